@@ -1,0 +1,42 @@
+# The README's two commands are `make run` and `make test`; both set up the environment first.
+PY ?= $(shell command -v python3.12 >/dev/null 2>&1 && python3.12 -c 'import sys' 2>/dev/null && echo python3.12 || (command -v python3.13 >/dev/null 2>&1 && python3.13 -c 'import sys' 2>/dev/null && echo python3.13))
+VENV := .venv
+BIN := $(VENV)/bin
+SCENARIO ?= scenarios/baseline.yaml
+ARGS ?=
+
+.PHONY: run test viz bench lint format golden clean
+
+$(BIN)/cogov: pyproject.toml
+	@if [ -z "$(PY)" ]; then echo "error: Python 3.12 or newer is needed (python3.12 not found). Install it, e.g. 'pyenv install 3.12' or your system's python3.12 package." >&2; exit 2; fi
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(BIN)/cogov
+
+run: $(BIN)/cogov  ## run the default scenario, write results/baseline/
+	$(BIN)/cogov run $(SCENARIO) $(ARGS)
+
+test: $(BIN)/cogov  ## lint, format check and the whole test suite
+	$(BIN)/ruff check cogov_sim tests benchmarks
+	$(BIN)/ruff format --check cogov_sim tests benchmarks
+	$(BIN)/python -m pytest $(ARGS)
+
+viz: $(BIN)/cogov  ## serve the browser app on 127.0.0.1:8765
+	$(BIN)/cogov viz $(ARGS)
+
+bench: $(BIN)/cogov  ## speed and scaling measurements
+	$(BIN)/python benchmarks/bench_model.py $(ARGS)
+
+lint: $(BIN)/cogov
+	$(BIN)/ruff check cogov_sim tests benchmarks
+
+format: $(BIN)/cogov
+	$(BIN)/ruff format cogov_sim tests benchmarks
+	$(BIN)/ruff check --fix cogov_sim tests benchmarks
+
+golden: $(BIN)/cogov  ## regenerate tests/golden/baseline_summary.json after an intended model change
+	$(BIN)/python -m tests.golden regenerate
+
+clean:
+	rm -rf $(VENV) results build *.egg-info
