@@ -1,0 +1,188 @@
+"""The ``cogov`` command line: thin; parses, calls the package, prints.
+
+Exit codes: 0 success; 2 bad input (scenario, experiment, arguments) with a message naming the file, the field
+path and what is allowed; 1 an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cogov_sim import __version__
+from cogov_sim.scenario import ScenarioError
+
+EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with code 2 and one line on bad arguments (its default code too, made explicit)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _pos_int(text: str) -> int:
+    value = _nonneg_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    p = _Parser(
+        prog="cogov",
+        description="Agent-based simulation of Party-mass service centers and grassroots co-governance.",
+    )
+    p.add_argument("--version", action="version", version=f"cogov_sim {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    r = sub.add_parser("run", help="run one simulation and write results and plots")
+    r.add_argument("scenario", help="scenario YAML file, e.g. scenarios/baseline.yaml")
+    r.add_argument("--days", type=_pos_int, help="days to simulate (default: the scenario's `days`)")
+    r.add_argument("--seed", type=_nonneg_int, default=1, help="run seed, >= 0 (default 1)")
+    r.add_argument("--out", type=Path, help="output folder (default results/<scenario name>/)")
+    r.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario field, e.g. --set centers.residential.count=30 (repeatable)",
+    )
+    r.add_argument("--no-plots", action="store_true", help="skip the plots (faster)")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    v = sub.add_parser("validate", help="check a scenario or experiment file")
+    v.add_argument("file", help="scenario or experiment YAML file")
+
+    sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
+
+    for name, helptext in (
+        ("sweep", "run an experiment's design × replications (resumable)"),
+        ("whatif", "run a baseline and policies with paired seeds; write effects with intervals"),
+    ):
+        s = sub.add_parser(name, help=helptext)
+        s.add_argument("experiment", help="experiment YAML file, e.g. experiments/smoke.yaml")
+        s.add_argument("--workers", type=_pos_int, help="parallel workers (default: number of cores)")
+        s.add_argument("--executor", choices=("process", "dask"), default="process", help="default: process")
+        s.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
+        s.add_argument("--out", type=Path, help="output folder (default results/<experiment name>/)")
+        s.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    z = sub.add_parser("viz", help="serve the browser app on 127.0.0.1")
+    z.add_argument("--port", type=_pos_int, default=8765, help="port (default 8765)")
+    z.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    z.add_argument("--scenario", action="append", default=[], help="extra scenario file the app may open")
+    return p
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from cogov_sim.report import write_run
+    from cogov_sim.scenario import load_scenario
+    from cogov_sim.simulation import simulate
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    days = args.days or scenario.days
+    out = args.out or Path("results") / scenario.name
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=days, desc=f"{scenario.name} seed {args.seed}", unit="day", file=sys.stderr)
+    try:
+        tick = (lambda _day: bar.update(1)) if bar is not None else None
+        result = simulate(scenario, args.seed, days, progress=tick, keep_model=not args.no_plots)
+    finally:
+        if bar is not None:
+            bar.close()
+    write_run(result, scenario, out, plots=not args.no_plots)
+    f = result.final
+    print(f"wrote {out}/ ({days} days, {result.meta['wall_time_s']:.1f} s)")
+    print(
+        f"  visits/day {f['visits']:.0f}  joint actions/day {f['joint_actions']:.0f}  volunteers"
+        f" {f['volunteer_share']:.1%}  bridging ties {f['bridging_tie_share']:.1%}  gci {f['gci']:.3f}"
+    )
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from cogov_sim.scenario import read_yaml, scenario_from_dict
+
+    data = read_yaml(args.file)
+    if isinstance(data, dict) and ("design" in data or "policies" in data or "base_scenario" in data):
+        from cogov_sim.experiments.spec import load_experiment
+
+        load_experiment(args.file)
+    else:
+        scenario_from_dict(data, file=args.file)
+    print("ok")
+    return EXIT_OK
+
+
+def _cmd_schema(_args: argparse.Namespace) -> int:
+    from cogov_sim.scenario import json_schema
+
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from cogov_sim.experiments.sweep import sweep_command
+
+    return sweep_command(args)
+
+
+def _cmd_whatif(args: argparse.Namespace) -> int:
+    from cogov_sim.experiments.whatif import whatif_command
+
+    return whatif_command(args)
+
+
+def _cmd_viz(args: argparse.Namespace) -> int:
+    from cogov_sim.viz.serve import serve
+
+    return serve(host=args.host, port=args.port, scenarios=args.scenario)
+
+
+COMMANDS = {
+    "run": _cmd_run,
+    "validate": _cmd_validate,
+    "schema": _cmd_schema,
+    "sweep": _cmd_sweep,
+    "whatif": _cmd_whatif,
+    "viz": _cmd_viz,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cogov`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ScenarioError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

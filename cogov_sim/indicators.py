@@ -1,0 +1,243 @@
+"""The outcome vocabulary of MODEL.md §4: daily indicators, the composite ``gci``, and per-group tables.
+
+Counts (``visits``, ``joint_actions``) are in real-population units (simulated counts / sample_fraction);
+shares and means are unit-free.
+
+The governance community index ``gci`` is the mean of four components, each in [0, 1]:
+
+- ``gci_presence``: share of people who visited a center in the last 30 days (physical space);
+- ``gci_linkage``: mean of the share of people with at least one tie at the casual-friend level and the
+  organization network density (social space, relationships);
+- ``gci_action``: mean of the 30-day joint-action success rate and the cumulative share of problems resolved
+  (social space, joint action);
+- ``gci_consciousness``: mean of trust, service consciousness, co-governance consciousness and identification
+  (spiritual space).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from cogov_sim.agents import ORG_TYPES
+from cogov_sim.population import AGE_BANDS
+from cogov_sim.scenario import LEVELS, SEGMENTS
+
+if TYPE_CHECKING:
+    from cogov_sim.model import CoGovModel
+
+INDICATORS: dict[str, str] = {
+    "visits": "visits to all centers that day (real-population units)",
+    "visits_per_capita": "visits / people (residents and in-commuters)",
+    "coverage_15min": "share of residents within a 15-minute walk of a center open that day",
+    "copresence_diversity": "mean number of distinct actor types (resident segments and organization types)"
+    " present together per open center-slot",
+    "joint_actions": "joint actions held that day (real-population units: activities are not sampled)",
+    "joint_action_success_rate": "share of joint actions that succeeded, rolling 30 days",
+    "problems_open": "community problems not yet resolved",
+    "problems_resolved_share": "problems resolved / problems arisen, cumulative",
+    "bridging_tie_share": "share of ties at the casual-friend level or above that cross actor types or segments",
+    "org_network_density": "density of ties at the acquaintance level or above among active organizations",
+    "co_building_agreements": "co-building agreements in force",
+    "social_organizations": "active social organizations",
+    "volunteer_share": "volunteers / people",
+    "trust_mean": "mean trust",
+    "service_consciousness_mean": "mean service consciousness",
+    "cogov_consciousness_mean": "mean co-governance consciousness",
+    "identification_mean": "mean identification (belonging)",
+    "consensus": "1 - standard deviation of co-governance consciousness / 0.5",
+    "gci_presence": "component: share of people who visited a center in the last 30 days",
+    "gci_linkage": "component: mean of (share with a casual-level tie, org network density)",
+    "gci_action": "component: mean of (30-day success rate, share of problems resolved)",
+    "gci_consciousness": "component: mean of trust and the three consciousness means",
+    "gci": "governance community index: mean of the four components",
+}
+"""Indicator name -> meaning; the columns of ``timeseries.csv`` after ``day``."""
+
+N_RESIDENT_TYPES = len(SEGMENTS)
+
+
+def node_categories(model: CoGovModel) -> np.ndarray:
+    """Category of every node: resident segment (0-4) or 5 + organization type."""
+    cat = np.empty(model.n + len(model.orgs), dtype=np.int16)
+    cat[: model.n] = model.pop.segment
+    cat[model.n :] = N_RESIDENT_TYPES + model.org_kind_index()
+    return cat
+
+
+def copresence_diversity(model: CoGovModel) -> float:
+    """Mean distinct actor types present per open center-slot today."""
+    t, c = model.today, model.centers
+    kind = int(t.weekend)
+    open_cs = np.argwhere(c.open[:, kind, :] & c.active[:, None])
+    if not len(open_cs):
+        return 0.0
+    n_slots = c.open.shape[2]
+    n_types = N_RESIDENT_TYPES + len(ORG_TYPES)
+    present = np.zeros((len(c) * n_slots, n_types), dtype=bool)
+    if len(t.visitor):
+        present[t.center * n_slots + t.slot, model.pop.segment[t.visitor]] = True
+    gov = c.functions[:, 1]
+    n_dept = sum(1 for o in model.orgs if o.kind == "department" and o.active)
+    rows = open_cs[:, 0] * n_slots + open_cs[:, 1]
+    if n_dept:
+        present[rows[gov[open_cs[:, 0]]], N_RESIDENT_TYPES + ORG_TYPES.index("department")] = True
+    for o in model.orgs:
+        if o.kind == "party" and o.active and o.center >= 0:
+            present[o.center * n_slots + np.arange(n_slots), N_RESIDENT_TYPES] = True
+    for a in t.activities:
+        if a.center >= 0:
+            for o in (a.convener, *a.partners):
+                present[a.center * n_slots + a.slot, N_RESIDENT_TYPES + ORG_TYPES.index(o.kind)] = True
+    return float(present[rows].sum(axis=1).mean())
+
+
+def compute(model: CoGovModel) -> dict[str, float]:
+    """All daily indicators of the model's current day."""
+    pop, t, c, b = model.pop, model.today, model.centers, model.config.behaviour
+    day = model.day
+    scale = model.scale
+    n = max(pop.n, 1)
+    out: dict[str, float] = {}
+    out["visits"] = len(t.visitor) * scale
+    out["visits_per_capita"] = len(t.visitor) / n
+    kind = int(t.weekend)
+    open_today = c.open[:, kind, :].any(axis=1) & c.active
+    idx, dist = model.cand["home"].idx, model.cand["home"].dist
+    res = ~pop.commuter
+    walk_limit = 15 * b.walk_m_per_min
+    if idx.shape[1] and res.any():
+        ok = (open_today[np.maximum(idx[res], 0)] & (idx[res] >= 0) & (dist[res] <= walk_limit)).any(axis=1)
+        out["coverage_15min"] = float(ok.mean())
+    else:
+        out["coverage_15min"] = 0.0
+    out["copresence_diversity"] = copresence_diversity(model)
+    out["joint_actions"] = float(len(t.activities))
+    recent = [s for d, s in model.action_log if d > day - 30]
+    out["joint_action_success_rate"] = float(np.mean(recent)) if recent else 0.0
+    probs = model.problems
+    out["problems_open"] = float(probs.open_mask.sum())
+    out["problems_resolved_share"] = (
+        float((~probs.open_mask).sum() / len(probs.resolved)) if len(probs.resolved) else 0.0
+    )
+    cat = node_categories(model)
+    si, sj, _ = model.ties.above(day, b.casual_hours)
+    out["bridging_tie_share"] = float((cat[si] != cat[sj]).mean()) if len(si) else 0.0
+    active_org_nodes = np.array([o.node for o in model.orgs if o.active], dtype=np.int64)
+    m = len(active_org_nodes)
+    out["org_network_density"] = 0.0
+    if m > 1:
+        ai, aj, _ = model.ties.above(day, b.acquaintance_hours)
+        is_org = np.zeros(model.n + len(model.orgs), dtype=bool)
+        is_org[active_org_nodes] = True
+        out["org_network_density"] = float((is_org[ai] & is_org[aj]).sum() / (m * (m - 1) / 2))
+    out["co_building_agreements"] = float(len(model.agreements))
+    out["social_organizations"] = float(sum(1 for o in model.orgs if o.kind == "social_org" and o.active))
+    out["volunteer_share"] = float(pop.volunteer.mean()) if pop.n else 0.0
+    means = {name: float(getattr(pop, name).mean()) if pop.n else 0.0 for name in
+             ("trust", "service", "cogov", "identification")}  # fmt: skip
+    out["trust_mean"] = means["trust"]
+    out["service_consciousness_mean"] = means["service"]
+    out["cogov_consciousness_mean"] = means["cogov"]
+    out["identification_mean"] = means["identification"]
+    out["consensus"] = float(max(0.0, 1.0 - pop.cogov.std() / 0.5)) if pop.n else 0.0
+    out["gci_presence"] = float((pop.last_visit > day - 30).mean()) if pop.n else 0.0
+    has_casual = np.zeros(model.n + len(model.orgs), dtype=bool)
+    has_casual[si] = True
+    has_casual[sj] = True
+    out["gci_linkage"] = (
+        0.5 * float(has_casual[: model.n].mean() if model.n else 0.0) + 0.5 * out["org_network_density"]
+    )
+    out["gci_action"] = 0.5 * out["joint_action_success_rate"] + 0.5 * out["problems_resolved_share"]
+    out["gci_consciousness"] = float(np.mean(list(means.values())))
+    out["gci"] = float(np.mean([out["gci_presence"], out["gci_linkage"], out["gci_action"], out["gci_consciousness"]]))
+    return out
+
+
+def per_center(model: CoGovModel) -> pd.DataFrame:
+    """Cumulative visits per center, by segment, with level and position (real-population units)."""
+    c = model.centers
+    v = model.visits_by_center[: len(c)] * model.scale
+    df = pd.DataFrame(
+        {
+            "center": np.arange(len(c)),
+            "level": [LEVELS[k] for k in c.level],
+            "x_m": c.x.round(1),
+            "y_m": c.y.round(1),
+            "area_m2": c.area_m2.round(0),
+            "active": c.active,
+            "visits": v.sum(axis=1),
+        }
+    )
+    for k, s in enumerate(SEGMENTS):
+        df[f"visits_{s}"] = v[:, k]
+    days = max(model.day, 1)
+    df["visits_per_day"] = df["visits"] / days
+    return df
+
+
+def per_level(model: CoGovModel) -> pd.DataFrame:
+    """Mean daily visits per center of each level (active centers)."""
+    df = per_center(model)
+    df = df[df["active"]]
+    return df.groupby("level", sort=False).agg(centers=("center", "size"), visits_per_day=("visits_per_day", "mean"))
+
+
+def per_segment(model: CoGovModel) -> pd.DataFrame:
+    """Participation by segment, age band and Party membership (share who ever joined a joint action)."""
+    pop = model.pop
+    df = pd.DataFrame(
+        {
+            "segment": np.array(SEGMENTS)[pop.segment],
+            "age_band": np.array([f"{lo}-{hi}" if hi < 120 else f"{lo}+" for lo, hi in AGE_BANDS])[pop.age_band()],
+            "party_member": pop.party,
+            "visits": pop.visits,
+            "participated": pop.actions_joined > 0,
+            "volunteer": pop.volunteer,
+        }
+    )
+    rows = []
+    for col in ("segment", "age_band", "party_member"):
+        g = df.groupby(col).agg(
+            people=("visits", "size"),
+            visits_per_person=("visits", "mean"),
+            participation=("participated", "mean"),
+            volunteer_share=("volunteer", "mean"),
+        )
+        g.insert(0, "group", col)
+        g.index = g.index.astype(str)
+        g.index.name = "value"
+        rows.append(g.reset_index())
+    return pd.concat(rows, ignore_index=True)
+
+
+def per_actor_type(model: CoGovModel) -> pd.DataFrame:
+    """Organizations by type: how many, active, convened, joined, successes, mean commitment."""
+    rows = []
+    for kind in ORG_TYPES:
+        orgs = [o for o in model.orgs if o.kind == kind]
+        rows.append(
+            {
+                "actor_type": kind,
+                "count": len(orgs),
+                "active": sum(o.active for o in orgs),
+                "convened": sum(o.convened for o in orgs),
+                "joined": sum(o.joined for o in orgs),
+                "successes": sum(o.successes for o in orgs),
+                "commitment_mean": float(np.mean([o.commitment for o in orgs])) if orgs else 0.0,
+            }
+        )
+    rows.append(
+        {
+            "actor_type": "resident",
+            "count": model.pop.n,
+            "active": model.pop.n,
+            "convened": 0,
+            "joined": int(model.pop.actions_joined.sum()),
+            "successes": 0,
+            "commitment_mean": float(model.pop.cogov.mean()) if model.pop.n else 0.0,
+        }
+    )
+    return pd.DataFrame(rows)

@@ -1,0 +1,125 @@
+"""Phase 6: feedback. Outcomes change people, relationships, supply and the organized field.
+
+- Participants: a success multiplies the odds of joining again by ``1 + success_repeat_boost`` (Evidence §1.4:
+  +57%) and raises trust, co-governance consciousness and identification by ``action_gain`` toward 1; a failure
+  multiplies the odds by ``1 - failure_repeat_penalty`` and lowers trust and consciousness.
+- Relationships: participants spend two hours together (bounded contacts, as in encounters); every pair of the
+  organizations present gains two hours and, on success, a shared success. Organizations whose tie reaches
+  ``agreement_hours`` and ``agreement_successes`` sign a co-building agreement.
+- Problems: a successful joint action on a problem resolves it.
+- Organizations: commitment rises with success; social organizations mature or, a year after founding, fail.
+- Incubation: ``incubation_successes`` successes at one center within 90 days found a social organization there.
+- Supply (weekly): departments' coordination rises with their ties to Party organizations, and their staff
+  (center service quality) follows where government services were asked for.
+
+Contract: reads ``model.today.activities`` (with participants and outcomes); writes the states listed above.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from cogov_sim.agents import Department, SocialOrganization
+from cogov_sim.mechanisms.encounters import ring_pairs
+from cogov_sim.scenario import FUNCTIONS
+
+if TYPE_CHECKING:
+    from cogov_sim.model import CoGovModel
+
+ENGAGEMENT_BOUNDS = (-3.0, 3.0)
+GOV = FUNCTIONS.index("government_services")
+
+
+class Feedback:
+    """Phase 6: apply the consequences of today's joint actions."""
+
+    name = "feedback"
+
+    def run(self, model: CoGovModel, rng: np.random.Generator) -> None:
+        """Update people, ties, problems, organizations, agreements and supply."""
+        b = model.config.behaviour
+        pop, day = model.pop, model.day
+        up = np.log1p(b.success_repeat_boost)
+        down = np.log1p(-min(b.failure_repeat_penalty, 0.999))
+        for a in model.today.activities:
+            model.action_log.append((day, a.success))
+            p = a.participants
+            if len(p):
+                pop.engagement[p] = np.clip(pop.engagement[p] + (up if a.success else down), *ENGAGEMENT_BOUNDS)
+                pop.actions_joined[p] += 1
+                pop.last_action[p] = day
+                g = b.action_gain
+                for col in (pop.trust, pop.cogov, pop.identification):
+                    col[p] += g * (1 - col[p]) if a.success else -0.5 * g * col[p]
+                i, j, _ = ring_pairs(np.zeros(len(p), dtype=np.int64), p, b.contacts_per_visit, rng)
+                model.ties.add(i, j, 2.0, day, success=a.success)
+                model.ties.add(p, np.full(len(p), a.convener.node), 1.0, day, success=a.success)
+            orgs = [a.convener, *a.partners]
+            if len(orgs) > 1:
+                pairs = np.array([(x.node, y.node) for x, y in combinations(orgs, 2)])
+                model.ties.add(pairs[:, 0], pairs[:, 1], 2.0, day, success=a.success)
+            for o in orgs:
+                o.commitment = o.commitment + 0.04 * (1 - o.commitment) if a.success else o.commitment * 0.98
+                if a.success:
+                    o.successes += 1
+                if isinstance(o, SocialOrganization):
+                    o.maturity = min(1.0, o.maturity + 0.05) if a.success else max(0.0, o.maturity - 0.02)
+            if a.success:
+                if a.problem >= 0 and model.problems.resolved[a.problem] < 0:
+                    model.problems.resolved[a.problem] = day
+                if a.center >= 0:
+                    model.success_log.append((day, a.center))
+                self._agreements(model, orgs)
+        self._incubate(model)
+        for o in model.orgs:
+            if isinstance(o, SocialOrganization) and o.active and day - o.founded > 365 and o.maturity < 0.25:
+                o.active = False
+        if day % 7 == 0:
+            self._weekly_supply(model)
+
+    def _agreements(self, model: CoGovModel, orgs: list) -> None:
+        b = model.config.behaviour
+        for x, y in combinations(orgs, 2):
+            key = (min(x.node, y.node), max(x.node, y.node))
+            if key in model.agreements:
+                continue
+            hours = float(model.ties.get(np.array([key[0]]), np.array([key[1]]), model.day)[0])
+            wins = int(model.ties.shared_successes(np.array([key[0]]), np.array([key[1]]))[0])
+            if hours >= b.agreement_hours and wins >= b.agreement_successes:
+                model.agreements[key] = model.day
+
+    def _incubate(self, model: CoGovModel) -> None:
+        sc = model.config
+        day = model.day
+        model.success_log = [(d, c) for d, c in model.success_log if d > day - 90]
+        if not model.success_log:
+            return
+        n_social = sum(1 for o in model.orgs if isinstance(o, SocialOrganization) and o.active)
+        if n_social >= sc.organizations.max_social_organizations:
+            return
+        centers, counts = np.unique([c for _, c in model.success_log], return_counts=True)
+        for c, k in zip(centers, counts, strict=True):
+            if k >= sc.behaviour.incubation_successes:
+                fn = np.flatnonzero(model.centers.functions[c])
+                spec = int(fn[day % len(fn)])
+                model.add_social_org(int(c), int(model.centers.area_index[c]), specialty=spec)
+                model.success_log = [(d, cc) for d, cc in model.success_log if cc != c]
+                return
+
+    def _weekly_supply(self, model: CoGovModel) -> None:
+        party_nodes = np.array([o.node for o in model.orgs if o.kind == "party"])
+        for o in model.orgs:
+            if isinstance(o, Department) and len(party_nodes):
+                tie = model.ties.get(np.full(len(party_nodes), o.node), party_nodes, model.day)
+                o.coordination = min(1.0, 0.1 * float((tie >= 4.0).sum()))
+        c = model.centers
+        gov = c.functions[:, GOV] & c.active
+        if gov.any():
+            demand = model.visits_by_center[:, :].sum(axis=1).astype(float)
+            share = demand[gov] / max(demand[gov].sum(), 1.0)
+            n_dept = sum(1 for o in model.orgs if isinstance(o, Department) and o.active)
+            target = 1.0 + 0.05 * n_dept * share * gov.sum() / max(gov.sum(), 1)
+            c.quality[gov] += 0.1 * (target - c.quality[gov])

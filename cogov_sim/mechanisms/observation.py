@@ -1,0 +1,28 @@
+"""Phase 8: observation. Computes the day's indicators (``cogov_sim.indicators``) and records them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from cogov_sim import indicators
+
+if TYPE_CHECKING:
+    from cogov_sim.model import CoGovModel
+
+PRUNE_EVERY = 30
+PRUNE_BELOW_HOURS = 0.25
+
+
+class Observation:
+    """Phase 8: record indicators; every 30 days forget ties that faded below a quarter hour."""
+
+    name = "observation"
+
+    def run(self, model: CoGovModel, rng: np.random.Generator) -> None:
+        """Append today's indicators to ``model.records``."""
+        if model.day % PRUNE_EVERY == 0:
+            model.ties.prune(model.day, PRUNE_BELOW_HOURS)
+        row = {"day": model.day, **indicators.compute(model)}
+        model.records.append(row)

@@ -1,0 +1,134 @@
+"""Phase 3: shared presence. Each person decides per slot whether to go to a center and which one.
+
+Rule (MODEL.md §3.3): a multinomial logit with an outside option (stay away). For person i and open center j
+in i's candidate set (the nearest centers to the anchor that applies in the slot: home, or workplace/route):
+
+    w_ij = aware_i[level_j] · (area_j/100)^α · (1 + need_match · offers_j[need_i]) · quality_j
+           · (1 + events_j,slot) · exp(-decay · walk_km_ij)
+    V_i  = visit_scale · drive_i · Σ_j w_ij,  drive_i = (0.3 + unmet_i)(1 + 2 habit_i)(1 + identification_i)
+    P(visit) = avail[segment_i, day kind, slot] · V_i / (1 + V_i),  P(j | visit) = w_ij / Σ_k w_ik
+
+Because the outside option competes with the centers, per-capita visits fall with walking distance at the
+configured decay (the Huff/gravity form with an exponential impedance). Each center admits at most
+``area / m2_per_visitor`` visitors per slot (in simulated people); the rest are turned away at random.
+
+Contract: fills ``model.today`` visitor/center/zone/slot arrays and ``turned_away``; updates habit, unmet need,
+awareness and visit counts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from cogov_sim.population import availability_table, works_table
+from cogov_sim.scenario import LEVELS, SLOTS
+
+if TYPE_CHECKING:
+    from cogov_sim.model import CoGovModel
+
+AWARENESS_GAIN = 0.002
+"""Daily chance per unit visibility of learning of a level's centers from the street front: assumption."""
+
+
+def group_rank(keys: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Random rank of each element within its key group (0 = first admitted)."""
+    order = np.lexsort((rng.random(len(keys)), keys))
+    sorted_keys = keys[order]
+    start = np.r_[0, np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1]
+    first = np.repeat(start, np.diff(np.r_[start, len(keys)]))
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[order] = np.arange(len(keys)) - first
+    return rank
+
+
+class Presence:
+    """Phase 3: visit decisions and destination choice, slot by slot."""
+
+    name = "presence"
+
+    def __init__(self) -> None:
+        self.avail = availability_table()
+        self.works = works_table()
+
+    def run(self, model: CoGovModel, rng: np.random.Generator) -> None:
+        """Decide today's visits."""
+        pop, c, b, t = model.pop, model.centers, model.config.behaviour, model.today
+        pop.unmet += 0.05 * (1 - pop.unmet)
+        pop.habit *= 1 - b.habit_decay_per_day
+        self._learn(model, rng)
+        if not c.active.any():
+            return
+        kind = int(t.weekend)
+        n_slots = len(SLOTS)
+        boost = np.ones((len(c), n_slots))
+        for a in t.activities:
+            if a.center >= 0:
+                boost[a.center, a.slot] += 1.0
+        slot_factor = c.open[:, kind, :] * boost * (c.quality * c.active)[:, None]  # (C, slots)
+        drive = b.visit_scale * (0.3 + pop.unmet) * (1 + 2 * pop.habit) * (1 + pop.identification)
+        avail = self.avail[pop.segment.astype(np.int64), kind]  # (n, slots)
+        if t.weekend:
+            avail = avail * np.where(pop.commuter, 0.05, 1.0)[:, None]
+        cap = np.maximum(1, np.floor(c.area_m2 / b.m2_per_visitor * model.config.population.sample_fraction))
+        works = self.works[pop.segment.astype(np.int64)]  # (n, slots): anchored at work in the slot
+        at_work = np.zeros((pop.n, n_slots), dtype=bool)
+        at_work[model.cand["work"].rows] = works[model.cand["work"].rows]
+        daily = {}
+        for anchor, cd in model.cand.items():
+            aware = np.take_along_axis(pop.awareness[cd.rows], cd.level, axis=1)
+            daily[anchor] = cd.weight * aware
+        out_v, out_c, out_s = [], [], []
+        for slot in range(n_slots):
+            factor = np.ascontiguousarray(slot_factor[:, slot], dtype=np.float32)
+            for anchor, cd in model.cand.items():
+                if not cd.idx.shape[1] or not len(cd.rows):
+                    continue
+                applies = at_work[cd.rows, slot] if anchor == "work" else ~at_work[:, slot]
+                w = daily[anchor] * factor[cd.safe]
+                v = drive[cd.rows] * w.sum(axis=1)
+                p = applies * avail[cd.rows, slot] * v / (1 + v)
+                hit = np.flatnonzero(rng.random(len(cd.rows)) < p)
+                if not len(hit):
+                    continue
+                cw = np.cumsum(w[hit], axis=1)
+                pick = (cw < (rng.random(len(hit)) * cw[:, -1])[:, None]).sum(axis=1)
+                dest = cd.idx[hit, np.minimum(pick, cw.shape[1] - 1)]
+                out_v.append(cd.rows[hit])
+                out_c.append(dest)
+                out_s.append(np.full(len(hit), slot))
+        if out_v:
+            go = np.concatenate(out_v)
+            dest = np.concatenate(out_c)
+            slot_of = np.concatenate(out_s)
+            admitted = group_rank(dest * n_slots + slot_of, rng) < cap[dest]
+            t.turned_away = go[~admitted]
+            go, dest, slot_of = go[admitted], dest[admitted], slot_of[admitted]
+            # zone: the person's need if offered there, else a random zone of the center
+            need = pop.need[go].astype(np.int64)
+            offered = c.functions[dest, need]
+            fcount = c.functions[dest].sum(axis=1)
+            nth = (rng.random(len(go)) * fcount).astype(np.int64)
+            other = np.argmax(np.cumsum(c.functions[dest], axis=1) > nth[:, None], axis=1)
+            t.visitor, t.center, t.slot = go, dest, slot_of
+            t.zone = np.where(offered, need, other)
+        v = t.visitor
+        served = c.functions[t.center, pop.need[v]] & (t.zone == pop.need[v])
+        pop.unmet[v[served]] *= 0.3
+        pop.habit[v] += b.habit_gain * (1 - pop.habit[v])
+        pop.last_visit[v] = model.day
+        np.add.at(pop.visits, v, 1)
+        np.add.at(model.visits_by_center, (t.center, pop.segment[v].astype(np.int64)), 1)
+
+    def _learn(self, model: CoGovModel, rng: np.random.Generator) -> None:
+        """Street-front visibility makes people aware of a level's centers over time."""
+        c = model.centers
+        for lv in range(len(LEVELS)):
+            mask = c.active & (c.level == lv)
+            if not mask.any():
+                continue
+            p = AWARENESS_GAIN * float(c.visibility[mask].mean())
+            unaware = np.flatnonzero(~model.pop.awareness[:, lv])
+            learn = unaware[rng.random(len(unaware)) < p]
+            model.pop.awareness[learn, lv] = True

@@ -1,0 +1,195 @@
+"""Output files and plots of a run: the dashboard of the three spaces, the map of the place, the network.
+
+Uses matplotlib's object API with the Agg backend (no display needed); the model never imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import yaml
+from matplotlib.figure import Figure
+
+from cogov_sim.scenario import LEVELS, Scenario
+
+if TYPE_CHECKING:
+    from cogov_sim.model import CoGovModel
+    from cogov_sim.simulation import RunResult
+
+LEVEL_COLORS = {
+    "district": "#7f0000",
+    "street": "#d62728",
+    "grid": "#ff7f0e",
+    "residential": "#2ca02c",
+    "building": "#1f77b4",
+    "park": "#17becf",
+    "rider": "#9467bd",
+}
+ORG_COLORS = {"party": "#d62728", "department": "#1f77b4", "enterprise": "#ff7f0e", "social_org": "#2ca02c"}
+
+DASHBOARD_PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("Physical space: shared presence", (("visits_per_capita", "visits per capita"),
+                                         ("gci_presence", "visited in last 30 days"),
+                                         ("coverage_15min", "15-min coverage"))),
+    ("Social space: joint action", (("joint_action_success_rate", "success rate (30 d)"),
+                                    ("problems_resolved_share", "problems resolved"),
+                                    ("bridging_tie_share", "bridging ties"))),
+    ("Spiritual space: shared consciousness", (("trust_mean", "trust"),
+                                               ("service_consciousness_mean", "service"),
+                                               ("cogov_consciousness_mean", "co-governance"),
+                                               ("identification_mean", "identification"),
+                                               ("volunteer_share", "volunteers"))),
+    ("Governance community index", (("gci", "gci"), ("gci_presence", "presence"), ("gci_linkage", "linkage"),
+                                    ("gci_action", "action"), ("gci_consciousness", "consciousness"))),
+)  # fmt: skip
+
+
+def write_run(result: RunResult, scenario: Scenario, out: Path, plots: bool = True) -> None:
+    """Write ``timeseries.csv``, ``summary.json``, ``scenario.resolved.yaml``, the tables and ``plots/``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    result.timeseries.to_csv(out / "timeseries.csv", index=False, float_format="%.6g")
+    summary: dict[str, Any] = {**result.meta, "final": result.final}
+    if "per_level" in result.tables:
+        summary["visits_per_center_per_day"] = {
+            r["level"]: round(float(r["visits_per_day"]), 2) for r in result.tables["per_level"].to_dict("records")
+        }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    header = f"# resolved scenario; scenario_hash {scenario.hash()}\n"
+    (out / "scenario.resolved.yaml").write_text(
+        header + yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    tables = out / "tables"
+    tables.mkdir(exist_ok=True)
+    for name, df in result.tables.items():
+        df.to_csv(tables / f"{name}.csv", index=False, float_format="%.6g")
+    if plots:
+        pdir = out / "plots"
+        pdir.mkdir(exist_ok=True)
+        dashboard(result.timeseries, f"{scenario.name} (seed {result.meta['seed']})").savefig(
+            pdir / "dashboard.png", dpi=110
+        )
+        if result.model is not None:
+            map_figure(result.model).savefig(pdir / "map.png", dpi=110)
+            network_figure(result.model).savefig(pdir / "network.png", dpi=110)
+
+
+def dashboard(ts, title: str = "") -> Figure:
+    """Four panels over time: the physical, social and spiritual spaces and the gci with its components."""
+    fig = Figure(figsize=(13, 8.5), layout="constrained")
+    axes = fig.subplots(2, 2).ravel()
+    for ax, (panel, series) in zip(axes, DASHBOARD_PANELS, strict=True):
+        for col, label in series:
+            if col in ts:
+                lw = 2.5 if col == "gci" else 1.4
+                ax.plot(ts["day"], ts[col], label=label, lw=lw)
+        ax.set_title(panel, loc="left", fontsize=11)
+        ax.set_xlabel("day")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="best")
+    # joint actions per day as bars behind the social panel
+    if "joint_actions" in ts:
+        twin = axes[1].twinx()
+        twin.bar(ts["day"], ts["joint_actions"], color="grey", alpha=0.25, width=1.0)
+        twin.set_ylabel("joint actions / day", color="grey")
+    fig.suptitle(title or "cogov_sim run", fontsize=13)
+    return fig
+
+
+def map_figure(model: CoGovModel, sample: int = 4000, ax=None) -> Figure:
+    """The place: residential areas, business zone, centers by level sized by visits, residents by identification."""
+    fig = None
+    if ax is None:
+        fig = Figure(figsize=(9, 7.5), layout="constrained")
+        ax = fig.subplots()
+    lay, pop, c = model.layout, model.pop, model.centers
+    rng = np.random.default_rng(0)
+    n = min(sample, pop.n)
+    idx = rng.choice(pop.n, size=n, replace=False) if n else np.zeros(0, int)
+    sc = ax.scatter(pop.home[idx, 0], pop.home[idx, 1], c=pop.identification[idx], cmap="viridis", s=3,
+                    vmin=0, vmax=1, alpha=0.6, zorder=1)  # fmt: skip
+    for k, (x, y) in enumerate(lay.area_centers):
+        ax.add_patch(_circle(x, y, lay.area_radius, "#bbbbbb"))
+        ax.text(x, y, f"RA{k + 1}", fontsize=7, color="#555555", ha="center", va="center", zorder=2)
+    if len(lay.workplaces):
+        ax.scatter(lay.workplaces[:, 0], lay.workplaces[:, 1], marker="s", s=60, c="#444444", label="office/park",
+                   zorder=3)  # fmt: skip
+    days = max(model.day, 1)
+    per_day = model.visits_by_center[: len(c)].sum(axis=1) * model.scale / days
+    for lv, name in enumerate(LEVELS):
+        m = (c.level == lv) & c.active
+        if m.any():
+            size = 20 + 400 * np.sqrt(per_day[m] / max(per_day.max(), 1))
+            ax.scatter(c.x[m], c.y[m], s=size, c=LEVEL_COLORS[name], edgecolors="black", linewidths=0.6,
+                       label=f"{name} ({int(m.sum())})", zorder=4, alpha=0.85)  # fmt: skip
+    ax.set_xlim(0, lay.width)
+    ax.set_ylim(0, lay.height)
+    ax.set_aspect("equal")
+    ax.set_xlabel("m")
+    ax.set_title(f"{model.config.name}: centers sized by visits/day, residents coloured by identification")
+    ax.legend(fontsize=8, loc="upper left", markerscale=0.6)
+    if fig is not None:
+        fig.colorbar(sc, ax=ax, label="identification", shrink=0.7)
+        return fig
+    return ax.figure
+
+
+def _circle(x: float, y: float, r: float, color: str):
+    from matplotlib.patches import Circle
+
+    return Circle((x, y), r, facecolor=color, alpha=0.12, edgecolor=color, zorder=0)
+
+
+def org_graph(model: CoGovModel):
+    """The organization network as a networkx graph: nodes by type, edges with hours and agreement flags."""
+    import networkx as nx
+
+    g = nx.Graph()
+    for o in model.orgs:
+        if o.active:
+            g.add_node(o.node, kind=o.kind, label=o.label)
+    i, j, h = model.ties.above(model.day, model.config.behaviour.acquaintance_hours)
+    for a, b, w in zip(i.tolist(), j.tolist(), h.tolist(), strict=True):
+        if a in g and b in g:
+            g.add_edge(a, b, hours=w, agreement=(min(a, b), max(a, b)) in model.agreements)
+    for a, b in model.agreements:
+        if a in g and b in g and not g.has_edge(a, b):
+            g.add_edge(a, b, hours=0.0, agreement=True)
+    return g
+
+
+def network_figure(model: CoGovModel, ax=None) -> Figure:
+    """Organizations by type, ties by strength, co-building agreements in bold red, alliance members ringed."""
+    import networkx as nx
+
+    fig = None
+    if ax is None:
+        fig = Figure(figsize=(9, 7.5), layout="constrained")
+        ax = fig.subplots()
+    g = org_graph(model)
+    pos = nx.spring_layout(g, seed=1, k=1.5 / max(np.sqrt(max(len(g), 1)), 1))
+    edges = list(g.edges(data=True))
+    if edges:
+        w = np.array([d["hours"] for _, _, d in edges])
+        widths = 0.3 + 3 * np.sqrt(w / max(w.max(), 1e-9))
+        nx.draw_networkx_edges(g, pos, ax=ax, edgelist=[(a, b) for a, b, _ in edges], width=widths, alpha=0.35,
+                               edge_color="#555555")  # fmt: skip
+        agreed = [(a, b) for a, b, d in edges if d["agreement"]]
+        if agreed:
+            nx.draw_networkx_edges(g, pos, ax=ax, edgelist=agreed, width=2.5, edge_color="#d62728",
+                                   label="co-building agreement")  # fmt: skip
+    allied = set().union(*model.alliances.values()) if model.alliances else set()
+    for kind, color in ORG_COLORS.items():
+        nodes = [n for n, d in g.nodes(data=True) if d["kind"] == kind]
+        if nodes:
+            nx.draw_networkx_nodes(g, pos, nodelist=nodes, node_color=color, node_size=60, ax=ax, label=kind,
+                                   edgecolors=["black" if n in allied else "none" for n in nodes],
+                                   linewidths=2.0)  # fmt: skip
+    ax.set_title(f"Organization network, day {model.day}: {len(model.agreements)} co-building agreements")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_axis_off()
+    return fig if fig is not None else ax.figure

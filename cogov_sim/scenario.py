@@ -1,0 +1,656 @@
+"""Scenario schema: typed, frozen, validated at load, read from YAML with ``safe_load``.
+
+A scenario describes one place (a street/subdistrict by default): its layout, population, the tiered network of
+Party-mass service centers with their density and functions, the organizations, and the behaviour parameters.
+Every field carries a description with its unit and its source (or the word "assumption"); the same metadata
+drives the command line's ``--set``, the sweep bounds and the browser app's sliders (see :func:`tunable_fields`).
+
+Errors are raised as :class:`ScenarioError`, which names the file, the field path and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+SLOTS: tuple[str, ...] = ("morning", "midday", "afternoon", "evening")
+"""Time slots of a day: 08-11, 11-14, 14-18, 18-21."""
+
+FUNCTIONS: tuple[str, ...] = (
+    "party_building",
+    "government_services",
+    "deliberation",
+    "group_work",
+    "livelihood",
+    "culture_sports",
+    "training",
+    "new_employment_support",
+)
+"""Function zones of a center (MODEL.md §2)."""
+
+LEVELS: tuple[str, ...] = ("district", "street", "grid", "residential", "building", "park", "rider")
+"""Center levels, from the top of the tier to the micro-stations for new-employment workers."""
+
+SEGMENTS: tuple[str, ...] = ("elderly", "working_adult", "parent", "office_worker", "rider")
+"""Resident segments (MODEL.md §2)."""
+
+MIXING_FUNCTIONS: frozenset[str] = frozenset(
+    {"government_services", "livelihood", "culture_sports", "deliberation", "new_employment_support"}
+)
+"""Zones that mix everyone present (canteen, library, service hall, council hall, rider rest room).
+The other zones gather like with like (children's home, organization-life room, classes) unless a level sets
+``mixed_zones``."""
+
+MAX_AGENTS = 3_000_000
+"""Largest number of simulated people accepted; above it the scenario is refused before anything is allocated."""
+
+Slot = Literal["morning", "midday", "afternoon", "evening"]
+Function = Literal[
+    "party_building",
+    "government_services",
+    "deliberation",
+    "group_work",
+    "livelihood",
+    "culture_sports",
+    "training",
+    "new_employment_support",
+]
+Level = Literal["district", "street", "grid", "residential", "building", "park", "rider"]
+DayKind = Literal["weekday", "weekend"]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Area(_Frozen):
+    """The plane the place sits on."""
+
+    width_m: float = Field(2400.0, gt=100, le=200_000, description="East-west extent, m. Evidence §1.2: 2-7 km².")
+    height_m: float = Field(2000.0, gt=100, le=200_000, description="North-south extent, m. Evidence §1.2.")
+    road_spacing_m: float = Field(
+        400.0,
+        gt=50,
+        le=5000,
+        description="Spacing of the street grid whose frontage centers face, m. Assumption.",
+    )
+    layout_seed: int = Field(
+        20240101,
+        ge=0,
+        description="Seed of the generated layout (homes, buildings, centers); the run seed varies behaviour only,"
+        " so replications share one place. Assumption.",
+    )
+
+
+class Population(_Frozen):
+    """Who lives and works here."""
+
+    residents: int = Field(
+        50_000,
+        ge=0,
+        description="People living in the place, persons. Evidence §1.2: 50,000-115,000 per street.",
+    )
+    commuters: int = Field(
+        6_000,
+        ge=0,
+        description="Office workers who live elsewhere and work here (anchored at their workplace), persons."
+        " Evidence §1.3: about 700 employees per key building. Assumption for the count.",
+    )
+    residential_areas: int = Field(
+        12,
+        ge=1,
+        le=2000,
+        description="Residential areas (居民区), each with a Party branch. Evidence §1.2: 12-21.",
+    )
+    party_member_share: Share = Field(
+        0.075, description="Share of people who are Party members. Evidence §1.3: about 6-9%."
+    )
+    segments: dict[str, Share] = Field(
+        default_factory=lambda: {
+            "elderly": 0.24,
+            "working_adult": 0.38,
+            "parent": 0.18,
+            "office_worker": 0.16,
+            "rider": 0.04,
+        },
+        description="Share of residents in each segment; must sum to 1. Allowed segments: "
+        + ", ".join(SEGMENTS)
+        + ". Shanghai age structure (Evidence §1.2); rider share assumption.",
+    )
+    sample_fraction: float = Field(
+        1.0,
+        gt=0.0,
+        le=1.0,
+        description="Share of real people simulated; one agent stands for 1/sample_fraction persons. Counts are"
+        " reported in real-population units. Assumption.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Population:
+        unknown = [k for k in self.segments if k not in SEGMENTS]
+        if unknown:
+            raise ValueError(_unknown_message(f"segments.{unknown[0]}", unknown[0], SEGMENTS, "segment"))
+        total = sum(self.segments.values())
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"segments: shares must sum to 1, they sum to {total:.4g}")
+        agents = self.agents
+        if agents > MAX_AGENTS:
+            gib = agents * 1.6e-6
+            raise ValueError(
+                f"residents: {self.residents + self.commuters:,} people at sample_fraction {self.sample_fraction}"
+                f" means {agents:,} agents (~{gib:.0f} GiB); at most {MAX_AGENTS:,} agents are allowed."
+                " Lower population.sample_fraction."
+            )
+        return self
+
+    @property
+    def agents(self) -> int:
+        """Number of simulated people (residents and commuters) after sampling."""
+        return round(self.residents * self.sample_fraction) + round(self.commuters * self.sample_fraction)
+
+
+class Zones(_Frozen):
+    """Non-residential zones of the place."""
+
+    office_buildings: int = Field(8, ge=0, le=5000, description="Office buildings (楼宇). Evidence §1.3.")
+    business_parks: int = Field(1, ge=0, le=500, description="Business parks (园区). Assumption.")
+    shops: int = Field(150, ge=0, description="Street shops on the frontage. Evidence §1.1: 150-706 per area.")
+    business_district: tuple[float, float] = Field(
+        (0.75, 0.5),
+        description="Where the office buildings cluster, as fractions (x, y) of the area. Assumption.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Zones:
+        if not all(0.0 <= v <= 1.0 for v in self.business_district):
+            raise ValueError("business_district: both fractions must lie in [0, 1]")
+        return self
+
+
+class Site(_Frozen):
+    """An explicit center position."""
+
+    x_m: float = Field(description="East coordinate, m.")
+    y_m: float = Field(description="North coordinate, m.")
+
+
+class CenterLevel(_Frozen):
+    """One tier of the center network: how many, where, how large, when open, with which functions."""
+
+    count: int | None = Field(None, ge=0, le=100_000, description="Number of centers of this level.")
+    per_km2: float | None = Field(None, ge=0, le=1000, description="Density per km² (alternative to count).")
+    per_10k_residents: float | None = Field(
+        None, ge=0, le=1000, description="Density per 10,000 residents (alternative to count)."
+    )
+    placement: Literal["frontage", "even", "random", "residential_areas", "workplaces", "explicit"] = Field(
+        "frontage",
+        description="frontage: on the street next to residential areas; even: spread evenly; random: uniform;"
+        " residential_areas: inside each residential area in turn; workplaces: in office buildings and parks;"
+        " explicit: at `sites`.",
+    )
+    sites: tuple[Site, ...] = Field((), description="Explicit positions (placement: explicit).")
+    area_m2: tuple[float, float] = Field(
+        (100.0, 400.0), description="Floor area range, m². Evidence §1.1: street 1,500-2,700; grid 200-800."
+    )
+    open_slots: tuple[Slot, ...] = Field(
+        ("morning", "afternoon"), description="Slots when open: " + ", ".join(SLOTS) + "."
+    )
+    open_days: tuple[DayKind, ...] = Field(("weekday",), description="Day kinds when open: weekday, weekend.")
+    functions: tuple[Function, ...] = Field(
+        ("party_building", "government_services"), description="Function zones: " + ", ".join(FUNCTIONS) + "."
+    )
+    mixed_zones: bool = Field(False, description="All zones mix everyone present (shared mixed-use space).")
+    visibility: Share = Field(0.5, description="Street-front visibility, 0-1: raises awareness. Assumption.")
+
+    @model_validator(mode="after")
+    def _check(self) -> CenterLevel:
+        given = [k for k in ("count", "per_km2", "per_10k_residents") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of count, per_km2, per_10k_residents, not {' and '.join(given)}")
+        if self.area_m2[0] <= 0 or self.area_m2[0] > self.area_m2[1]:
+            raise ValueError(f"area_m2: need 0 < min <= max, got {list(self.area_m2)}")
+        if self.placement == "explicit" and not self.sites:
+            raise ValueError("placement: explicit needs at least one entry in sites")
+        if self.sites and self.placement != "explicit":
+            raise ValueError("sites: only allowed with placement: explicit")
+        if not self.functions:
+            raise ValueError("functions: a center needs at least one function zone")
+        if not self.open_slots or not self.open_days:
+            raise ValueError("open_slots and open_days must not be empty")
+        return self
+
+
+class Organizations(_Frozen):
+    """The organized actors and their capacities."""
+
+    departments: int = Field(6, ge=0, le=100, description="Government departments serving the place. Assumption.")
+    enterprises: int = Field(
+        30,
+        ge=0,
+        le=10_000,
+        description="Enterprises taking part in local life, mostly in buildings. Assumption.",
+    )
+    social_organizations: int = Field(
+        6, ge=0, le=10_000, description="Social organizations active at the start. Assumption."
+    )
+    max_social_organizations: int = Field(
+        60, ge=0, le=100_000, description="Cap on social organizations (incubation stops there). Assumption."
+    )
+    convening_per_week: float = Field(
+        1.0,
+        ge=0,
+        le=50,
+        description="Activities a Party organization convenes per week at its centers."
+        " Evidence §1.1: 760,000 activities a year at ~215 street centers. Assumption for the split.",
+    )
+    mobilization_reach: float = Field(
+        30.0, ge=0, le=1000, description="Residents a convener invites per activity, persons. Assumption."
+    )
+    brokerage: Share = Field(
+        0.3,
+        description="Chance per activity that the convener introduces two partner organizations. Assumption.",
+    )
+    department_responsiveness: Share = Field(
+        0.33,
+        description="Baseline chance a department responds to a request. Evidence §1.4: Chen, Pan & Xu 2016.",
+    )
+
+
+class Behaviour(_Frozen):
+    """Behaviour parameters, with defaults from the evidence."""
+
+    decay_per_km: float = Field(
+        1.68,
+        ge=0.1,
+        le=10,
+        description="Walking impedance exp(-decay·d_km), 1/km. Evidence §2.11 (walkscore).",
+    )
+    detour_factor: float = Field(1.3, ge=1.0, le=3.0, description="Walking distance / straight line. Assumption.")
+    walk_m_per_min: float = Field(80.0, ge=20, le=200, description="Walking speed, m/min. Evidence §1.5.")
+    visit_scale: float = Field(
+        0.05,
+        ge=0.0,
+        le=10.0,
+        description="Weight of the centers against staying away in the visit choice (calibrates visits per day)."
+        " Calibrated to Evidence §4.2-4.3.",
+    )
+    area_exponent: float = Field(
+        0.5, ge=0.0, le=2.0, description="Attractiveness ∝ floor area^exponent (Huff α). Evidence §2.11."
+    )
+    need_match_weight: float = Field(
+        1.5,
+        ge=0.0,
+        le=10.0,
+        description="Attractiveness gain when a center offers the person's need. Assumption.",
+    )
+    m2_per_visitor: float = Field(
+        6.0,
+        ge=0.5,
+        le=100,
+        description="Floor area per visitor at capacity, m² per person per slot. Assumption.",
+    )
+    turned_away_penalty: Share = Field(
+        0.05, description="Satisfaction (trust) lost when turned away at capacity. Assumption."
+    )
+    contacts_per_visit: int = Field(
+        3, ge=0, le=20, description="People a visitor talks with per visit (bounded contact). Assumption."
+    )
+    habit_gain: Share = Field(0.05, description="Habit gained per visit (0-1), raises visit propensity. Assumption.")
+    habit_decay_per_day: Share = Field(0.01, description="Daily decay of habit. Assumption.")
+    acquaintance_hours: float = Field(2.0, ge=0, description="Shared hours to count as acquaintances, h. Assumption.")
+    casual_hours: float = Field(50.0, ge=0, description="Hours to casual friend, h. Evidence §2.6 (Hall 2019).")
+    friend_hours: float = Field(90.0, ge=0, description="Hours to friend, h. Evidence §2.6 (Hall 2019).")
+    close_hours: float = Field(200.0, ge=0, description="Hours to close friend, h. Evidence §2.6 (Hall 2019).")
+    tie_half_life_days: float = Field(
+        180.0, ge=1, le=10_000, description="Half-life of a tie's hours without contact, days. Assumption."
+    )
+    threshold_mean: Share = Field(0.25, description="Mean participation threshold. Evidence §2.5 (Granovetter 1978).")
+    threshold_sd: Share = Field(0.1, description="SD of the participation threshold. Evidence §4.5.")
+    success_repeat_boost: float = Field(
+        0.57,
+        ge=0,
+        le=5,
+        description="Relative rise in the odds of joining again after a success. Evidence §1.4.",
+    )
+    failure_repeat_penalty: Share = Field(
+        0.25, description="Relative fall in the odds of joining again after a failure. Assumption."
+    )
+    face_to_face_effect: float = Field(
+        1.21,
+        ge=0,
+        le=5,
+        description="Success log-odds gain of face-to-face deliberation. Evidence §2.9 (Balliet).",
+    )
+    remote_effect: float = Field(
+        0.46, ge=0, le=5, description="Success log-odds gain of remote/written consultation. Evidence §2.9."
+    )
+    problem_rate_per_area_month: float = Field(
+        2.0,
+        ge=0,
+        le=100,
+        description="Community problems arising per residential area per month. Assumption.",
+    )
+    confidence_bound: Share = Field(0.2, description="Bounded-confidence ε at zero trust. Evidence §2.12.")
+    confidence_trust_gain: Share = Field(0.15, description="Extra ε at full trust. Evidence §2.12, assumption.")
+    influence_rate: Share = Field(0.1, description="Convergence step μ per tied encounter. Evidence §2.12.")
+    experience_gain: Share = Field(
+        0.02, description="Consciousness gained from a satisfying service visit. Assumption."
+    )
+    action_gain: Share = Field(0.06, description="Consciousness change from a joint action's outcome. Assumption.")
+    baseline_drift_per_day: Share = Field(
+        0.002, description="Daily drift of consciousness back toward its baseline. Assumption."
+    )
+    volunteer_join: Share = Field(
+        0.08,
+        description="Chance an eligible invited resident becomes a volunteer. Calibrated to Evidence §4.4.",
+    )
+    volunteer_cogov_threshold: Share = Field(
+        0.55, description="Co-governance consciousness and identification needed to volunteer. Assumption."
+    )
+    volunteer_dropout_per_year: Share = Field(
+        0.33, description="Share of volunteers who leave within a year. Evidence §1.4 (UCLA Anderson)."
+    )
+    agreement_hours: float = Field(
+        20.0,
+        ge=0,
+        description="Tie hours between two organizations before a co-building agreement, h. Assumption.",
+    )
+    agreement_successes: int = Field(
+        2, ge=1, description="Shared successful joint actions before a co-building agreement. Assumption."
+    )
+    incubation_successes: int = Field(
+        6,
+        ge=1,
+        description="Successful joint actions at a center within 90 days that incubate a social organization."
+        " Assumption (Evidence §1.3: 6%/yr growth).",
+    )
+    emergent_convening_threshold: Share = Field(
+        0.6, description="Commitment at which a non-Party organization starts convening. Assumption."
+    )
+
+
+class Scenario(_Frozen):
+    """A whole scenario: the place, its centers, its actors and behaviour."""
+
+    name: str = Field("scenario", min_length=1, max_length=80, description="Short name; the default output folder.")
+    description: str = Field("", description="What place this represents and where its numbers come from.")
+    days: int = Field(365, ge=1, le=36_500, description="Days simulated by default.")
+    area: Area = Field(default_factory=Area)
+    population: Population = Field(default_factory=Population)
+    zones: Zones = Field(default_factory=Zones)
+    centers: dict[Level, CenterLevel] = Field(
+        default_factory=dict, description="Center levels present, each with density, placement and functions."
+    )
+    organizations: Organizations = Field(default_factory=Organizations)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+
+    @model_validator(mode="after")
+    def _check(self) -> Scenario:
+        for level, spec in self.centers.items():
+            for i, site in enumerate(spec.sites):
+                if not (0 <= site.x_m <= self.area.width_m and 0 <= site.y_m <= self.area.height_m):
+                    raise ValueError(
+                        f"centers.{level}.sites.{i}: ({site.x_m}, {site.y_m}) lies outside the area"
+                        f" 0-{self.area.width_m:g} × 0-{self.area.height_m:g} m"
+                    )
+        b = self.behaviour
+        if not b.acquaintance_hours <= b.casual_hours <= b.friend_hours <= b.close_hours:
+            raise ValueError("behaviour: need acquaintance_hours <= casual_hours <= friend_hours <= close_hours")
+        return self
+
+    @property
+    def area_km2(self) -> float:
+        """Area of the place, km²."""
+        return self.area.width_m * self.area.height_m / 1e6
+
+    def center_count(self, level: str) -> int:
+        """Number of centers of a level after resolving count, per_km2 and per_10k_residents."""
+        spec = self.centers.get(level)  # type: ignore[call-overload]
+        if spec is None:
+            return 0
+        if spec.placement == "explicit":
+            return len(spec.sites)
+        if spec.count is not None:
+            return spec.count
+        if spec.per_km2 is not None:
+            return round(spec.per_km2 * self.area_km2)
+        if spec.per_10k_residents is not None:
+            return round(spec.per_10k_residents * self.population.residents / 10_000)
+        return 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (lists, not tuples), as written to ``scenario.resolved.yaml``."""
+        return json.loads(self.model_dump_json())
+
+    def hash(self) -> str:
+        """Content hash of the resolved scenario (first 16 hex digits of SHA-256)."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class ScenarioError(Exception):
+    """Bad input: names the file, the field path and what is allowed."""
+
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: " if self.file else ""
+        field = f"{self.path}: " if self.path else ""
+        return f"{where}{field}{self.message}"
+
+
+def _unknown_message(path: str, key: str, allowed: tuple[str, ...] | list[str], what: str = "key") -> str:
+    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.5)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return f"unknown {what} '{key}'.{hint} Allowed: {', '.join(allowed)}"
+
+
+def _format_error(err: ValidationError) -> tuple[str, str]:
+    """Turn the first pydantic error into (field path, message)."""
+    first = err.errors(include_url=False)[0]
+    loc = tuple(first["loc"])
+    path = ".".join(str(p) for p in loc)
+    kind = first["type"]
+    msg = first["msg"]
+    if kind == "extra_forbidden":
+        try:
+            allowed, _ = _allowed_at([str(p) for p in loc[:-1]])
+        except KeyError:
+            allowed = []
+        return path, _unknown_message(path, str(loc[-1]), allowed)
+    if kind in ("literal_error", "enum") and first.get("ctx", {}).get("expected"):
+        return path, f"got {first.get('input')!r}; allowed: {first['ctx']['expected']}"
+    if kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+        # validators report their own sub-path first ("segments: ...")
+        head, sep, rest = msg.partition(": ")
+        if sep and " " not in head:
+            path = f"{path}.{head}" if path else head
+            msg = rest
+        return path, msg
+    inp = first.get("input")
+    shown = repr(inp) if not isinstance(inp, dict) else "a mapping"
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return path, f"{msg} (got {shown})"
+
+
+def scenario_from_dict(data: Any, file: str = "") -> Scenario:
+    """Validate plain data as a scenario, raising :class:`ScenarioError` with a field path on failure."""
+    if not isinstance(data, dict):
+        raise ScenarioError(file, "", f"expected a mapping of scenario fields, got {type(data).__name__}")
+    if isinstance(data.get("centers"), dict):
+        for level in data["centers"]:
+            if level not in LEVELS:
+                raise ScenarioError(file, f"centers.{level}", _unknown_message("", str(level), LEVELS, "level"))
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        path, msg = _format_error(err)
+        raise ScenarioError(file, path, msg) from None
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Read a YAML file with ``safe_load``; raise :class:`ScenarioError` for missing, empty or malformed files."""
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(str(path), "", "file not found" if not p.exists() else "not a regular file")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), "", f"cannot read: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(str(path), "", f"malformed YAML{where}: {problem}") from None
+    if data is None:
+        raise ScenarioError(str(path), "", "the file is empty")
+    return data
+
+
+def load_scenario(path: str | Path, overrides: list[str] | dict[str, Any] | None = None) -> Scenario:
+    """Load and validate a scenario file, optionally with ``path.to.key=value`` overrides."""
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError(str(path), "", f"expected a mapping of scenario fields, got {type(data).__name__}")
+    if overrides:
+        data = apply_overrides(data, overrides)
+    return scenario_from_dict(data, file=str(path))
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``path.to.key=value``; the value is parsed as YAML (numbers, lists, booleans)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ScenarioError("--set", text, "expected path.to.key=value")
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        value = raw
+    return key.strip(), value
+
+
+def _allowed_at(parts: list[str]) -> tuple[list[str], type[BaseModel] | None]:
+    """Walk the schema along ``parts``; return the keys allowed next and the model that owns them.
+
+    Raises KeyError(index) at the first part that is not allowed.
+    """
+    model: type[BaseModel] | None = Scenario
+    allowed: list[str] = list(Scenario.model_fields)
+    for i, part in enumerate(parts):
+        if part not in allowed:
+            raise KeyError(i)
+        if model is None:  # a mapping entry: a center level or a segment share
+            model = CenterLevel if parts[i - 1] == "centers" else None
+        elif (part == "centers" and model is Scenario) or (part == "segments" and model is Population):
+            model = None
+        else:
+            ann = model.model_fields[part].annotation
+            model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+            if model is None:
+                allowed = []
+                continue
+        if model is None:
+            allowed = list(LEVELS if part == "centers" else SEGMENTS if part == "segments" else [])
+        else:
+            allowed = list(model.model_fields)
+    return allowed, model
+
+
+def _check_schema_path(key: str) -> None:
+    """Raise :class:`ScenarioError` unless ``key`` names a field of the scenario schema."""
+    parts = key.split(".")
+    try:
+        _allowed_at(parts)
+    except KeyError as exc:
+        i = exc.args[0]
+        try:
+            allowed, _ = _allowed_at(parts[:i])
+        except KeyError:
+            allowed = []
+        if not allowed:
+            raise ScenarioError("--set", key, f"'{'.'.join(parts[:i])}' has no sub-fields") from None
+        raise ScenarioError("--set", key, _unknown_message(key, parts[i], allowed, "field")) from None
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str] | dict[str, Any]) -> dict[str, Any]:
+    """Return a copy of scenario data with ``path.to.key`` overrides applied.
+
+    Every path must name a field of the schema (``centers.<level>.<field>`` and
+    ``population.segments.<segment>`` may name entries the file does not have yet); the values are checked when
+    the result is validated.
+    """
+    items = [parse_override(o) for o in overrides] if isinstance(overrides, list) else list(overrides.items())
+    out = json.loads(json.dumps(data))
+    for key, value in items:
+        _check_schema_path(key)
+        *parents, leaf = key.split(".")
+        node = out
+        for part in parents:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        node[leaf] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Tunable:
+    """A numeric scenario parameter that sliders, ``--set`` and sweep bounds can address."""
+
+    path: str
+    kind: type
+    default: float
+    lower: float
+    upper: float
+    description: str
+
+
+def tunable_fields() -> list[Tunable]:
+    """Numeric parameters of the organizations and behaviour sections with their bounds and defaults.
+
+    Bounds come from the schema's own ``ge``/``le`` constraints, so the app, the sweeps and the validator agree.
+    """
+    out: list[Tunable] = []
+    for section, model in (("organizations", Organizations), ("behaviour", Behaviour)):
+        for name, field in model.model_fields.items():
+            if field.annotation not in (int, float):
+                continue
+            lo, hi = 0.0, None
+            for meta in field.metadata:
+                lo = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else lo
+                if getattr(meta, "le", None) is not None:
+                    hi = meta.le
+            default = float(field.default)
+            if hi is None:
+                hi = max(1.0, default * 4)
+            out.append(Tunable(f"{section}.{name}", field.annotation, default, lo, hi, field.description or ""))
+    return out
+
+
+def get_path(data: dict[str, Any], path: str) -> Any:
+    """Value at a dotted path of plain scenario data."""
+    node: Any = data
+    for part in path.split("."):
+        node = node[part]
+    return node
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario file, for editors."""
+    return Scenario.model_json_schema()
