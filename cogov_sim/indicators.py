@@ -38,7 +38,8 @@ INDICATORS: dict[str, str] = {
     "joint_action_success_rate": "share of joint actions that succeeded, rolling 30 days",
     "problems_open": "community problems not yet resolved",
     "problems_resolved_share": "problems resolved / problems arisen, cumulative",
-    "bridging_tie_share": "share of ties at the casual-friend level or above that cross actor types or segments",
+    "bridging_tie_share": "share of ties at the acquaintance level or above that cross actor types or segments"
+    " (MODEL.md names the casual level; see docs/MODEL.md for why the model counts from acquaintance)",
     "org_network_density": "density of ties at the acquaintance level or above among active organizations",
     "co_building_agreements": "co-building agreements in force",
     "social_organizations": "active social organizations",
@@ -123,13 +124,14 @@ def compute(model: CoGovModel) -> dict[str, float]:
         float((~probs.open_mask).sum() / len(probs.resolved)) if len(probs.resolved) else 0.0
     )
     cat = node_categories(model)
-    si, sj, _ = model.ties.above(day, b.casual_hours)
-    out["bridging_tie_share"] = float((cat[si] != cat[sj]).mean()) if len(si) else 0.0
+    ai, aj, ah = model.ties.above(day, b.acquaintance_hours)
+    out["bridging_tie_share"] = float((cat[ai] != cat[aj]).mean()) if len(ai) else 0.0
+    casual = ah >= b.casual_hours
+    si, sj = ai[casual], aj[casual]
     active_org_nodes = np.array([o.node for o in model.orgs if o.active], dtype=np.int64)
     m = len(active_org_nodes)
     out["org_network_density"] = 0.0
     if m > 1:
-        ai, aj, _ = model.ties.above(day, b.acquaintance_hours)
         is_org = np.zeros(model.n + len(model.orgs), dtype=bool)
         is_org[active_org_nodes] = True
         out["org_network_density"] = float((is_org[ai] & is_org[aj]).sum() / (m * (m - 1) / 2))

@@ -37,7 +37,7 @@ from cogov_sim.city import Centers, build_centers, build_layout
 from cogov_sim.mechanisms import PHASES, Phase
 from cogov_sim.population import make_population
 from cogov_sim.rng import stream
-from cogov_sim.scenario import FUNCTIONS, LEVELS, Scenario
+from cogov_sim.scenario import FUNCTIONS, LEVELS, SEGMENTS, Scenario
 from cogov_sim.ties import TieStore
 
 CANDIDATES = 10
@@ -174,6 +174,7 @@ class CoGovModel(mesa.Model):
             self.layout.rider_points,
             b.threshold_mean,
             b.threshold_sd,
+            b.propensity_shape,
         )
         self.n = self.pop.n
         self.n_residents = n_res
@@ -184,6 +185,7 @@ class CoGovModel(mesa.Model):
         self.alliances: dict[str, set[int]] = {}
         self.problems = Problems()
         self.success_log: list[tuple[int, int]] = []  # (day, center) of successful joint actions
+        self.last_incubation: dict[int, int] = {}  # center -> day it last incubated a social organization
         self.action_log: list[tuple[int, bool]] = []  # (day, success)
         self.intervention_log: list[tuple[int, str]] = []
         self.interventions = list(interventions)
@@ -191,6 +193,8 @@ class CoGovModel(mesa.Model):
         self.visits_by_center = np.zeros((len(self.centers), 5), dtype=np.int64)
         self.today = Today(day=0, weekend=False)
         self.phases: list[Phase] = [cls() for cls in PHASES]
+        # stable seating position for encounters: residential area, then a fixed random place within it
+        self.affinity = self.pop.area.astype(np.float64) + stream(seed, "init.affinity").random(self.n)
 
         self._init_organizations(stream(seed, "init.organizations"))
         self._init_awareness(stream(seed, "init.awareness"))
@@ -281,9 +285,11 @@ class CoGovModel(mesa.Model):
 
     def _init_awareness(self, rng: np.random.Generator) -> None:
         # about 70% do not know their residents' committee (Evidence §1.4): awareness is low at the start
-        base = np.array([0.5, 0.45, 0.3, 0.3, 0.3, 0.3, 0.2])
+        base = np.array([0.4, 0.45, 0.3, 0.45, 0.3, 0.3, 0.1])
         p = base[None, :] * np.ones((self.n, 1))
         p[self.pop.party] = np.minimum(1.0, p[self.pop.party] + 0.4)
+        p[self.pop.segment == SEGMENTS.index("rider"), LEVELS.index("rider")] = 0.8
+        p[self.pop.workplace >= 0, LEVELS.index("building")] = 0.6
         self.pop.awareness[:] = rng.random(p.shape) < p
 
     def _init_neighbour_ties(self, rng: np.random.Generator) -> None:

@@ -119,7 +119,11 @@ class Population:
     workplace: np.ndarray  # int32 organization node of the employer (-1 none)
     need: np.ndarray  # int8 primary need (function index)
     unmet: np.ndarray  # float32 0-1 unmet need, grows daily, falls when served
-    habit: np.ndarray  # float32 0-1 visiting habit
+    habit: np.ndarray  # float32 0-1 habit of visiting one's usual center
+    favourite: np.ndarray  # int32 usual center (-1 none)
+    pref_slot: np.ndarray  # int8 the slot of the person's routine
+    routine: np.ndarray  # int8 which weekly routine (pair of weekdays) the person keeps
+    propensity: np.ndarray  # float32 persistent personal visit propensity (gamma, mean 1)
     awareness: np.ndarray  # bool (n, levels)
     threshold: np.ndarray  # float32 participation threshold (Granovetter)
     engagement: np.ndarray  # float32 log-odds offset of joining again (feedback)
@@ -163,6 +167,7 @@ def make_population(
     rider_points: np.ndarray,
     threshold_mean: float,
     threshold_sd: float,
+    propensity_shape: float = 0.5,
 ) -> Population:
     """Draw the people: segments, ages, Party membership, anchors, needs and initial states.
 
@@ -213,6 +218,8 @@ def make_population(
     # participation threshold falls with age and for Party members (Evidence §1.4 gradients)
     thr = rng.normal(threshold_mean, threshold_sd, n) - 0.12 * older - 0.08 * party
     awareness = np.zeros((n, len(LEVELS)), dtype=bool)
+    slot_p = availability_table()[seg, 0]
+    pref_slot = (rng.random(n)[:, None] * slot_p.sum(axis=1, keepdims=True) > np.cumsum(slot_p, axis=1)).sum(axis=1)
     return Population(
         n=n,
         segment=seg,
@@ -226,6 +233,10 @@ def make_population(
         need=need,
         unmet=rng.random(n).astype(np.float32),
         habit=np.zeros(n, dtype=np.float32),
+        favourite=np.full(n, -1, dtype=np.int32),
+        pref_slot=pref_slot.astype(np.int8),
+        routine=rng.integers(0, 4, n).astype(np.int8),
+        propensity=rng.gamma(propensity_shape, 1.0 / propensity_shape, n).astype(np.float32),
         awareness=awareness,
         threshold=np.clip(thr, 0.0, 1.0).astype(np.float32),
         engagement=np.zeros(n, dtype=np.float32),

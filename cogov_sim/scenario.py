@@ -277,23 +277,30 @@ class Behaviour(_Frozen):
     detour_factor: float = Field(1.3, ge=1.0, le=3.0, description="Walking distance / straight line. Assumption.")
     walk_m_per_min: float = Field(80.0, ge=20, le=200, description="Walking speed, m/min. Evidence §1.5.")
     visit_scale: float = Field(
-        0.05,
+        0.02,
         ge=0.0,
         le=10.0,
         description="Weight of the centers against staying away in the visit choice (calibrates visits per day)."
         " Calibrated to Evidence §4.2-4.3.",
     )
+    propensity_shape: float = Field(
+        0.4,
+        gt=0.0,
+        le=100.0,
+        description="Shape of the gamma distribution (mean 1) of personal visit propensity; small = a few regulars,"
+        " many who rarely come. Calibrated to Evidence §1.4 (10-30% regular participants).",
+    )
     area_exponent: float = Field(
-        0.5, ge=0.0, le=2.0, description="Attractiveness ∝ floor area^exponent (Huff α). Evidence §2.11."
+        0.2, ge=0.0, le=2.0, description="Attractiveness ∝ floor area^exponent (Huff α). Evidence §2.11."
     )
     need_match_weight: float = Field(
-        1.5,
+        1.0,
         ge=0.0,
         le=10.0,
         description="Attractiveness gain when a center offers the person's need. Assumption.",
     )
     m2_per_visitor: float = Field(
-        6.0,
+        2.5,
         ge=0.5,
         le=100,
         description="Floor area per visitor at capacity, m² per person per slot. Assumption.",
@@ -302,16 +309,21 @@ class Behaviour(_Frozen):
         0.05, description="Satisfaction (trust) lost when turned away at capacity. Assumption."
     )
     contacts_per_visit: int = Field(
-        3, ge=0, le=20, description="People a visitor talks with per visit (bounded contact). Assumption."
+        4, ge=0, le=20, description="People a visitor talks with per visit (bounded contact). Assumption."
     )
-    habit_gain: Share = Field(0.05, description="Habit gained per visit (0-1), raises visit propensity. Assumption.")
+    habit_gain: Share = Field(0.1, description="Habit gained per visit (0-1), raises visit propensity. Assumption.")
     habit_decay_per_day: Share = Field(0.01, description="Daily decay of habit. Assumption.")
-    acquaintance_hours: float = Field(2.0, ge=0, description="Shared hours to count as acquaintances, h. Assumption.")
+    acquaintance_hours: float = Field(
+        5.0,
+        ge=0,
+        description="Shared hours to count as acquaintances (several meetings), h; the level from which a tie counts"
+        " in the bridging share, the cascade and the organization network. Assumption.",
+    )
     casual_hours: float = Field(50.0, ge=0, description="Hours to casual friend, h. Evidence §2.6 (Hall 2019).")
     friend_hours: float = Field(90.0, ge=0, description="Hours to friend, h. Evidence §2.6 (Hall 2019).")
     close_hours: float = Field(200.0, ge=0, description="Hours to close friend, h. Evidence §2.6 (Hall 2019).")
     tie_half_life_days: float = Field(
-        180.0, ge=1, le=10_000, description="Half-life of a tie's hours without contact, days. Assumption."
+        365.0, ge=1, le=10_000, description="Half-life of a tie's hours without contact, days. Assumption."
     )
     threshold_mean: Share = Field(0.25, description="Mean participation threshold. Evidence §2.5 (Granovetter 1978).")
     threshold_sd: Share = Field(0.1, description="SD of the participation threshold. Evidence §4.5.")
@@ -368,10 +380,10 @@ class Behaviour(_Frozen):
         2, ge=1, description="Shared successful joint actions before a co-building agreement. Assumption."
     )
     incubation_successes: int = Field(
-        6,
+        12,
         ge=1,
-        description="Successful joint actions at a center within 90 days that incubate a social organization."
-        " Assumption (Evidence §1.3: 6%/yr growth).",
+        description="Successful joint actions at a center within 90 days that incubate a social organization;"
+        " a center incubates at most one a year. Assumption (Evidence §1.3: 6%/yr growth).",
     )
     emergent_convening_threshold: Share = Field(
         0.6, description="Commitment at which a non-Party organization starts convening. Assumption."

@@ -132,10 +132,10 @@ class TieStore:
         out[hit] = self.successes[pos[hit]]
         return out
 
-    def prune(self, day: int, min_hours: float) -> int:
-        """Forget ties whose decayed hours fell below ``min_hours``; return how many were dropped."""
+    def prune(self, day: int, min_hours: float, idle_days: int = 0) -> int:
+        """Forget ties below ``min_hours`` not renewed for more than ``idle_days``; return how many were dropped."""
         self._flush()
-        keep = self.strength(day) >= min_hours
+        keep = (self.strength(day) >= min_hours) | (day - self.last <= idle_days)
         dropped = int((~keep).sum())
         if dropped:
             self.keys, self.hours = self.keys[keep], self.hours[keep]

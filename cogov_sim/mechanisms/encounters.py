@@ -1,9 +1,10 @@
 """Phase 4: encounters. Co-present people in the same zone meet a bounded number of others; ties grow.
 
 Visitors of a center, slot and zone form a group; in zones that gather like with like (and are not set to mix)
-the group is further split by resident segment. Within a group, people are put in a random ring and each meets
-the next ``ceil(contacts_per_visit / 2)`` people, so everyone meets about ``contacts_per_visit`` others and the
-cost is linear in visits. Each pair adds half the zone's dwell time to its tie (shared leisure hours).
+the group is further split by resident segment. Within a group, people sit in a ring ordered by a stable personal
+position (their residential area and a fixed random place within it, plus noise): neighbours sit together and
+regulars meet the same people again (Feld's foci). Each meets the next ``ceil(contacts_per_visit / 2)`` people
+in the ring, so everyone meets about ``contacts_per_visit`` others and the cost is linear in visits. Each pair adds the zone's dwell time to its tie (shared leisure hours).
 
 Contract: writes ``model.today.pairs`` (the day's contact pairs) and adds their hours to ``model.ties``.
 """
@@ -31,19 +32,32 @@ DWELL_HOURS = {
 }
 """Typical time spent in a zone per visit, h (assumption; Evidence §2.6 counts shared leisure hours)."""
 
+AFFINITY_NOISE = 0.05
+"""Noise on the seating position of a visitor (in units of the affinity scale): assumption, sets how often
+regulars meet the same people again."""
+
 DWELL = np.array([DWELL_HOURS[f] for f in FUNCTIONS])
 MIXING = np.array([f in MIXING_FUNCTIONS for f in FUNCTIONS])
 
 
-def ring_pairs(keys: np.ndarray, people: np.ndarray, contacts: int, rng: np.random.Generator):
-    """Pairs of people who meet: each meets the next ``ceil(contacts/2)`` in a random ring within its key group.
+def ring_pairs(
+    keys: np.ndarray,
+    people: np.ndarray,
+    contacts: int,
+    rng: np.random.Generator,
+    affinity: np.ndarray | None = None,
+):
+    """Pairs of people who meet: each meets the next ``ceil(contacts/2)`` in a ring within its key group.
 
+    The ring is ordered by ``affinity`` (a stable per-person position, so regulars sit near the same people
+    visit after visit) plus noise; without ``affinity`` the ring is random.
     Returns (i, j, group index of the pair); each unordered pair appears once.
     """
     if len(keys) < 2 or contacts <= 0:
         e = np.zeros(0, dtype=np.int64)
         return e, e, e
-    order = np.lexsort((rng.random(len(keys)), keys))
+    position = rng.random(len(keys)) if affinity is None else affinity + rng.normal(0, AFFINITY_NOISE, len(keys))
+    order = np.lexsort((position, keys))
     k_sorted = keys[order]
     start = np.r_[0, np.flatnonzero(k_sorted[1:] != k_sorted[:-1]) + 1]
     size = np.diff(np.r_[start, len(keys)])
@@ -78,13 +92,14 @@ class Encounters:
         mixes = MIXING[t.zone] | c.mixed[t.center]
         sub = np.where(mixes, len(SEGMENTS), seg)
         keys = ((t.center * 4 + t.slot) * len(FUNCTIONS) + t.zone) * (len(SEGMENTS) + 1) + sub
-        i, j, _ = ring_pairs(keys, t.visitor, model.config.behaviour.contacts_per_visit, rng)
+        affinity = model.affinity[t.visitor]
+        i, j, _ = ring_pairs(keys, t.visitor, model.config.behaviour.contacts_per_visit, rng, affinity)
         if not len(i):
             return
         # the zone of the pair is the zone of either member; both share it by construction
         zone_of = np.zeros(pop.n, dtype=np.int64)
         zone_of[t.visitor] = t.zone
-        hours = 0.5 * DWELL[zone_of[i]]
+        hours = DWELL[zone_of[i]]
         model.ties.add(i, j, hours, model.day)
         t.pairs = (i, j)
         # word of mouth: people who meet share what they know about the tiers of centers

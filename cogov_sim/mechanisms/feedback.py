@@ -102,7 +102,8 @@ class Feedback:
             return
         centers, counts = np.unique([c for _, c in model.success_log], return_counts=True)
         for c, k in zip(centers, counts, strict=True):
-            if k >= sc.behaviour.incubation_successes:
+            if k >= sc.behaviour.incubation_successes and day - model.last_incubation.get(int(c), -(10**6)) >= 365:
+                model.last_incubation[int(c)] = day
                 fn = np.flatnonzero(model.centers.functions[c])
                 spec = int(fn[day % len(fn)])
                 model.add_social_org(int(c), int(model.centers.area_index[c]), specialty=spec)

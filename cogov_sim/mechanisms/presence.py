@@ -5,8 +5,12 @@ in i's candidate set (the nearest centers to the anchor that applies in the slot
 
     w_ij = aware_i[level_j] · (area_j/100)^α · (1 + need_match · offers_j[need_i]) · quality_j
            · (1 + events_j,slot) · exp(-decay · walk_km_ij)
-    V_i  = visit_scale · drive_i · Σ_j w_ij,  drive_i = (0.3 + unmet_i)(1 + 2 habit_i)(1 + identification_i)
-    P(visit) = avail[segment_i, day kind, slot] · V_i / (1 + V_i),  P(j | visit) = w_ij / Σ_k w_ik
+    V_i  = visit_scale · drive_i · Σ_j w_ij,  drive_i = g_i (0.3 + unmet_i)(1 + 0.5 habit_i)(1 + identification_i)
+    P(visit) = avail[segment_i, day kind, slot] · routine_i,slot · V_i / (1 + V_i),  P(j | visit) ∝ w_ij · (1 + 9 habit_i [j is i's usual center])
+
+g_i is a persistent personal propensity (gamma, mean 1, shape ``propensity_shape``): a minority of regulars
+and a majority who rarely come (Evidence §1.4: 10-30% regular participants). Routine is 2 in the person's preferred slot and 0.6 in the others, times 2.2 on the person's two routine
+weekdays and 0.5 on the others (weekly classes and groups meet on fixed days, so regulars meet each other).
 
 Because the outside option competes with the centers, per-capita visits fall with walking distance at the
 configured decay (the Huff/gravity form with an exponential impedance). Each center admits at most
@@ -27,6 +31,17 @@ from cogov_sim.scenario import LEVELS, SLOTS
 
 if TYPE_CHECKING:
     from cogov_sim.model import CoGovModel
+
+REGULAR_WEIGHT = 9.0
+"""A person with full habit weighs their usual center 1 + 9 = 10 times: assumption (Oldenburg's regulars)."""
+FAVOURITE_SWITCH = 0.05
+"""Chance a visit makes the visited center the person's usual one: assumption."""
+PREFERRED_SLOT_FACTOR = (2.0, 0.6)
+"""Availability multiplier in a person's preferred slot and in the others (people keep routines): assumption."""
+ROUTINE_DAYS = np.array([[1, 4], [2, 5], [3, 6], [0, 3]])
+"""Weekday pairs of the weekly routines (classes and groups meet on fixed days); day % 7, 1 = Monday."""
+ROUTINE_DAY_FACTOR = (2.2, 0.5)
+"""Availability multiplier on a person's routine days and on the other days: assumption."""
 
 AWARENESS_GAIN = 0.002
 """Daily chance per unit visibility of learning of a level's centers from the street front: assumption."""
@@ -67,18 +82,23 @@ class Presence:
             if a.center >= 0:
                 boost[a.center, a.slot] += 1.0
         slot_factor = c.open[:, kind, :] * boost * (c.quality * c.active)[:, None]  # (C, slots)
-        drive = b.visit_scale * (0.3 + pop.unmet) * (1 + 2 * pop.habit) * (1 + pop.identification)
+        drive = b.visit_scale * pop.propensity * (0.3 + pop.unmet) * (1 + 0.5 * pop.habit) * (1 + pop.identification)
         avail = self.avail[pop.segment.astype(np.int64), kind]  # (n, slots)
+        hi, lo = PREFERRED_SLOT_FACTOR
+        routine_day = (model.day % 7 == ROUTINE_DAYS).any(axis=1)[pop.routine]
+        day_factor = np.where(routine_day, ROUTINE_DAY_FACTOR[0], ROUTINE_DAY_FACTOR[1])
+        avail = avail * np.where(np.arange(n_slots)[None, :] == pop.pref_slot[:, None], hi, lo) * day_factor[:, None]
         if t.weekend:
             avail = avail * np.where(pop.commuter, 0.05, 1.0)[:, None]
         cap = np.maximum(1, np.floor(c.area_m2 / b.m2_per_visitor * model.config.population.sample_fraction))
         works = self.works[pop.segment.astype(np.int64)]  # (n, slots): anchored at work in the slot
         at_work = np.zeros((pop.n, n_slots), dtype=bool)
         at_work[model.cand["work"].rows] = works[model.cand["work"].rows]
-        daily = {}
+        daily, regular = {}, {}
         for anchor, cd in model.cand.items():
             aware = np.take_along_axis(pop.awareness[cd.rows], cd.level, axis=1)
             daily[anchor] = cd.weight * aware
+            regular[anchor] = 1.0 + REGULAR_WEIGHT * pop.habit[cd.rows, None] * (cd.idx == pop.favourite[cd.rows, None])
         out_v, out_c, out_s = [], [], []
         for slot in range(n_slots):
             factor = np.ascontiguousarray(slot_factor[:, slot], dtype=np.float32)
@@ -92,7 +112,7 @@ class Presence:
                 hit = np.flatnonzero(rng.random(len(cd.rows)) < p)
                 if not len(hit):
                     continue
-                cw = np.cumsum(w[hit], axis=1)
+                cw = np.cumsum(w[hit] * regular[anchor][hit], axis=1)
                 pick = (cw < (rng.random(len(hit)) * cw[:, -1])[:, None]).sum(axis=1)
                 dest = cd.idx[hit, np.minimum(pick, cw.shape[1] - 1)]
                 out_v.append(cd.rows[hit])
@@ -117,6 +137,9 @@ class Presence:
         served = c.functions[t.center, pop.need[v]] & (t.zone == pop.need[v])
         pop.unmet[v[served]] *= 0.3
         pop.habit[v] += b.habit_gain * (1 - pop.habit[v])
+        # the usual center: the first one visited; a visit elsewhere replaces it now and then
+        switch = (pop.favourite[v] < 0) | (rng.random(len(v)) < FAVOURITE_SWITCH)
+        pop.favourite[v[switch]] = t.center[switch]
         pop.last_visit[v] = model.day
         np.add.at(pop.visits, v, 1)
         np.add.at(model.visits_by_center, (t.center, pop.segment[v].astype(np.int64)), 1)

@@ -1,0 +1,190 @@
+"""Figures of a sweep, drawn from its result tables (matplotlib's object API: no pyplot, no global state).
+
+- ``<indicator>_by_parameter.png``: the indicator against each swept parameter, mean and 95% band over the runs
+  at each value (the replications, and for several parameters the other parameters' values too);
+- ``heatmap_<indicator>.png``: for a two-parameter grid, the mean at each combination;
+- ``sensitivity_<indicator>.png``: Morris mu* and sigma, or Sobol S1 and ST, with their intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from cogov_sim.experiments.analysis import t_interval
+
+BAND_COLOR = "#1f77b4"
+
+
+def _band(groups: pd.core.groupby.SeriesGroupBy) -> pd.DataFrame:
+    rows = {key: t_interval(vals.to_numpy()) for key, vals in groups}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "sd", "low", "high"]).sort_index()
+
+
+def indicator_by_parameters(
+    runs: pd.DataFrame, parameters: Sequence[dict[str, Any]], indicator: str, method: str, title: str = ""
+) -> Figure:
+    """One panel per parameter: ``indicator`` at each value (grid) or in bins of the sampled values, with bands.
+
+    Args:
+        runs: the ``runs.parquet`` table (only ``ok`` runs are drawn).
+        parameters: ``{"column": ..., "kind": "int" | "real" | "choice"}`` per parameter.
+        indicator: the indicator column.
+        method: the design method (grids are drawn as lines, sampled designs as points with binned means).
+        title: figure title.
+    """
+    ok = runs[runs["status"] == "ok"]
+    n = len(parameters)
+    cols = min(n, 3)
+    rows = int(np.ceil(n / cols))
+    fig = Figure(figsize=(4.2 * cols, 3.3 * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, p in zip(axes, parameters, strict=False):
+        col = p["column"]
+        if p["kind"] == "choice":
+            band = _band(ok.groupby(col, sort=False)[indicator])
+            labels = [str(v) for v in band.index]
+            xs = np.arange(len(band))
+            ax.errorbar(
+                xs,
+                band["mean"],
+                yerr=[band["mean"] - band["low"], band["high"] - band["mean"]],
+                fmt="o",
+                color=BAND_COLOR,
+                capsize=4,
+            )
+            ax.set_xticks(xs, labels, rotation=20, ha="right")
+        elif method == "full_factorial":
+            band = _band(ok.groupby(col)[indicator])
+            xs = np.asarray(band.index, dtype=float)
+            ax.plot(xs, band["mean"].to_numpy(float), "o-", color=BAND_COLOR, label="mean")
+            ax.fill_between(
+                xs,
+                band["low"].to_numpy(float),
+                band["high"].to_numpy(float),
+                color=BAND_COLOR,
+                alpha=0.25,
+                label="95% interval",
+            )
+            ax.scatter(ok[col], ok[indicator], s=8, color="0.35", alpha=0.4, label="runs")
+        else:
+            ax.scatter(ok[col], ok[indicator], s=8, color="0.35", alpha=0.4, label="runs")
+            if len(ok) >= 4 and ok[col].nunique() > 1:
+                bins = min(8, ok[col].nunique(), len(ok) // 2)
+                cut = pd.qcut(ok[col], bins, duplicates="drop")
+                band = _band(ok.groupby(cut, observed=True)[indicator])
+                centers = ok.groupby(cut, observed=True)[col].mean().reindex(band.index)
+                xs = centers.to_numpy(float)
+                ax.plot(xs, band["mean"].to_numpy(float), "-", color=BAND_COLOR, label="binned mean")
+                ax.fill_between(
+                    xs,
+                    band["low"].to_numpy(float),
+                    band["high"].to_numpy(float),
+                    color=BAND_COLOR,
+                    alpha=0.25,
+                    label="95% interval",
+                )
+        ax.set_xlabel(col)
+        ax.set_ylabel(indicator)
+        ax.grid(alpha=0.3)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    if n and p["kind"] != "choice":
+        axes[0].legend(fontsize=7, loc="best")
+    fig.suptitle(title or f"{indicator} by parameter")
+    return fig
+
+
+def heatmap(runs: pd.DataFrame, x: str, y: str, indicator: str, title: str = "") -> Figure:
+    """Mean of ``indicator`` over the finished runs at each combination of two grid parameters."""
+    ok = runs[runs["status"] == "ok"]
+    xs = list(dict.fromkeys(runs[x]))
+    ys = list(dict.fromkeys(runs[y]))
+    if all(isinstance(v, int | float) for v in xs):
+        xs = sorted(xs)
+    if all(isinstance(v, int | float) for v in ys):
+        ys = sorted(ys)
+    grid = ok.groupby([y, x])[indicator].mean().unstack(x).reindex(index=ys, columns=xs)
+    fig = Figure(figsize=(1.2 * len(xs) + 3, 0.7 * len(ys) + 2.5), layout="constrained")
+    ax = fig.subplots()
+    im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(len(xs)), [f"{v:g}" if isinstance(v, float) else str(v) for v in xs])
+    ax.set_yticks(range(len(ys)), [f"{v:g}" if isinstance(v, float) else str(v) for v in ys])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    if grid.size <= 150:
+        values = grid.to_numpy(dtype=float)
+        mid = np.nanmean(values) if np.isfinite(values).any() else 0.0
+        for i in range(len(ys)):
+            for j in range(len(xs)):
+                v = values[i, j]
+                if np.isfinite(v):
+                    ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=7, color="w" if v < mid else "k")
+    fig.colorbar(im, ax=ax, label=f"mean {indicator}")
+    ax.set_title(title or f"{indicator}: mean over replications")
+    return fig
+
+
+def sensitivity_bars(sens: pd.DataFrame, indicator: str, title: str = "") -> Figure:
+    """Bars of Morris mu* and sigma, or Sobol S1 and ST, with 95% intervals, most influential first."""
+    part = sens[sens["indicator"] == indicator].sort_values("rank", na_position="last")
+    names = list(part["parameter"])
+    ys = np.arange(len(names))
+    fig = Figure(figsize=(7.5, 0.45 * len(names) + 1.8), layout="constrained")
+    ax = fig.subplots()
+    h = 0.38
+    if "mu_star" in part:
+        ax.barh(ys - h / 2, part["mu_star"], h, xerr=part["mu_star_conf"], label="mu* (95% interval)", capsize=3)
+        ax.barh(ys + h / 2, part["sigma"], h, label="sigma", color="#ff7f0e")
+        ax.set_xlabel(f"elementary effect on {indicator} (per unit of the parameter's range)")
+        method = "Morris"
+    else:
+        ax.barh(ys - h / 2, part["S1"], h, xerr=part["S1_conf"], label="S1 first order", capsize=3)
+        ax.barh(ys + h / 2, part["ST"], h, xerr=part["ST_conf"], label="ST total order", capsize=3, color="#ff7f0e")
+        ax.set_xlabel(f"Sobol index of {indicator} (95% intervals)")
+        method = "Sobol"
+    ax.set_yticks(ys, names)
+    ax.invert_yaxis()
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(title or f"{method} sensitivity of {indicator}")
+    return fig
+
+
+def write_plots(
+    folder: str | Path,
+    runs: pd.DataFrame,
+    meta: dict[str, Any],
+    indicators: Sequence[str],
+    sens: pd.DataFrame | None = None,
+    name: str = "",
+) -> list[Path]:
+    """Write every figure of a sweep into ``<folder>/plots/``; returns the files written."""
+    pdir = Path(folder) / "plots"
+    pdir.mkdir(parents=True, exist_ok=True)
+    params = meta["parameters"]
+    method = meta["method"]
+    written: list[Path] = []
+    prefix = f"{name}: " if name else ""
+
+    def save(fig: Figure, file: str) -> None:
+        path = pdir / file
+        fig.savefig(path, dpi=100)
+        written.append(path)
+
+    for ind in indicators:
+        save(
+            indicator_by_parameters(runs, params, ind, method, f"{prefix}{ind} by parameter"), f"{ind}_by_parameter.png"
+        )
+        if method == "full_factorial" and len(params) == 2:
+            a, b = params[0]["column"], params[1]["column"]
+            save(heatmap(runs, b, a, ind, f"{prefix}{ind}: mean over replications"), f"heatmap_{ind}.png")
+        if sens is not None and len(sens) and (sens["indicator"] == ind).any():
+            save(sensitivity_bars(sens, ind, f"{prefix}sensitivity of {ind}"), f"sensitivity_{ind}.png")
+    return written
