@@ -4,7 +4,8 @@ Visitors of a center, slot and zone form a group; in zones that gather like with
 the group is further split by resident segment. Within a group, people sit in a ring ordered by a stable personal
 position (their residential area and a fixed random place within it, plus noise): neighbours sit together and
 regulars meet the same people again (Feld's foci). Each meets the next ``ceil(contacts_per_visit / 2)`` people
-in the ring, so everyone meets about ``contacts_per_visit`` others and the cost is linear in visits. Each pair adds the zone's dwell time to its tie (shared leisure hours).
+in the ring, so everyone meets about ``contacts_per_visit`` others and the cost is linear in visits. Each pair
+adds the zone's dwell time to its tie (shared leisure hours).
 
 Contract: writes ``model.today.pairs`` (the day's contact pairs) and adds their hours to ``model.ties``.
 """

@@ -6,11 +6,13 @@ in i's candidate set (the nearest centers to the anchor that applies in the slot
     w_ij = aware_i[level_j] · (area_j/100)^α · (1 + need_match · offers_j[need_i]) · quality_j
            · (1 + events_j,slot) · exp(-decay · walk_km_ij)
     V_i  = visit_scale · drive_i · Σ_j w_ij,  drive_i = g_i (0.3 + unmet_i)(1 + 0.5 habit_i)(1 + identification_i)
-    P(visit) = avail[segment_i, day kind, slot] · routine_i,slot · V_i / (1 + V_i),  P(j | visit) ∝ w_ij · (1 + 9 habit_i [j is i's usual center])
+    P(visit)     = avail[segment_i, day kind, slot] · routine_i,slot · V_i / (1 + V_i)
+    P(j | visit) ∝ w_ij · (1 + 9 habit_i [j is i's usual center])
 
 g_i is a persistent personal propensity (gamma, mean 1, shape ``propensity_shape``): a minority of regulars
-and a majority who rarely come (Evidence §1.4: 10-30% regular participants). Routine is 2 in the person's preferred slot and 0.6 in the others, times 2.2 on the person's two routine
-weekdays and 0.5 on the others (weekly classes and groups meet on fixed days, so regulars meet each other).
+and a majority who rarely come (Evidence §1.4: 10-30% regular participants). Routine is 2 in the person's
+preferred slot and 0.6 in the others, times 2.2 on the person's two routine weekdays and 0.5 on the others
+(weekly classes and groups meet on fixed days, so regulars meet each other).
 
 Because the outside option competes with the centers, per-capita visits fall with walking distance at the
 configured decay (the Huff/gravity form with an exponential impedance). Each center admits at most
