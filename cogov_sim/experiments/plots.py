@@ -74,13 +74,14 @@ def indicator_by_parameters(
             ax.scatter(ok[col], ok[indicator], s=8, color="0.35", alpha=0.4, label="runs")
         else:
             ax.scatter(ok[col], ok[indicator], s=8, color="0.35", alpha=0.4, label="runs")
-            if len(ok) >= 4 and ok[col].nunique() > 1:
-                bins = min(8, ok[col].nunique(), len(ok) // 2)
-                cut = pd.qcut(ok[col], bins, duplicates="drop")
-                band = _band(ok.groupby(cut, observed=True)[indicator])
-                centers = ok.groupby(cut, observed=True)[col].mean().reindex(band.index)
+            distinct = ok[col].nunique()
+            if len(ok) >= 4 and distinct > 1:
+                # few distinct values (a Morris grid): group by value; else quantile bins of the sampled values
+                key = ok[col] if distinct <= 12 else pd.qcut(ok[col], min(8, len(ok) // 2), duplicates="drop")
+                band = _band(ok.groupby(key, observed=True)[indicator])
+                centers = ok.groupby(key, observed=True)[col].mean().reindex(band.index)
                 xs = centers.to_numpy(float)
-                ax.plot(xs, band["mean"].to_numpy(float), "-", color=BAND_COLOR, label="binned mean")
+                ax.plot(xs, band["mean"].to_numpy(float), "-", color=BAND_COLOR, label="mean")
                 ax.fill_between(
                     xs,
                     band["low"].to_numpy(float),
