@@ -43,6 +43,9 @@ from cogov_sim.ties import TieStore
 CANDIDATES = 10
 """Nearest centers a person weighs from each anchor (street and district centers are always added)."""
 
+INITIAL_SAME_SEGMENT = 0.7
+"""Share of initial neighbour ties within one's own segment (homophily; assumption)."""
+
 MAX_ORGS = 100_000
 """Room reserved for organization nodes after the residents in the tie network."""
 
@@ -193,8 +196,8 @@ class CoGovModel(mesa.Model):
         self.visits_by_center = np.zeros((len(self.centers), 5), dtype=np.int64)
         self.today = Today(day=0, weekend=False)
         self.phases: list[Phase] = [cls() for cls in PHASES]
-        # stable seating position for encounters: residential area, then a fixed random place within it
-        self.affinity = self.pop.area.astype(np.float64) + stream(seed, "init.affinity").random(self.n)
+        # stable seating position for encounters: regulars who come at the same time sit near the same people
+        self.affinity = stream(seed, "init.affinity").random(self.n)
 
         self._init_organizations(stream(seed, "init.organizations"))
         self._init_awareness(stream(seed, "init.awareness"))
@@ -202,7 +205,7 @@ class CoGovModel(mesa.Model):
         self.refresh_candidates()
         Resident.create_agents(self, self.n, list(range(self.n)))
         for iv in self.interventions:
-            iv.schedule(self)
+            iv.bind(self).schedule(self)
 
     # ------------------------------------------------------------------ building
     def _new_org(self, cls: type[Organization], **kw: Any) -> Organization:
@@ -293,17 +296,21 @@ class CoGovModel(mesa.Model):
         self.pop.awareness[:] = rng.random(p.shape) < p
 
     def _init_neighbour_ties(self, rng: np.random.Generator) -> None:
-        # thin neighbourliness (Evidence §4.7): ~27% know no neighbour; ties mostly acquaintance level
+        # thin neighbourliness (Evidence §4.7): ~27% know no neighbour; ties mostly acquaintance level and
+        # homophilous (INITIAL_SAME_SEGMENT of them within the person's own segment: people of one life stage)
         n = self.n_residents
         if n < 2:
             return
         k = rng.poisson(1.3, n)
         src = np.repeat(np.arange(n), k)
-        order = np.argsort(self.pop.area[:n], kind="stable")
-        pos_in_order = np.empty(n, dtype=np.int64)
-        pos_in_order[order] = np.arange(n)
-        shift = rng.integers(1, 60, len(src))
-        dst = order[np.clip(pos_in_order[src] + shift, 0, n - 1)]
+        same_seg = rng.random(len(src)) < INITIAL_SAME_SEGMENT
+        dst = np.empty_like(src)
+        for mask, key in ((same_seg, self.pop.area[:n] * 8 + self.pop.segment[:n]), (~same_seg, self.pop.area[:n])):
+            order = np.argsort(key, kind="stable")
+            pos = np.empty(n, dtype=np.int64)
+            pos[order] = np.arange(n)
+            shift = rng.integers(1, 40, int(mask.sum())) * rng.choice([-1, 1], int(mask.sum()))
+            dst[mask] = order[np.clip(pos[src[mask]] + shift, 0, n - 1)]
         same = self.pop.area[dst] == self.pop.area[src]
         hours = rng.gamma(1.5, 8.0, len(src)).astype(np.float32)
         self.ties.add(src[same], dst[same], hours[same], day=0)
@@ -414,6 +421,12 @@ class CoGovModel(mesa.Model):
         self.centers = self.centers.append(table)
         self.refresh_candidates()
         return np.arange(start, len(self.centers))
+
+    def apply_now(self, intervention: Any) -> None:
+        """Apply an intervention to the running model at once (the browser app's what-if panel)."""
+        self.interventions.append(intervention.bind(self))
+        intervention.apply(self)
+        self.intervention_log.append((self.day, f"applied now: {intervention.kind}"))
 
     def meta(self) -> dict[str, Any]:
         """What every output records: seed, scenario hash and package version."""

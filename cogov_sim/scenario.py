@@ -208,7 +208,11 @@ class CenterLevel(_Frozen):
     functions: tuple[Function, ...] = Field(
         ("party_building", "government_services"), description="Function zones: " + ", ".join(FUNCTIONS) + "."
     )
-    mixed_zones: bool = Field(False, description="All zones mix everyone present (shared mixed-use space).")
+    mixed_zones: bool = Field(
+        False,
+        description="The center is one shared mixed-use space: everyone present in a slot can meet, whatever their"
+        " zone (Xuhui riverside 'living room for all', Evidence §1.1).",
+    )
     visibility: Share = Field(0.5, description="Street-front visibility, 0-1: raises awareness. Assumption.")
 
     @model_validator(mode="after")
@@ -314,10 +318,10 @@ class Behaviour(_Frozen):
     habit_gain: Share = Field(0.1, description="Habit gained per visit (0-1), raises visit propensity. Assumption.")
     habit_decay_per_day: Share = Field(0.01, description="Daily decay of habit. Assumption.")
     acquaintance_hours: float = Field(
-        5.0,
+        2.0,
         ge=0,
-        description="Shared hours to count as acquaintances (several meetings), h; the level from which a tie counts"
-        " in the bridging share, the cascade and the organization network. Assumption.",
+        description="Shared hours to count as acquaintances (a couple of meetings), h; the level from which a tie"
+        " counts in the bridging share, the cascade and the organization network. Assumption.",
     )
     casual_hours: float = Field(50.0, ge=0, description="Hours to casual friend, h. Evidence §2.6 (Hall 2019).")
     friend_hours: float = Field(90.0, ge=0, description="Hours to friend, h. Evidence §2.6 (Hall 2019).")

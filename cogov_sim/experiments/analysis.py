@@ -159,13 +159,13 @@ def sensitivity(
                 from SALib.analyze import morris as morris_analyze
 
                 res = morris_analyze.analyze(
-                    problem, x, y, num_levels=int(meta["levels"]), conf_level=LEVEL, num_resamples=1000, seed=seed
+                    dict(problem), x, y, num_levels=int(meta["levels"]), conf_level=LEVEL, num_resamples=1000, seed=seed
                 )
             else:
                 from SALib.analyze import sobol as sobol_analyze
 
                 res = sobol_analyze.analyze(
-                    problem, y, calc_second_order=False, conf_level=LEVEL, num_resamples=1000, seed=seed
+                    dict(problem), y, calc_second_order=False, conf_level=LEVEL, num_resamples=1000, seed=seed
                 )
         cols = ("mu_star", "mu_star_conf", "sigma", "mu") if method == "morris" else ("S1", "S1_conf", "ST", "ST_conf")
         frame = pd.DataFrame({c: np.asarray(res[c], dtype=float) for c in cols})

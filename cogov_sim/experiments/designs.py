@@ -127,7 +127,7 @@ def sobol(params: tuple[Parameter, ...], samples: int, seed: int) -> Design:
     from SALib.sample import sobol as sobol_sample
 
     problem = salib_problem(params)
-    raw = sobol_sample.sample(problem, samples, calc_second_order=False, scramble=True, seed=seed)
+    raw = sobol_sample.sample(dict(problem), samples, calc_second_order=False, scramble=True, seed=seed)
     return Design("sobol", tuple(p.column for p in params), np.asarray(raw, float), _points(params, raw), problem)
 
 
@@ -136,7 +136,7 @@ def morris(params: tuple[Parameter, ...], trajectories: int, levels: int, seed: 
     from SALib.sample import morris as morris_sample
 
     problem = salib_problem(params)
-    raw = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
+    raw = morris_sample.sample(dict(problem), trajectories, num_levels=levels, seed=seed)
     columns = tuple(p.column for p in params)
     return Design("morris", columns, np.asarray(raw, float), _points(params, raw), problem, levels)
 

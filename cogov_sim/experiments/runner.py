@@ -417,7 +417,9 @@ def open_executor(
     if kind == "process":
         pool = process_pool(n)
         try:
-            yield ExecutorHandle(pool, n, f"process pool, {n} workers", new_executor=lambda: process_pool(n))
+            yield ExecutorHandle(
+                pool, n, f"process pool, {n} worker{'s' * (n != 1)}", new_executor=lambda: process_pool(n)
+            )
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return
@@ -446,7 +448,7 @@ def open_executor(
                 silence_logs=logging.ERROR,
             )
             client = Client(cluster)
-            where = f"Dask local cluster, {n} workers"
+            where = f"Dask local cluster, {n} worker{'s' * (n != 1)}"
         try:
             slots = max(1, sum(client.nthreads().values()))
             executor = client.get_executor(retries=2, pure=False)

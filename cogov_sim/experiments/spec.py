@@ -453,7 +453,7 @@ def _resolve_parameter(file: str, i: int, p: ParameterSpec, spec: ExperimentSpec
     values: tuple[Any, ...] = ()
     if p.steps is not None:
         grid = np.linspace(lo, hi, p.steps)
-        values = tuple(round(float(v)) for v in grid) if p.type == "int" else tuple(float(v) for v in grid)
+        values = tuple(round(float(v)) for v in grid) if p.type == "int" else tuple(float(f"{v:.12g}") for v in grid)
         if len(set(values)) != len(values):
             raise ScenarioError(
                 file, f"{at}.steps", f"{p.steps} steps over [{lo:g}, {hi:g}] repeat whole numbers; use fewer"

@@ -216,13 +216,13 @@ def run_sweep(
     files = [out / "runs.parquet", out / "timeseries.parquet", out / "design.parquet"]
     columns = list(exp.columns)
     summary = analysis.summarize(runs, columns)
-    atomic_write(out / "summary.csv", lambda f: f.write(summary.to_csv(index=False, float_format="%.6g").encode()))
+    atomic_write(out / "summary.csv", lambda f: f.write(summary.to_csv(index=False, float_format="%.8g").encode()))
     files.append(out / "summary.csv")
     _, meta = analysis.read_design(out)
     sens = None
     if exp.method in ("morris", "sobol"):
         sens = analysis.sensitivity(runs, design.frame(), meta, exp.spec.indicators, seed=exp.spec.seed)
-        atomic_write(out / "sensitivity.csv", lambda f: f.write(sens.to_csv(index=False, float_format="%.6g").encode()))
+        atomic_write(out / "sensitivity.csv", lambda f: f.write(sens.to_csv(index=False, float_format="%.8g").encode()))
         files.append(out / "sensitivity.csv")
     files += plots.write_plots(out, runs, meta, exp.spec.indicators, sens, exp.name)
     if merged.foreign_files:

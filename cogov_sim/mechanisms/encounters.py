@@ -1,9 +1,10 @@
 """Phase 4: encounters. Co-present people in the same zone meet a bounded number of others; ties grow.
 
-Visitors of a center, slot and zone form a group; in zones that gather like with like (and are not set to mix)
-the group is further split by resident segment. Within a group, people sit in a ring ordered by a stable personal
-position (their residential area and a fixed random place within it, plus noise): neighbours sit together and
-regulars meet the same people again (Feld's foci). Each meets the next ``ceil(contacts_per_visit / 2)`` people
+Visitors of a center, slot and zone form a group; in zones that gather like with like the group is further split
+by resident segment. A center with ``mixed_zones`` is one shared mixed-use space (a "living room for all",
+Evidence §1.1): all its visitors of a slot form one group, whatever their zone. Within a group, people sit in a ring ordered by a stable personal
+position (a fixed random number, plus noise), so regulars who come at the same times meet the same people again
+(Feld's foci). Each meets the next ``ceil(contacts_per_visit / 2)`` people
 in the ring, so everyone meets about ``contacts_per_visit`` others and the cost is linear in visits. Each pair
 adds the zone's dwell time to its tie (shared leisure hours).
 
@@ -33,7 +34,7 @@ DWELL_HOURS = {
 }
 """Typical time spent in a zone per visit, h (assumption; Evidence §2.6 counts shared leisure hours)."""
 
-AFFINITY_NOISE = 0.05
+AFFINITY_NOISE = 0.005
 """Noise on the seating position of a visitor (in units of the affinity scale): assumption, sets how often
 regulars meet the same people again."""
 
@@ -90,9 +91,10 @@ class Encounters:
         if len(t.visitor) < 2:
             return
         seg = pop.segment[t.visitor].astype(np.int64)
-        mixes = MIXING[t.zone] | c.mixed[t.center]
-        sub = np.where(mixes, len(SEGMENTS), seg)
-        keys = ((t.center * 4 + t.slot) * len(FUNCTIONS) + t.zone) * (len(SEGMENTS) + 1) + sub
+        shared = c.mixed[t.center]
+        sub = np.where(MIXING[t.zone] | shared, len(SEGMENTS), seg)
+        space = np.where(shared, 0, t.zone)
+        keys = ((t.center * 4 + t.slot) * len(FUNCTIONS) + space) * (len(SEGMENTS) + 1) + sub
         affinity = model.affinity[t.visitor]
         i, j, _ = ring_pairs(keys, t.visitor, model.config.behaviour.contacts_per_visit, rng, affinity)
         if not len(i):
