@@ -2,9 +2,9 @@
 
 Visitors of a center, slot and zone form a group; in zones that gather like with like the group is further split
 by resident segment. A center with ``mixed_zones`` is one shared mixed-use space (a "living room for all",
-Evidence §1.1): all its visitors of a slot form one group, whatever their zone. Within a group, people sit in a ring ordered by a stable personal
-position (a fixed random number, plus noise), so regulars who come at the same times meet the same people again
-(Feld's foci). Each meets the next ``ceil(contacts_per_visit / 2)`` people
+Evidence §1.1): all its visitors of a slot form one group, whatever their zone. Within a group, people sit in a
+ring ordered by a stable personal position (a fixed random number, plus noise), so regulars who come at the same
+times meet the same people again (Feld's foci). Each meets the next ``ceil(contacts_per_visit / 2)`` people
 in the ring, so everyone meets about ``contacts_per_visit`` others and the cost is linear in visits. Each pair
 adds the zone's dwell time to its tie (shared leisure hours).
 
