@@ -191,6 +191,8 @@ class CoGovModel(mesa.Model):
         self.last_incubation: dict[int, int] = {}  # center -> day it last incubated a social organization
         self.action_log: list[tuple[int, bool]] = []  # (day, success)
         self.intervention_log: list[tuple[int, str]] = []
+        # recurring what-if programmes (alliances, joint meetings) that add activities in the supply phase
+        self.programmes: list[Any] = []
         self.interventions = list(interventions)
         self.records: list[dict[str, float]] = []
         self.visits_by_center = np.zeros((len(self.centers), 5), dtype=np.int64)

@@ -46,8 +46,10 @@ class Supply:
 
     Party organizations convene at ``convening_per_week`` (times any campaign); other organizations convene once
     their commitment passes ``emergent_convening_threshold``; each co-building agreement holds a regular joint
-    action about every two weeks. Invitees accept by motive × tie to the convener × free capacity; departments
-    join problem-solving by their responsiveness.
+    action about every two weeks, convened by its first party (by the other when the first is a Party
+    organization that stopped convening). Invitees accept by motive × tie to the convener × free capacity;
+    departments join problem-solving by their responsiveness. Then each what-if programme in
+    ``model.programmes`` (an alliance's regular actions, departments' joint meetings) adds its activities.
     """
 
     name = "supply"
@@ -65,14 +67,19 @@ class Supply:
                 rate *= NO_VENUE_FACTOR
             if rate > 0 and rng.random() < rate:
                 conveners.append(org)
-        for a, _b in sorted(model.agreements):
+        for a, b in sorted(model.agreements):
             if rng.random() < 1.0 / 14.0:
                 org = model.orgs[a - model.n]
-                if org.active:
+                if not org.convening:  # a Party organization that stopped convening: the partner convenes
+                    org = model.orgs[b - model.n]
+                if org.active and org.convening:
                     conveners.append(org)
         kind = DAY_KINDS.index("weekend") if model.today.weekend else 0
         for org in conveners:
             model.today.activities.append(self._plan(model, rng, org, kind, has_venue))
+        # what-if programmes (cogov_sim.interventions) add their own activities, drawn from their own streams
+        for programme in model.programmes:
+            model.today.activities.extend(programme.activities(model, self, kind, has_venue))
 
     def _plan(self, model: CoGovModel, rng: np.random.Generator, org: Organization, kind: int, has_venue: bool):
         from cogov_sim.model import Activity
