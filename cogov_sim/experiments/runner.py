@@ -328,21 +328,48 @@ def run_tasks(
     return stats
 
 
-def watch_parent(interval_s: float = 0.5) -> None:
-    """Process-pool initializer: end this worker soon after the process that started it is gone.
+def _process_gone(pid: int, started: str | None) -> bool:
+    """Whether process ``pid`` (started at ``started``, from ``/proc``) has ended or is a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return True
+    except OSError:  # no /proc: ask the kernel whether the pid exists
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+    return fields[0] == "Z" or (started is not None and fields[19] != started)
+
+
+def _start_time(pid: int) -> str | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except OSError:
+        return None
+
+
+def watch_parent(sweep_pid: int, interval_s: float = 0.5) -> None:
+    """Process-pool initializer: end this worker soon after the sweep process that made the pool is gone.
 
     A pool worker blocks on its task queue; if the sweep process is killed (SIGKILL, the OOM killer) nobody
-    tells it. This thread sees the worker's parent change (the forkserver exits with the sweep process, and the
-    worker is adopted) and exits the worker, so a killed sweep leaves no orphans behind.
+    tells it, and the forkserver it was forked from stays up as long as a worker holds its "alive" pipe. This
+    thread polls the sweep process (by pid and start time, so a reused pid does not fool it) and exits the worker
+    when it is gone; the forkserver and the resource tracker then exit too, so a killed sweep leaves no orphans.
     """
-    parent = os.getppid()
+    started = _start_time(sweep_pid)
 
     def loop() -> None:
-        while os.getppid() == parent:
+        while not _process_gone(sweep_pid, started):
             time.sleep(interval_s)
         os._exit(70)
 
-    threading.Thread(target=loop, name="cogov-watch-parent", daemon=True).start()
+    threading.Thread(target=loop, name="cogov-watch-sweep", daemon=True).start()
 
 
 PRELOAD: tuple[str, ...] = ("cogov_sim.simulation",)
@@ -373,7 +400,9 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     Workers are forked from a server process that has already imported the model (no per-worker import), and
     task functions travel by reference, so they must be importable module-level functions.
     """
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=watch_parent)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=watch_parent, initargs=(os.getpid(),)
+    )
 
 
 @dataclass
