@@ -6,6 +6,7 @@ Uses matplotlib's object API with the Agg backend (no display needed); the model
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,8 @@ LEVEL_COLORS = {
     "park": "#17becf",
     "rider": "#9467bd",
 }
+MARKER_COLOR = "#e6007e"
+"""Colour of what-if markers (chart lines at the day applied, rings around stations opened by a what-if)."""
 ORG_COLORS = {"party": "#d62728", "department": "#1f77b4", "enterprise": "#ff7f0e", "social_org": "#2ca02c"}
 
 DASHBOARD_PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -77,15 +80,27 @@ def write_run(result: RunResult, scenario: Scenario, out: Path, plots: bool = Tr
             network_figure(result.model).savefig(pdir / "network.png", dpi=110)
 
 
-def dashboard(ts, title: str = "") -> Figure:
-    """Four panels over time: the physical, social and spiritual spaces and the gci with its components."""
-    fig = Figure(figsize=(13, 8.5), layout="constrained")
+def dashboard(ts, title: str = "", fig: Figure | None = None, markers: Sequence[tuple[float, str]] = ()) -> Figure:
+    """Four panels over time: the physical, social and spiritual spaces and the gci with its components.
+
+    Args:
+        ts: daily indicators (a ``timeseries.csv`` table) with a ``day`` column.
+        title: figure title.
+        fig: draw into this (empty) figure instead of a new one; its layout engine is left as it is.
+        markers: ``(day, label)`` pairs drawn as dashed vertical lines on every panel (what-ifs applied).
+
+    Each indicator line carries its column name as gid, so a caller can update the data of a drawn figure.
+    """
+    if fig is None:
+        fig = Figure(figsize=(13, 8.5), layout="constrained")
     axes = fig.subplots(2, 2).ravel()
     for ax, (panel, series) in zip(axes, DASHBOARD_PANELS, strict=True):
         for col, label in series:
             if col in ts:
                 lw = 2.5 if col == "gci" else 1.4
-                ax.plot(ts["day"], ts[col], label=label, lw=lw)
+                ax.plot(ts["day"], ts[col], label=label, lw=lw, gid=col)
+        for k, (day, text) in enumerate(markers):
+            ax.axvline(day, color=MARKER_COLOR, ls="--", lw=1.3, gid="marker", label=text if k == 0 else None)
         ax.set_title(panel, loc="left", fontsize=11)
         ax.set_xlabel("day")
         ax.set_ylim(bottom=0)
@@ -100,32 +115,100 @@ def dashboard(ts, title: str = "") -> Figure:
     return fig
 
 
-def map_figure(model: CoGovModel, sample: int = 4000, ax=None) -> Figure:
-    """The place: residential areas, business zone, centers by level sized by visits, residents by identification."""
+def center_groups(model: CoGovModel) -> list[tuple[str, np.ndarray]]:
+    """Active centers by level, in LEVELS order: ``(level name, center indices)`` for levels that have any."""
+    c = model.centers
+    out = []
+    for lv, name in enumerate(LEVELS):
+        idx = np.flatnonzero((c.level == lv) & c.active)
+        if len(idx):
+            out.append((name, idx))
+    return out
+
+
+def center_sizes(visits: np.ndarray, top: float) -> np.ndarray:
+    """Marker areas (pt²) of centers with ``visits``, scaled so that ``top`` visits gives the largest marker."""
+    return 20 + 400 * np.sqrt(np.asarray(visits, dtype=float) / max(top, 1))
+
+
+def resident_sample(model: CoGovModel, sample: int) -> np.ndarray:
+    """A fixed random sample of at most ``sample`` people (the same on every call for the same model size)."""
+    n = min(sample, model.pop.n)
+    return np.random.default_rng(0).choice(model.pop.n, size=n, replace=False) if n else np.zeros(0, int)
+
+
+def catchment_image(model: CoGovModel, cells: int = 160) -> np.ndarray:
+    """RGBA raster of the area each active center draws from (its catchment: homes nearest to it).
+
+    The model groups people by the active center nearest their home (``model.nearest_center``); this is the
+    same rule on a grid of ``cells`` columns: each cell is tinted with the level colour of its nearest center
+    and the borders between catchments are drawn grey. Row 0 is the southern edge (``origin="lower"``).
+    """
+    from matplotlib.colors import to_rgb
+    from scipy.spatial import cKDTree
+
+    lay, c = model.layout, model.centers
+    cols = max(int(cells), 2)
+    rows = max(round(cols * lay.height / lay.width), 2)
+    img = np.zeros((rows, cols, 4))
+    active = np.flatnonzero(c.active)
+    if not len(active):
+        return img
+    gx = (np.arange(cols) + 0.5) * lay.width / cols
+    gy = (np.arange(rows) + 0.5) * lay.height / rows
+    xx, yy = np.meshgrid(gx, gy)
+    near = cKDTree(c.xy[active]).query(np.column_stack([xx.ravel(), yy.ravel()]))[1].reshape(rows, cols)
+    palette = np.array([to_rgb(LEVEL_COLORS[name]) for name in LEVELS])
+    img[..., :3] = palette[c.level[active][near]]
+    img[..., 3] = 0.10
+    edge = np.zeros((rows, cols), dtype=bool)
+    edge[:, 1:] |= near[:, 1:] != near[:, :-1]
+    edge[1:, :] |= near[1:, :] != near[:-1, :]
+    img[edge] = (0.35, 0.35, 0.35, 0.55)
+    return img
+
+
+def map_figure(
+    model: CoGovModel,
+    sample: int = 4000,
+    ax=None,
+    visits: np.ndarray | None = None,
+    catchments: bool = False,
+) -> Figure:
+    """The place: residential areas, business zone, centers by level sized by visits, residents by identification.
+
+    Args:
+        model: the model to draw.
+        sample: how many residents to draw (a fixed random sample, see :func:`resident_sample`).
+        ax: draw into these axes instead of a new figure (then no colour bar is added).
+        visits: visits per center to size the centers by; default the mean visits per day so far.
+        catchments: also shade the area each center draws from (:func:`catchment_image`).
+
+    Artists carry gids (``residents``, ``centers.<level>``) so a caller can update a drawn map.
+    """
     fig = None
     if ax is None:
         fig = Figure(figsize=(9, 7.5), layout="constrained")
         ax = fig.subplots()
     lay, pop, c = model.layout, model.pop, model.centers
-    rng = np.random.default_rng(0)
-    n = min(sample, pop.n)
-    idx = rng.choice(pop.n, size=n, replace=False) if n else np.zeros(0, int)
+    idx = resident_sample(model, sample)
     sc = ax.scatter(pop.home[idx, 0], pop.home[idx, 1], c=pop.identification[idx], cmap="viridis", s=3,
-                    vmin=0, vmax=1, alpha=0.6, zorder=1)  # fmt: skip
+                    vmin=0, vmax=1, alpha=0.6, zorder=1, gid="residents")  # fmt: skip
+    if catchments:
+        ax.imshow(catchment_image(model), extent=(0, lay.width, 0, lay.height), origin="lower",
+                  interpolation="nearest", zorder=-1, aspect="auto")  # fmt: skip
     for k, (x, y) in enumerate(lay.area_centers):
         ax.add_patch(_circle(x, y, lay.area_radius, "#bbbbbb"))
         ax.text(x, y, f"RA{k + 1}", fontsize=7, color="#555555", ha="center", va="center", zorder=2)
     if len(lay.workplaces):
         ax.scatter(lay.workplaces[:, 0], lay.workplaces[:, 1], marker="s", s=60, c="#444444", label="office/park",
                    zorder=3)  # fmt: skip
-    days = max(model.day, 1)
-    per_day = model.visits_by_center[: len(c)].sum(axis=1) * model.scale / days
-    for lv, name in enumerate(LEVELS):
-        m = (c.level == lv) & c.active
-        if m.any():
-            size = 20 + 400 * np.sqrt(per_day[m] / max(per_day.max(), 1))
-            ax.scatter(c.x[m], c.y[m], s=size, c=LEVEL_COLORS[name], edgecolors="black", linewidths=0.6,
-                       label=f"{name} ({int(m.sum())})", zorder=4, alpha=0.85)  # fmt: skip
+    if visits is None:
+        visits = model.visits_by_center[: len(c)].sum(axis=1) * model.scale / max(model.day, 1)
+    top = float(np.max(visits)) if len(visits) else 0.0
+    for name, m in center_groups(model):
+        ax.scatter(c.x[m], c.y[m], s=center_sizes(visits[m], top), c=LEVEL_COLORS[name], edgecolors="black",
+                   linewidths=0.6, label=f"{name} ({len(m)})", zorder=4, alpha=0.85, gid=f"centers.{name}")  # fmt: skip
     ax.set_xlim(0, lay.width)
     ax.set_ylim(0, lay.height)
     ax.set_aspect("equal")
@@ -153,6 +236,8 @@ def org_graph(model: CoGovModel):
         if o.active:
             g.add_node(o.node, kind=o.kind, label=o.label)
     i, j, h = model.ties.above(model.day, model.config.behaviour.acquaintance_hours)
+    orgs = (i >= model.n) & (j >= model.n)  # organization nodes follow the people
+    i, j, h = i[orgs], j[orgs], h[orgs]
     for a, b, w in zip(i.tolist(), j.tolist(), h.tolist(), strict=True):
         if a in g and b in g:
             g.add_edge(a, b, hours=w, agreement=(min(a, b), max(a, b)) in model.agreements)
@@ -162,8 +247,24 @@ def org_graph(model: CoGovModel):
     return g
 
 
-def network_figure(model: CoGovModel, ax=None) -> Figure:
-    """Organizations by type, ties by strength, co-building agreements in bold red, alliance members ringed."""
+def network_layout(g, pos: dict | None = None, iterations: int = 50) -> dict:
+    """Spring layout of the organization network; ``pos`` warm-starts it (nodes keep their places)."""
+    import networkx as nx
+
+    k = 1.5 / max(np.sqrt(max(len(g), 1)), 1)
+    if pos is not None:
+        pos = {n: p for n, p in pos.items() if n in g} or None
+    return nx.spring_layout(g, seed=1, k=k, pos=pos, iterations=iterations)
+
+
+def network_figure(model: CoGovModel, ax=None, pos: dict | None = None) -> Figure:
+    """Organizations by type, ties by strength, co-building agreements in bold red, alliance members ringed.
+
+    Args:
+        model: the model to draw.
+        ax: draw into these axes instead of a new figure.
+        pos: node positions to use (every active organization's node); default a fresh spring layout.
+    """
     import networkx as nx
 
     fig = None
@@ -171,7 +272,8 @@ def network_figure(model: CoGovModel, ax=None) -> Figure:
         fig = Figure(figsize=(9, 7.5), layout="constrained")
         ax = fig.subplots()
     g = org_graph(model)
-    pos = nx.spring_layout(g, seed=1, k=1.5 / max(np.sqrt(max(len(g), 1)), 1))
+    if pos is None:
+        pos = network_layout(g)
     edges = list(g.edges(data=True))
     if edges:
         w = np.array([d["hours"] for _, _, d in edges])
