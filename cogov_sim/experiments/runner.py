@@ -19,6 +19,7 @@ import json
 import math
 import multiprocessing
 import os
+import signal
 import threading
 import time
 import traceback
@@ -361,8 +362,13 @@ def watch_parent(sweep_pid: int, interval_s: float = 0.5) -> None:
     tells it, and the forkserver it was forked from stays up as long as a worker holds its "alive" pipe. This
     thread polls the sweep process (by pid and start time, so a reused pid does not fool it) and exits the worker
     when it is gone; the forkserver and the resource tracker then exit too, so a killed sweep leaves no orphans.
+    A Ctrl-C (SIGINT to the process group) ends the worker at once without a traceback; the sweep process stops
+    and keeps every run finished so far.
     """
     started = _start_time(sweep_pid)
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        # Ctrl-C reaches the whole process group: the sweep process handles it; workers end quietly
+        signal.signal(signal.SIGINT, lambda _sig, _frame: os._exit(130))
 
     def loop() -> None:
         while not _process_gone(sweep_pid, started):
