@@ -194,15 +194,14 @@ def make_population(
         wp = rng.integers(0, len(work_points), size=int(worker.sum()))
         work[worker] = work_points[wp]
         workplace[worker] = wp
-    elif worker.any():
-        work[worker] = homes[rng.integers(0, max(len(homes), 1), size=int(worker.sum()))] if len(homes) else 0
     if len(rider_points) and rider.any():
         work[rider] = rider_points[rng.integers(0, len(rider_points), size=int(rider.sum()))]
     home = np.zeros((n, 2), dtype=np.float32)
     home[:n_res] = homes
     home[n_res:] = work[n_res:]
-    nonwork = ~(worker | rider)
-    work[nonwork] = home[nonwork]
+    # no workplace or route in the place: the anchor stays at home
+    no_anchor = ~(worker | rider) | (worker & (workplace < 0)) | (rider & (len(rider_points) == 0))
+    work[no_anchor] = home[no_anchor]
     area = np.full(n, -1, dtype=np.int16)
     area[:n_res] = area_of_home
 

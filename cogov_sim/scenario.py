@@ -361,16 +361,16 @@ class Behaviour(_Frozen):
     experience_gain: Share = Field(
         0.02, description="Consciousness gained from a satisfying service visit. Assumption."
     )
-    action_gain: Share = Field(0.06, description="Consciousness change from a joint action's outcome. Assumption.")
+    action_gain: Share = Field(0.1, description="Consciousness change from a joint action's outcome. Assumption.")
     baseline_drift_per_day: Share = Field(
         0.002, description="Daily drift of consciousness back toward its baseline. Assumption."
     )
     volunteer_join: Share = Field(
-        0.08,
+        0.15,
         description="Chance an eligible invited resident becomes a volunteer. Calibrated to Evidence §4.4.",
     )
     volunteer_cogov_threshold: Share = Field(
-        0.55, description="Co-governance consciousness and identification needed to volunteer. Assumption."
+        0.5, description="Co-governance consciousness and identification needed to volunteer. Assumption."
     )
     volunteer_dropout_per_year: Share = Field(
         0.33, description="Share of volunteers who leave within a year. Evidence §1.4 (UCLA Anderson)."
@@ -384,7 +384,7 @@ class Behaviour(_Frozen):
         2, ge=1, description="Shared successful joint actions before a co-building agreement. Assumption."
     )
     incubation_successes: int = Field(
-        12,
+        20,
         ge=1,
         description="Successful joint actions at a center within 90 days that incubate a social organization;"
         " a center incubates at most one a year. Assumption (Evidence §1.3: 6%/yr growth).",

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from cogov_sim.population import availability_table
+from cogov_sim.population import Population, availability_table
 
 if TYPE_CHECKING:
     from cogov_sim.model import Activity, CoGovModel
@@ -37,6 +37,12 @@ def sigmoid(x: np.ndarray | float) -> np.ndarray:
 
 ADJACENCY_REFRESH_DAYS = 7
 """The cascade reads the resident tie network as of (at most) a week ago; rebuilt weekly for speed."""
+def join_probability(pop: Population, idx: np.ndarray) -> np.ndarray:
+    """Chance that invited, free people ``idx`` join: sigmoid(-1 + 4 (willingness - θ) + engagement)."""
+    will = 0.5 * pop.cogov[idx] + 0.3 * pop.trust[idx] + 0.2 * pop.identification[idx]
+    return sigmoid(-1.0 + 4.0 * (will - pop.threshold[idx]) + pop.engagement[idx])
+
+
 HALL_CAPACITY = 20
 EVENT_CAPACITY = 40
 
@@ -84,8 +90,7 @@ class JointAction:
         free = rng.random(len(pool)) < self.avail[pop.segment[pool], int(t.weekend), a.slot] * 1.5
         free_set = np.zeros(pop.n, dtype=bool)
         free_set[pool[free]] = True
-        will = 0.5 * pop.cogov[invited] + 0.3 * pop.trust[invited] + 0.2 * pop.identification[invited]
-        p = sigmoid(-1.0 + 4.0 * (will - pop.threshold[invited]) + pop.engagement[invited])
+        p = join_probability(pop, invited)
         joined = np.zeros(pop.n, dtype=bool)
         joined[invited[free_set[invited] & (rng.random(len(invited)) < p)]] = True
         for _ in range(2):
