@@ -4,12 +4,15 @@ failing runs as data, progress, Morris and Sobol sensitivity.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +66,10 @@ def run_files(out: Path) -> dict[str, tuple[int, int]]:
     return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (out / "runs").glob("*.parquet")}
 
 
-def wait_for_files(out: Path, n: int, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
+def wait_for_files(out: Path, n: int, running: Callable[[], bool], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while len(run_files(out)) < n:
-        assert proc.poll() is None, f"the sweep ended before {n} runs were stored"
+        assert running(), f"the sweep ended before {n} runs were stored"
         assert time.monotonic() < deadline, "the sweep did not store runs in time"
         time.sleep(0.02)
 
@@ -150,10 +153,12 @@ def test_same_runs_whatever_the_number_of_workers(grid: Path, reference: Path, t
     assert (tmp_path / "summary.csv").read_text() == (reference / "summary.csv").read_text()
 
 
-def test_sigkill_then_resume_runs_each_run_exactly_once(grid: Path, reference: Path, tmp_path: Path) -> None:
+def test_sigkill_then_resume_runs_each_run_exactly_once(
+    grid: Path, reference: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     proc = cli_process("sweep", str(grid), "--out", str(tmp_path), "--workers", "2", "--quiet")
     try:
-        wait_for_files(tmp_path, 3, proc)
+        wait_for_files(tmp_path, 3, lambda: proc.poll() is None)
         os.kill(proc.pid, signal.SIGKILL)
         assert proc.wait(timeout=30) == -signal.SIGKILL
         # the pool's workers and the forkserver notice and exit: no orphans keep running
@@ -168,27 +173,10 @@ def test_sigkill_then_resume_runs_each_run_exactly_once(grid: Path, reference: P
     assert 3 <= len(before) < N_GRID, "the kill should come in the middle of the sweep"
     assert not (tmp_path / "runs.parquet").exists()
 
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cogov_sim.cli",
-            "sweep",
-            str(grid),
-            "--out",
-            str(tmp_path),
-            "--workers",
-            "2",
-            "--quiet",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
-    assert f"{len(before)} finished earlier, {N_GRID - len(before)} to run" in out.stdout
-    assert f"{N_GRID - len(before)} run now, {len(before)} from earlier" in out.stdout
+    assert sweep(grid, tmp_path, "--workers", "2") == 0
+    out = capsys.readouterr().out
+    assert f"{len(before)} finished earlier, {N_GRID - len(before)} to run" in out
+    assert f"{N_GRID - len(before)} run now, {len(before)} from earlier" in out
     after = run_files(tmp_path)
     assert len(after) == N_GRID
     assert {k: after[k] for k in before} == before, "a finished run was written again"
@@ -214,21 +202,18 @@ def test_killing_a_dask_worker_mid_sweep_loses_no_run(grid: Path, reference: Pat
         ) as cluster,
         Client(cluster) as client,
     ):
+        client.run(importlib.import_module, "cogov_sim.simulation")  # the kill should hit a run, not an import
         pids = client.run(os.getpid)
-        proc = cli_process(
-            "sweep", str(grid), "--out", str(tmp_path), "--executor", "dask", "--scheduler", cluster.scheduler_address,
-            "--quiet",
-        )  # fmt: skip
-        try:
-            wait_for_files(tmp_path, 2, proc)
-            victim = sorted(pids.values())[0]
-            os.kill(victim, signal.SIGKILL)
-            at_kill = len(run_files(tmp_path))
-            _, err = proc.communicate(timeout=300)
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-        assert proc.returncode == 0, err.decode()
+        codes: list[int] = []
+        args = ("--executor", "dask", "--scheduler", cluster.scheduler_address)
+        thread = threading.Thread(target=lambda: codes.append(sweep(grid, tmp_path, *args)), daemon=True)
+        thread.start()
+        wait_for_files(tmp_path, 2, thread.is_alive)
+        victim = sorted(pids.values())[0]
+        os.kill(victim, signal.SIGKILL)
+        at_kill = len(run_files(tmp_path))
+        thread.join(timeout=300)
+        assert codes == [0]
         client.wait_for_workers(2, timeout=60)
         assert victim not in client.run(os.getpid).values()
     assert at_kill < N_GRID
@@ -288,8 +273,9 @@ def test_morris_screening_ranks_parameters(tmp_path: Path) -> None:
     data = yaml.safe_load((ROOT / "experiments" / "morris_screening.yaml").read_text())
     data["base_scenario"] = str(BASE)
     data["set"]["population.sample_fraction"] = 0.005
-    data["days"] = 8
+    data["days"] = 5
     data["design"]["samples"] = 3
+    data["indicators"] = ["gci", "gci_presence"]
     exp = write(tmp_path / "morris.yaml", data)
     out = tmp_path / "out"
     assert sweep(exp, out, "--workers", "2") == 0
