@@ -27,6 +27,7 @@ viz: $(BIN)/cogov  ## serve the browser app on 127.0.0.1:8765
 
 bench: $(BIN)/cogov  ## speed and scaling measurements
 	$(BIN)/python benchmarks/bench_model.py $(ARGS)
+bench-sweep: $(BIN)/cogov ; $(BIN)/python benchmarks/bench_sweep.py $(ARGS)
 
 lint: $(BIN)/cogov
 	$(BIN)/ruff check cogov_sim tests benchmarks
