@@ -87,7 +87,10 @@ def test_bad_input_in_a_real_process_has_no_traceback(tmp_path):
     r = _cli("run", f, "--quiet")
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
-    assert r.stderr.strip() == f"error: {f}: centers.residential.count: Input should be greater than or equal to 0 (got -18)"
+    assert (
+        r.stderr.strip()
+        == f"error: {f}: centers.residential.count: Input should be greater than or equal to 0 (got -18)"
+    )
 
 
 @pytest.mark.parametrize(

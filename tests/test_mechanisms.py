@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -24,8 +26,12 @@ def one_center_scenario(decay: float = 1.68, area_m2: float = 2000.0, residents:
             "name": "one_center",
             "area": {"width_m": 4000, "height_m": 4000},
             # home-anchored segments only, so distance from home is the distance that applies in every slot
-            "population": {"residents": residents, "commuters": 0, "residential_areas": 16,
-                           "segments": {"elderly": 0.4, "working_adult": 0.4, "parent": 0.2}},
+            "population": {
+                "residents": residents,
+                "commuters": 0,
+                "residential_areas": 16,
+                "segments": {"elderly": 0.4, "working_adult": 0.4, "parent": 0.2},
+            },
             "zones": {"office_buildings": 0, "business_parks": 0},
             "centers": {
                 "street": {
@@ -44,14 +50,18 @@ def one_center_scenario(decay: float = 1.68, area_m2: float = 2000.0, residents:
     )
 
 
-def fitted_efolding_km(model: CoGovModel, visits: np.ndarray, center: int) -> float:
-    """E-folding length of per-capita visits against walking distance to ``center`` (log-linear fit by bins)."""
+def fitted_efolding_km(model: CoGovModel, visits: np.ndarray, center: int, people: np.ndarray | None = None) -> float:
+    """E-folding length of per-capita visits against walking distance from home to ``center``.
+
+    Log-linear least squares over 200 m bins of walking distance; ``people`` restricts the fit to some people.
+    """
     c = model.centers
-    walk = np.hypot(model.pop.home[:, 0] - c.x[center], model.pop.home[:, 1] - c.y[center]) / 1000
-    walk *= model.config.behaviour.detour_factor
+    home = model.pop.home if people is None else model.pop.home[people]
+    visits = visits if people is None else visits[people]
+    walk = np.hypot(home[:, 0] - c.x[center], home[:, 1] - c.y[center]) / 1000 * model.config.behaviour.detour_factor
     edges = np.arange(0.0, 2.6, 0.2)
     mids, rates = [], []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         m = (walk >= lo) & (walk < hi)
         if m.sum() >= 200 and visits[m].sum() > 20:
             mids.append(walk[m].mean())

@@ -107,8 +107,13 @@ def test_overrides_are_checked_against_the_schema():
 
 
 def test_center_density_forms_resolve_to_counts():
-    sc = scenario_from_dict({"area": {"width_m": 2000, "height_m": 1000}, "population": {"residents": 40_000},
-                             "centers": {"grid": {"per_km2": 3}, "residential": {"per_10k_residents": 2.5}}})  # fmt: skip
+    sc = scenario_from_dict(
+        {
+            "area": {"width_m": 2000, "height_m": 1000},
+            "population": {"residents": 40_000},
+            "centers": {"grid": {"per_km2": 3}, "residential": {"per_10k_residents": 2.5}},
+        }
+    )
     assert sc.center_count("grid") == 6
     assert sc.center_count("residential") == 10
     assert sc.center_count("street") == 0
