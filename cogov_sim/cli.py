@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a scenario or experiment file")
     v.add_argument("file", help="scenario or experiment YAML file")
 
-    sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
+    sc = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
+    sc.add_argument("--markdown", action="store_true", help="print the parameter table (as in docs/MODEL.md) instead")
 
     for name, helptext in (
         ("sweep", "run an experiment's design × replications (resumable)"),
@@ -136,10 +137,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_schema(_args: argparse.Namespace) -> int:
-    from cogov_sim.scenario import json_schema
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from cogov_sim.scenario import json_schema, parameter_table
 
-    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    print(parameter_table() if args.markdown else json.dumps(json_schema(), indent=2, ensure_ascii=False), end="")
     return EXIT_OK
 
 

@@ -40,7 +40,7 @@ from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS, LEVELS, SEGMENTS, Scenario
 from cogov_sim.ties import TieStore
 
-CANDIDATES = 10
+CANDIDATES = 6
 """Nearest centers a person weighs from each anchor (street and district centers are always added)."""
 
 INITIAL_SAME_SEGMENT = 0.7

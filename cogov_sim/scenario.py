@@ -670,3 +670,44 @@ def get_path(data: dict[str, Any], path: str) -> Any:
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a scenario file, for editors."""
     return Scenario.model_json_schema()
+
+
+def parameter_table() -> str:
+    """A Markdown table of every scalar scenario parameter: path, default, allowed range and description/source.
+
+    ``docs/MODEL.md`` embeds this table between markers; ``cogov schema --markdown`` prints it.
+    """
+
+    def bounds(field: Any) -> str:
+        lo = hi = None
+        for meta in field.metadata:
+            for name in ("ge", "gt"):
+                if getattr(meta, name, None) is not None:
+                    lo = f"{'≥' if name == 'ge' else '>'} {getattr(meta, name):g}"
+            for name in ("le", "lt"):
+                if getattr(meta, name, None) is not None:
+                    hi = f"{'≤' if name == 'le' else '<'} {getattr(meta, name):g}"
+        return ", ".join(x for x in (lo, hi) if x) or "any"
+
+    def walk(model: type[BaseModel], prefix: str):
+        for name, field in model.model_fields.items():
+            ann = field.annotation
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                yield from walk(ann, f"{prefix}{name}.")
+                continue
+            if name in ("centers", "sites", "name", "description", "segments"):
+                continue
+            default = field.default_factory() if field.default_factory else field.default
+            shown = json.dumps(default, ensure_ascii=False) if not isinstance(default, float) else f"{default:g}"
+            desc = (field.description or "").replace("|", "/")
+            yield f"| `{prefix}{name}` | {shown} | {bounds(field)} | {desc} |"
+
+    rows = ["| parameter | default | allowed | meaning, unit, source |", "|---|---|---|---|"]
+    rows += list(walk(Scenario, ""))
+    rows += list(walk(CenterLevel, "centers.<level>."))
+    rows.append(
+        "| `population.segments.<segment>` | elderly 0.24, working_adult 0.38, parent 0.18, office_worker 0.16,"
+        " rider 0.04 | shares in [0, 1] summing to 1 | Share of residents per segment. Shanghai age structure"
+        " (Evidence §1.2); rider share assumption. |"
+    )
+    return "\n".join(rows) + "\n"

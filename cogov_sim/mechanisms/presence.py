@@ -107,10 +107,13 @@ class Presence:
             for anchor, cd in model.cand.items():
                 if not cd.idx.shape[1] or not len(cd.rows):
                     continue
-                applies = at_work[cd.rows, slot] if anchor == "work" else ~at_work[:, slot]
+                if anchor == "home":  # rows are everyone, in order
+                    applies, d, a = ~at_work[:, slot], drive, avail[:, slot]
+                else:
+                    applies, d, a = at_work[cd.rows, slot], drive[cd.rows], avail[cd.rows, slot]
                 w = daily[anchor] * factor[cd.safe]
-                v = drive[cd.rows] * w.sum(axis=1)
-                p = applies * avail[cd.rows, slot] * v / (1 + v)
+                v = d * w.sum(axis=1)
+                p = applies * a * v / (1 + v)
                 hit = np.flatnonzero(rng.random(len(cd.rows)) < p)
                 if not len(hit):
                     continue
