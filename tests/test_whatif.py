@@ -1,0 +1,247 @@
+"""The what-if layer: file validation, paired seeds, effects and intervals, outputs, resume on the shared store."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy import stats
+
+from cogov_sim.cli import main
+from cogov_sim.experiments.effects import EFFECT_COLUMNS, effects_table, paired_interval
+from cogov_sim.experiments.runner import ExecutorHandle
+from cogov_sim.experiments.whatif import load_whatif, plan, run_whatif
+from cogov_sim.scenario import ScenarioError
+from tests.conftest import ROOT
+
+SHIPPED = sorted((ROOT / "experiments").glob("whatif_*.yaml"))
+
+TINY = {
+    "name": "tiny",
+    "question": "Does a campaign raise joint action?",
+    "base_scenario": str(ROOT / "scenarios" / "baseline.yaml"),
+    "overrides": {"population.sample_fraction": 0.02},
+    "days": 24,
+    "seed": 5,
+    "replications": 3,
+    "indicators": ["joint_actions", "visits_per_capita", "gci"],
+    "policies": {
+        "campaign": {
+            "description": "Convene four times as much from day 10.",
+            "interventions": [{"kind": "mobilization_campaign", "start_day": 10, "multiplier": 4}],
+        },
+        "nothing": [{"kind": "add_centers", "count": 0, "start_day": 10}],
+    },
+}
+
+
+def _write(tmp_path: Path, data: dict, name: str = "w.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@contextlib.contextmanager
+def _threads(workers: int = 2):
+    with ThreadPoolExecutor(workers) as ex:
+        yield ExecutorHandle(ex, workers, f"{workers} threads")
+
+
+# -------------------------------------------------------------------------------------------------- the file
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_whatif_files_validate_and_name_their_policies(path):
+    wf = load_whatif(path)
+    assert wf.name == path.stem
+    assert wf.policies and all(p.interventions for p in wf.policies)
+    assert wf.base_data["population"]["sample_fraction"] <= 0.25
+
+
+def test_the_five_required_experiments_are_shipped():
+    names = {p.stem for p in SHIPPED}
+    assert {
+        "whatif_alliance",
+        "whatif_rider_stations",
+        "whatif_evening_hours",
+        "whatif_stations_vs_functions",
+        "whatif_party_withdrawal",
+    } <= names
+
+
+def test_overrides_and_days_reach_the_base_scenario(tmp_path):
+    wf = load_whatif(_write(tmp_path, TINY))
+    assert wf.base_data["population"]["sample_fraction"] == 0.02
+    assert wf.days == 24
+    alias = {**{k: v for k, v in TINY.items() if k != "overrides"}, "set": {"population.sample_fraction": 0.03}}
+    assert load_whatif(_write(tmp_path, alias, "a.yaml")).base_data["population"]["sample_fraction"] == 0.03
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "fragment"),
+    [
+        ({"replication": 3}, "replication", "Did you mean 'replications'"),
+        ({"overrides": {"population.sample_fraktion": 0.1}}, "overrides.population.sample_fraktion", "sample_fraction"),
+        ({"overrides": {"population.sample_fraction": 2}}, "overrides.population.sample_fraction", "less than"),
+        ({"indicators": ["gci", "joint_action"]}, "indicators.1", "Did you mean 'joint_actions'"),
+        ({"windows": ["final"]}, "windows.0", "final_day, after_start, last_<N>_days"),
+        ({"base_scenario": "nowhere.yaml"}, "base_scenario", "not found"),
+        ({"policies": {"baseline": []}}, "policies.baseline", "arm without interventions"),
+        (
+            {"policies": {"p": [{"kind": "launch_alliance", "radius": 5}]}},
+            "policies.p.0.radius",
+            "Did you mean 'radius_m'",
+        ),
+        (
+            {"policies": {"p": {"interventions": [{"kind": "close_centers", "areas": [40]}]}}},
+            "policies.p.interventions.0.areas.0",
+            "area 40 does not exist",
+        ),
+        ({"policies": {"p": {"interventoins": []}}}, "policies.p.interventoins", "Did you mean 'interventions'"),
+        (
+            {"policies": {"p": [{"kind": "withdraw_party_convening", "start_day": 99}]}},
+            "policies.p.0.start_day",
+            "after",
+        ),
+    ],
+)
+def test_bad_whatif_files_name_the_file_and_field_path(tmp_path, change, path, fragment):
+    file = _write(tmp_path, {**TINY, **change})
+    with pytest.raises(ScenarioError) as err:
+        load_whatif(file)
+    assert err.value.file == str(file)
+    assert err.value.path == path
+    assert fragment in err.value.message
+
+
+def test_cli_bad_whatif_exits_2_without_traceback(tmp_path, capsys):
+    file = _write(tmp_path, {**TINY, "replication": 3})
+    assert main(["whatif", str(file), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert str(file) in err and "replication" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------------------------------- pairing
+def test_every_arm_of_a_replication_shares_its_seed_and_run_ids_follow_content(tmp_path):
+    wf = load_whatif(_write(tmp_path, TINY))
+    tasks = plan(wf)
+    assert len(tasks) == 3 * 3
+    seeds = {}
+    for t in tasks:
+        seeds.setdefault(t.replication, set()).add(t.seed)
+    assert all(len(s) == 1 for s in seeds.values())
+    assert len({next(iter(s)) for s in seeds.values()}) == 3
+    assert len({t.run_id for t in tasks}) == len(tasks)
+    changed = {**TINY, "policies": {**TINY["policies"], "nothing": [{"kind": "add_centers", "count": 1}]}}
+    tasks2 = plan(load_whatif(_write(tmp_path, changed, "c.yaml")))
+    same = {t.run_id for t in tasks} & {t.run_id for t in tasks2}
+    assert same == {t.run_id for t in tasks if t.point["policy"] != "nothing"}
+
+
+# ---------------------------------------------------------------------------------------------------- effects
+def test_paired_t_interval_matches_scipy():
+    rng = np.random.default_rng(1)
+    base = rng.normal(10, 3, 12)
+    pol = base + rng.normal(0.8, 0.5, 12)
+    mean, lo, hi = paired_interval(pol - base)
+    ci = stats.ttest_rel(pol, base).confidence_interval(0.95)
+    assert mean == pytest.approx(float(np.mean(pol - base)))
+    assert (lo, hi) == pytest.approx((ci.low, ci.high))
+
+
+def test_paired_bootstrap_is_seeded_and_covers_the_mean():
+    d = np.random.default_rng(2).normal(1.0, 1.0, 20)
+    a = paired_interval(d, "bootstrap", np.random.default_rng(7), 4000)
+    b = paired_interval(d, "bootstrap", np.random.default_rng(7), 4000)
+    assert a == b
+    mean, lo, hi = a
+    _, t_lo, t_hi = paired_interval(d)
+    assert lo < mean < hi
+    assert (hi - lo) == pytest.approx(t_hi - t_lo, rel=0.25)  # near the t interval for normal data
+    assert math.isnan(paired_interval(d[:1])[1])
+
+
+def _synthetic(reps: int = 5, days: int = 20, start: int = 8, effect: float = 2.0):
+    """Runs and series where the policy adds ``effect`` to x from ``start`` and replications differ a lot."""
+    rows, series = [], []
+    for r in range(reps):
+        level = 100.0 * r
+        for arm in ("baseline", "pol"):
+            run_id = f"{arm}{r}"
+            status = "failed" if (arm, r) == ("pol", reps - 1) else "ok"
+            rows.append({"run_id": run_id, "policy": arm, "replication": r, "status": status})
+            for day in range(1, days + 1):
+                x = level + day + (effect if arm == "pol" and day >= start else 0.0)
+                series.append({"run_id": run_id, "replication": r, "day": day, "x": x})
+    return pd.DataFrame(rows), pd.DataFrame(series)
+
+
+def test_effects_are_paired_per_window_and_skip_unpaired_runs():
+    runs, series = _synthetic()
+    eff = effects_table(runs, series, [("pol", 8)], ["x"], ["final_day", "after_start", "last_5_days"])
+    assert list(eff.columns) == list(EFFECT_COLUMNS)
+    assert list(eff["window"]) == ["final_day", "after_start", "last_5_days"]
+    assert (eff["n"] == 4).all()  # the failed run's pair is left out
+    assert eff["diff"].to_numpy() == pytest.approx([2.0, 2.0, 2.0])
+    assert eff["ci_low"].to_numpy() == pytest.approx([2.0, 2.0, 2.0])  # paired: the huge spread cancels
+    final = eff.iloc[0]
+    assert final["baseline_mean"] == pytest.approx(np.mean([100.0 * r + 20 for r in range(4)]))
+    assert final["rel_change"] == pytest.approx(2.0 / final["baseline_mean"])
+    after = eff.iloc[1]
+    assert after["baseline_mean"] == pytest.approx(np.mean([100.0 * r + 14 for r in range(4)]))  # days 8-20
+
+
+# ---------------------------------------------------------------------------------------------- end to end
+def test_whatif_writes_effects_plots_report_and_resumes(tmp_path):
+    file = _write(tmp_path, TINY)
+    wf = load_whatif(file)
+    out = tmp_path / "out"
+    first = run_whatif(wf, out, _threads, progress=False, say=lambda _m: None)
+    assert first.stats.ok == 9 and first.skipped == 0
+    eff = pd.read_csv(out / "effects.csv")
+    assert list(eff.columns) == list(EFFECT_COLUMNS)
+    assert set(eff["window"]) == {"final_day", "after_start"}
+    assert (eff["n"] == 3).all()
+    null = eff[eff["policy"] == "nothing"]
+    assert (null["diff"] == 0).all() and (null["ci_low"] == 0).all() and (null["ci_high"] == 0).all()
+    camp = eff[(eff["policy"] == "campaign") & (eff["indicator"] == "joint_actions")].set_index("window")
+    assert camp.loc["after_start", "ci_low"] > 0  # four times the convening: clearly more joint action
+    for name in ("forest.png", "trajectory_joint_actions.png", "trajectory_gci.png"):
+        assert (out / "plots" / name).stat().st_size > 10_000
+    report = (out / "report.md").read_text()
+    assert "Does a campaign raise joint action?" in report
+    assert "mobilization_campaign(start_day=10, multiplier=4.0)" in report
+    assert "![forest](plots/forest.png)" in report
+    traj = pd.read_csv(out / "trajectories.csv")
+    base = traj[(traj["policy"] == "baseline") & (traj["indicator"] == "gci")]
+    assert len(base) == 24 and (base["n"] == 3).all()
+    before = traj[(traj["policy"] == "campaign") & (traj["day"] < 10)]
+    assert (before["diff"] == 0).all()  # identical before the start day, in every replication
+    # days before the start are identical in the stored series too
+    series = pd.read_parquet(out / "timeseries.parquet")
+    runs = pd.read_parquet(out / "runs.parquet")
+    key = series.merge(runs[["run_id", "policy"]], on="run_id")
+    early = key[key["day"] < 10].drop(columns=["run_id", "point_index"]).set_index(["policy", "replication", "day"])
+    assert early.loc["baseline"].equals(early.loc["campaign"])
+
+    # resume: nothing runs again; after losing one run file (an interrupted run), only that run is redone
+    again = run_whatif(wf, out, _threads, progress=False, say=lambda _m: None)
+    assert again.skipped == 9 and again.stats.done == 0
+    victim = sorted((out / "runs").glob("*.parquet"))[0]
+    victim.unlink()
+    third = run_whatif(wf, out, _threads, progress=False, say=lambda _m: None)
+    assert third.skipped == 8 and third.stats.ok == 1
+    assert pd.read_csv(out / "effects.csv").equals(eff)
+
+
+def test_cli_whatif_runs_on_a_process_pool(tmp_path, capsys):
+    data = {**TINY, "replications": 2, "days": 12, "policies": {"nothing": TINY["policies"]["nothing"]}}
+    file = _write(tmp_path, data)
+    out = tmp_path / "cli"
+    assert main(["whatif", str(file), "--workers", "2", "--out", str(out), "--quiet"]) == 0
+    assert "4 runs: 4 ok, 0 failed, 0 lost" in capsys.readouterr().out
+    assert (out / "report.md").is_file() and (out / "effects.csv").is_file()
