@@ -105,7 +105,8 @@ def dashboard(ts, title: str = "", fig: Figure | None = None, markers: Sequence[
         ax.set_xlabel("day")
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="best")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8, loc="best")
     # joint actions per day as bars behind the social panel
     if "joint_actions" in ts:
         twin = axes[1].twinx()
