@@ -1,0 +1,288 @@
+"""The app's scenario controls, generated from the scenario schema and the loaded scenario.
+
+Nothing here repeats a default or a bound: numeric parameters of the organizations and behaviour come from
+:func:`cogov_sim.scenario.tunable_fields` (bounds from the schema's ``ge``/``le``); the controls of each center
+level from the :class:`~cogov_sim.scenario.CenterLevel` fields (density field, ``functions``, ``open_slots``,
+``open_days``, ``mixed_zones``) with their options from ``FUNCTIONS``, ``SLOTS`` and the day kinds; the population
+sample from :class:`~cogov_sim.scenario.Population`. A control's starting value is the loaded scenario's value.
+
+Each control addresses one ``path.to.key`` of the scenario; :func:`overrides` turns the values a user changed into
+the overrides that :func:`cogov_sim.scenario.load_scenario` applies when the model is rebuilt.
+"""
+
+from __future__ import annotations
+
+import math
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic.fields import FieldInfo
+
+from cogov_sim.scenario import (
+    FUNCTIONS,
+    LEVELS,
+    SLOTS,
+    CenterLevel,
+    DayKind,
+    Population,
+    Scenario,
+    get_path,
+    tunable_fields,
+)
+
+Widget = Literal["int", "float", "bool", "choices"]
+
+DENSITY_FIELDS: tuple[str, ...] = ("count", "per_km2", "per_10k_residents")
+"""The CenterLevel fields that say how many centers a level has (a level uses at most one of them)."""
+
+DENSITY_HEADROOM = 3.0
+"""Display range of a density slider: up to this many times the scenario's value (at least 10), within the
+schema's bound. A display choice, not a parameter bound: the schema still validates the value."""
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control of the app: which scenario field it sets, how it is shown and its current value.
+
+    Attributes:
+        path: the field's ``path.to.key`` in the scenario (an override key).
+        label: short label.
+        widget: ``int``/``float`` (slider), ``bool`` (switch) or ``choices`` (several of ``options``).
+        value: the loaded scenario's value (a list for ``choices``).
+        lower: smallest value (sliders).
+        upper: largest value shown (sliders).
+        step: slider step.
+        options: the allowed values (``choices``).
+        help: the schema's description of the field.
+        group: the section the control belongs to.
+    """
+
+    path: str
+    label: str
+    widget: Widget
+    value: Any
+    lower: float = 0.0
+    upper: float = 1.0
+    step: float = 1.0
+    options: tuple[str, ...] = ()
+    help: str = ""
+    group: str = ""
+
+    def normalize(self, value: Any) -> Any:
+        """The value in the form the scenario stores (int, float, bool, or a list in ``options`` order)."""
+        if self.widget == "int":
+            return round(float(value))
+        if self.widget == "float":
+            return float(value)
+        if self.widget == "bool":
+            return bool(value)
+        chosen = set(value)
+        return [o for o in self.options if o in chosen]
+
+
+def _bounds(field: FieldInfo) -> tuple[float | None, float | None, bool]:
+    """(lower, upper, lower is exclusive) from a pydantic field's constraints."""
+    lo: float | None = None
+    hi: float | None = None
+    exclusive = False
+    for meta in field.metadata:
+        if getattr(meta, "ge", None) is not None:
+            lo = meta.ge
+        if getattr(meta, "gt", None) is not None:
+            lo, exclusive = meta.gt, True
+        if getattr(meta, "le", None) is not None:
+            hi = meta.le
+        if getattr(meta, "lt", None) is not None:
+            hi = meta.lt
+    return lo, hi, exclusive
+
+
+def nice_step(lower: float, upper: float, value: float, integer: bool = False) -> float:
+    """A slider step: a power of ten near 1/100 of the range, fine enough to hit ``value`` exactly."""
+    if integer:
+        return 1
+    span = max(upper - lower, 1e-9)
+    step = 10.0 ** math.floor(math.log10(span / 100))
+    for _ in range(4):
+        if math.isclose(round(value / step) * step, value, rel_tol=1e-9, abs_tol=1e-12):
+            break
+        step /= 10
+    return step
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _tunable_controls(section: str, group: str) -> list[Control]:
+    out = []
+    for t in tunable_fields():
+        if not t.path.startswith(section + "."):
+            continue
+        integer = t.kind is int
+        out.append(
+            Control(
+                path=t.path,
+                label=_label(t.path.split(".", 1)[1]),
+                widget="int" if integer else "float",
+                value=t.default,
+                lower=t.lower,
+                upper=t.upper,
+                step=nice_step(t.lower, t.upper, t.default, integer),
+                help=t.description,
+                group=group,
+            )
+        )
+    return out
+
+
+def _density_control(scenario: Scenario, level: str, group: str) -> Control | None:
+    spec = scenario.centers.get(level)  # type: ignore[call-overload]
+    if spec is not None and spec.placement == "explicit":
+        return None  # explicit sites: the count is the number of sites
+    name = "count"
+    if spec is not None:
+        name = next((f for f in DENSITY_FIELDS if getattr(spec, f) is not None), "count")
+    field = CenterLevel.model_fields[name]
+    lo, hi, _ = _bounds(field)
+    integer = name == "count"
+    value = getattr(spec, name) if spec is not None and getattr(spec, name) is not None else 0
+    lo = 0.0 if lo is None else lo
+    shown = max(10.0, DENSITY_HEADROOM * float(value))
+    upper = min(hi, shown) if hi is not None else shown
+    return Control(
+        path=f"centers.{level}.{name}",
+        label=f"{level} centers ({_label(name)})" if name != "count" else f"{level} centers",
+        widget="int" if integer else "float",
+        value=int(value) if integer else float(value),
+        lower=lo,
+        upper=float(math.ceil(upper)),
+        step=nice_step(lo, upper, float(value), integer),
+        help=field.description or "",
+        group=group,
+    )
+
+
+def level_controls(scenario: Scenario, level: str) -> list[Control]:
+    """Density, function zones, opening slots and days, and shared mixed zones of one center level.
+
+    A level the scenario does not have starts at density 0 with the schema's defaults for the rest; a level
+    placed at explicit sites has no density control (its count is the number of sites).
+    """
+    group = f"centers: {level}"
+    spec = scenario.centers.get(level)  # type: ignore[call-overload]
+    fields = CenterLevel.model_fields
+
+    def current(name: str) -> Any:
+        return getattr(spec, name) if spec is not None else fields[name].default
+
+    out = []
+    density = _density_control(scenario, level, group)
+    if density is not None:
+        out.append(density)
+    choices = (
+        ("functions", "function zones", FUNCTIONS),
+        ("open_slots", "open slots", SLOTS),
+        ("open_days", "open days", typing.get_args(DayKind)),
+    )
+    for name, label, options in choices:
+        out.append(
+            Control(
+                path=f"centers.{level}.{name}",
+                label=label,
+                widget="choices",
+                value=[o for o in options if o in current(name)],
+                options=tuple(options),
+                help=fields[name].description or "",
+                group=group,
+            )
+        )
+    out.append(
+        Control(
+            path=f"centers.{level}.mixed_zones",
+            label="shared mixed zones",
+            widget="bool",
+            value=bool(current("mixed_zones")),
+            help=fields["mixed_zones"].description or "",
+            group=group,
+        )
+    )
+    return out
+
+
+def population_controls(scenario: Scenario) -> list[Control]:
+    """The population sample (share of people simulated): lower it to explore a large place quickly."""
+    field = Population.model_fields["sample_fraction"]
+    lo, hi, exclusive = _bounds(field)
+    step = nice_step(lo or 0.0, hi or 1.0, scenario.population.sample_fraction)
+    lower = (lo or 0.0) + (step if exclusive else 0.0)
+    return [
+        Control(
+            path="population.sample_fraction",
+            label="people simulated (sample fraction)",
+            widget="float",
+            value=float(scenario.population.sample_fraction),
+            lower=lower,
+            upper=hi if hi is not None else 1.0,
+            step=step,
+            help=field.description or "",
+            group="population",
+        )
+    ]
+
+
+def scenario_controls(scenario: Scenario) -> dict[str, list[Control]]:
+    """Every control, by section: one per center level, organizations, population, behaviour.
+
+    Values are those of ``scenario``; organizations and behaviour values that the scenario sets differently from
+    the schema default start at the scenario's value.
+    """
+    data = scenario.to_dict()
+    sections: dict[str, list[Control]] = {}
+    for level in LEVELS:
+        sections[f"centers: {level}"] = level_controls(scenario, level)
+    sections["organizations"] = _tunable_controls("organizations", "organizations")
+    sections["population"] = population_controls(scenario)
+    sections["behaviour"] = _tunable_controls("behaviour", "behaviour")
+    for name in ("organizations", "behaviour"):
+        sections[name] = [_with_value(c, get_path(data, c.path)) for c in sections[name]]
+    return sections
+
+
+def _with_value(control: Control, value: Any) -> Control:
+    value = control.normalize(value)
+    upper = max(control.upper, float(value))
+    step = nice_step(control.lower, upper, float(value), control.widget == "int")
+    return Control(**{**control.__dict__, "value": value, "upper": upper, "step": step})
+
+
+def all_controls(sections: dict[str, list[Control]]) -> dict[str, Control]:
+    """The controls of every section by path."""
+    return {c.path: c for group in sections.values() for c in group}
+
+
+def overrides(controls: dict[str, Control], values: dict[str, Any]) -> dict[str, Any]:
+    """The ``path -> value`` overrides for the values that differ from the loaded scenario's.
+
+    Args:
+        controls: controls by path.
+        values: the values the user set, by path (paths without a control are ignored).
+    """
+    out: dict[str, Any] = {}
+    for path, value in values.items():
+        control = controls.get(path)
+        if control is None:
+            continue
+        value = control.normalize(value)
+        if value != control.value:
+            out[path] = value
+    return out
+
+
+def describe(changes: dict[str, Any]) -> Iterable[str]:
+    """Readable lines for pending overrides (``path = value``)."""
+    for path, value in changes.items():
+        shown = ", ".join(value) if isinstance(value, list) else value
+        yield f"{path} = {shown}"

@@ -1,0 +1,197 @@
+"""What-if forms generated from the intervention registry, and the interventions they build.
+
+Every class in :data:`cogov_sim.interventions.REGISTRY` gets a form whose inputs follow its pydantic fields: a
+choice for a ``Literal``, several choices for a tuple of literals, numbers with the field's bounds, a switch, a text,
+residential areas by their map label (``RA1`` is area 0), a place (x, y in metres; a click on the map sets it) for
+``sites``, and "lasts (days)" for an ``end_day``. ``start_day`` is not asked: the app applies an intervention now
+(:meth:`cogov_sim.model.CoGovModel.apply_now`). New interventions appear in the app without a change here.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from cogov_sim.interventions import REGISTRY, Intervention, make_intervention
+from cogov_sim.scenario import ScenarioError, Site
+
+InputKind = Literal["choice", "choices", "int", "float", "optional_int", "optional_float", "bool", "text", "ints",
+                    "areas", "pair", "site", "lasts"]  # fmt: skip
+
+HIDDEN = frozenset({"kind", "start_day"})
+"""Fields the app sets itself: the kind is the form, and the intervention starts now."""
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of a what-if form.
+
+    Attributes:
+        name: the intervention field it sets (``end_day`` for ``lasts``).
+        label: short label.
+        kind: how it is shown and parsed (see :data:`InputKind`).
+        default: the field's default in the form's value format (None when the field is required).
+        options: allowed values of a choice.
+        lower: smallest number allowed (None: no bound).
+        upper: largest number allowed (None: no bound).
+        help: the field's description.
+        required: the field has no default.
+    """
+
+    name: str
+    label: str
+    kind: InputKind
+    default: Any
+    options: tuple[str, ...] = ()
+    lower: float | None = None
+    upper: float | None = None
+    help: str = ""
+    required: bool = False
+
+
+def describe_kind(cls: type[Intervention]) -> str:
+    """One-line description of an intervention class (its ``description`` or its docstring's first line)."""
+    text = cls.description or (cls.__doc__ or "").strip().split("\n\n")[0]
+    return " ".join(text.replace("``", "").split())
+
+
+def _literal_options(tp: Any) -> tuple[str, ...] | None:
+    if typing.get_origin(tp) is Literal:
+        return tuple(str(a) for a in typing.get_args(tp))
+    return None
+
+
+def _bounds(field: FieldInfo) -> tuple[float | None, float | None]:
+    lo = hi = None
+    for meta in field.metadata:
+        for attr in ("ge", "gt"):
+            if getattr(meta, attr, None) is not None:
+                lo = getattr(meta, attr)
+        for attr in ("le", "lt"):
+            if getattr(meta, attr, None) is not None:
+                hi = getattr(meta, attr)
+    return lo, hi
+
+
+def _input(name: str, field: FieldInfo) -> Input | None:
+    """The input for one field, or None for a field type the app does not offer (its default is used)."""
+    tp = field.annotation
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    required = field.is_required()
+    default = None if field.default is PydanticUndefined else field.default
+    lo, hi = _bounds(field)
+    common = {"name": name, "label": name.replace("_", " "), "help": field.description or "", "required": required}
+    if name == "end_day":
+        return Input(**{**common, "label": "lasts (days; empty: to the end)"}, kind="lasts", default=None, lower=1)
+    if (opts := _literal_options(tp)) is not None:
+        return Input(**common, kind="choice", default=default, options=opts)
+    if origin in (types.UnionType, typing.Union) and type(None) in args:
+        inner = next(a for a in args if a is not type(None))
+        if inner in (int, float):
+            kind = "optional_int" if inner is int else "optional_float"
+            return Input(**common, kind=kind, default=default, lower=lo, upper=hi)
+        return None
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = args[0]
+            if (opts := _literal_options(item)) is not None:
+                return Input(**common, kind="choices", default=list(default or ()), options=opts)
+            if item is Site:
+                return Input(**{**common, "label": "at a chosen place"}, kind="site", default=None)
+            if item is int and name == "areas":
+                return Input(**{**common, "label": "residential areas"}, kind="areas", default=list(default or ()))
+            if item is int:
+                return Input(**common, kind="ints", default=", ".join(str(v) for v in default or ()))
+            return None
+        if len(args) == 2 and all(a in (int, float) for a in args):
+            return Input(**common, kind="pair", default=", ".join(f"{v:g}" for v in default or ()))
+        return None
+    if tp is bool:
+        return Input(**common, kind="bool", default=bool(default))
+    if tp is int:
+        return Input(**common, kind="int", default=default, lower=lo, upper=hi)
+    if tp is float:
+        return Input(**common, kind="float", default=default, lower=lo, upper=hi)
+    if tp is str:
+        return Input(**common, kind="text", default=default or "")
+    return None
+
+
+def form(kind: str) -> list[Input]:
+    """The inputs of the form of intervention ``kind`` (KeyError for a kind not in the registry)."""
+    cls: type[BaseModel] = REGISTRY[kind]
+    out = []
+    for name, field in cls.model_fields.items():
+        if name in HIDDEN:
+            continue
+        item = _input(name, field)
+        if item is not None:
+            out.append(item)
+    return sorted(out, key=lambda i: i.kind == "lasts")  # how long it lasts comes last
+
+
+def defaults(kind: str) -> dict[str, Any]:
+    """The starting values of a form."""
+    return {i.name: i.default for i in form(kind)}
+
+
+def kinds() -> list[str]:
+    """The interventions the registry offers, in registry order."""
+    return list(REGISTRY)
+
+
+def _parse_numbers(text: str, field: str, cast: type) -> list[Any]:
+    parts = [p.strip() for p in str(text).replace(";", ",").split(",") if p.strip()]
+    try:
+        return [cast(p) for p in parts]
+    except ValueError:
+        raise ScenarioError("what-if", field, f"expected numbers separated by commas, got {text!r}") from None
+
+
+def to_data(kind: str, values: dict[str, Any], start_day: int) -> dict[str, Any]:
+    """Plain intervention data (as in an experiment file) from form values.
+
+    Args:
+        kind: the intervention's registry name.
+        values: form values by input name (missing ones take the form's defaults).
+        start_day: the first day the intervention is in effect (the day after the current one).
+
+    Raises:
+        ScenarioError: a value cannot be read (the field path names the input).
+    """
+    data: dict[str, Any] = {"kind": kind, "start_day": int(start_day)}
+    for item in form(kind):
+        value = values.get(item.name, item.default)
+        if item.kind == "lasts":
+            if value not in (None, ""):
+                days = int(value)
+                if days < 1:
+                    raise ScenarioError("what-if", "lasts", "must be at least 1 day")
+                data["end_day"] = int(start_day) + days - 1
+        elif item.kind == "site":
+            if value is not None:
+                x, y = value
+                data[item.name] = [{"x_m": float(x), "y_m": float(y)}]
+        elif item.kind == "ints":
+            data[item.name] = _parse_numbers(value, item.name, int)
+        elif item.kind == "pair":
+            data[item.name] = _parse_numbers(value, item.name, float)
+        elif item.kind in ("optional_int", "optional_float"):
+            if value not in (None, ""):
+                data[item.name] = value
+        elif item.kind in ("choices", "areas"):
+            data[item.name] = list(value or [])
+        elif value is not None:
+            data[item.name] = value
+    return data
+
+
+def build(kind: str, values: dict[str, Any], start_day: int) -> Intervention:
+    """The intervention of a filled form (ScenarioError naming the field on bad input)."""
+    return make_intervention(to_data(kind, values, start_day), file="what-if")
