@@ -1,0 +1,272 @@
+"""One browser session's run: the model, the overrides it was built with, the what-ifs applied, and its frames.
+
+A :class:`Session` holds no Solara code; the page calls it from the browser's events and from its play thread, so
+every method that touches the model holds the session's lock. A :class:`Frame` is what the page shows after a day:
+the numbers of the day, the three images and how long the step and the drawing took.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cogov_sim.interventions import effect_day
+from cogov_sim.model import CoGovModel
+from cogov_sim.scenario import Scenario, ScenarioError
+from cogov_sim.viz import whatif
+from cogov_sim.viz.catalog import Catalog
+from cogov_sim.viz.params import Control, all_controls, scenario_controls
+from cogov_sim.viz.render import DEFAULT_SAMPLE, MapView, Views
+
+DEFAULT_SEED = 1
+"""Run seed the app starts with (the same as ``cogov run``)."""
+
+NUMBERS: tuple[tuple[str, str], ...] = (
+    ("day", "day"),
+    ("visits", "visits today"),
+    ("joint_actions", "joint actions today"),
+    ("problems_open", "problems open"),
+    ("problems_resolved", "problems resolved"),
+    ("volunteers", "volunteers"),
+    ("gci", "gci"),
+    ("centers_open", "centers open"),
+)
+"""The numbers of the day panel: key and label."""
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A what-if applied to the running model.
+
+    Attributes:
+        day: the day counter when it was applied (its marker on the charts); it acts from the next day.
+        kind: the intervention's registry name.
+        summary: the intervention with the parameters that differ from their defaults.
+        opened: indices of the centers it opened.
+    """
+
+    day: int
+    kind: str
+    summary: str
+    opened: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What the page shows after a day (or after a change that needs a redraw).
+
+    Attributes:
+        run: which build of the model (a new one on every reset or scenario change).
+        scenario: the catalog name of the scenario.
+        day: the day counter (0 before the first step).
+        numbers: the numbers of the day (see :data:`NUMBERS`).
+        deltas: change of each number since the previous frame of the same run.
+        images: PNG bytes of the ``map``, ``charts`` and ``network``.
+        timings: seconds: ``step`` (model, per day), ``map``, ``charts``, ``network``, ``draw`` (all views) and
+            ``frame`` (the days stepped and the drawing).
+        applied: the what-ifs applied so far.
+        agents: simulated people.
+    """
+
+    run: int
+    scenario: str
+    day: int
+    numbers: dict[str, float]
+    deltas: dict[str, float]
+    images: dict[str, bytes]
+    timings: dict[str, float]
+    applied: tuple[Applied, ...]
+    agents: int
+
+    @property
+    def opened(self) -> int:
+        """Centers opened by what-ifs."""
+        return sum(len(a.opened) for a in self.applied)
+
+
+def day_numbers(model: CoGovModel) -> dict[str, float]:
+    """The numbers of the day panel from the model's last record and state (real-population units)."""
+    rec = model.records[-1] if model.records else {}
+    pop = model.pop
+    resolved = int((model.problems.resolved >= 0).sum())
+    return {
+        "day": float(model.day),
+        "visits": float(rec.get("visits", 0.0)),
+        "joint_actions": float(rec.get("joint_actions", 0.0)),
+        "problems_open": float(model.problems.open_mask.sum()),
+        "problems_resolved": float(resolved),
+        "problems_resolved_share": float(rec.get("problems_resolved_share", 0.0)),
+        "volunteers": float(pop.volunteer.sum() * model.scale),
+        "volunteer_share": float(rec.get("volunteer_share", pop.volunteer.mean() if pop.n else 0.0)),
+        "gci": float(rec.get("gci", np.nan)),
+        "centers_open": float(model.centers.active.sum()),
+    }
+
+
+@dataclass
+class Session:
+    """The run of one browser session.
+
+    Attributes:
+        catalog: the scenarios the session may open.
+        name: catalog name of the scenario running.
+        changes: the overrides the running model was built with (``path -> value``).
+        seed: the running model's seed.
+        model: the running model (None before the first build).
+        base: the scenario file as shipped (without the overrides): the controls' starting values.
+        sections: the controls of ``base`` by section.
+        applied: what-ifs applied to the running model.
+        place: a chosen place (m) marked on the map, or None.
+        sample: residents drawn on the map.
+        catchments: shade the area each center draws from.
+    """
+
+    catalog: Catalog
+    name: str = ""
+    changes: dict[str, Any] = field(default_factory=dict)
+    seed: int = DEFAULT_SEED
+    model: CoGovModel | None = None
+    base: Scenario | None = None
+    sections: dict[str, list[Control]] = field(default_factory=dict)
+    applied: list[Applied] = field(default_factory=list)
+    place: tuple[float, float] | None = None
+    sample: int = DEFAULT_SAMPLE
+    catchments: bool = True
+    run: int = 0
+    views: Views = field(default_factory=Views)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _previous: dict[str, float] = field(default_factory=dict, repr=False)
+    _keep: list[Any] = field(default_factory=list, repr=False)
+
+    # ------------------------------------------------------------------ building
+    def build(self, name: str | None = None, changes: dict[str, Any] | None = None, seed: int | None = None) -> Frame:
+        """Build a new model (the first one, a reset, or another scenario) and draw it.
+
+        Args:
+            name: catalog name; default the running one (or the catalog's default).
+            changes: ``path -> value`` overrides of the scenario file; default none.
+            seed: run seed; default the running one.
+
+        Raises:
+            ScenarioError: the scenario with these overrides is not valid (the running model is kept).
+            KeyError: ``name`` is not in the catalog.
+        """
+        name = name or self.name or self.catalog.default
+        changes = dict(changes or {})
+        seed = self.seed if seed is None else int(seed)
+        if seed < 0:
+            raise ScenarioError("", "seed", f"must be >= 0, got {seed}")
+        base = self.catalog.load(name)
+        scenario = self.catalog.load(name, changes) if changes else base
+        model = CoGovModel(scenario, seed=seed)
+        with self.lock:
+            self.name, self.changes, self.seed = name, changes, seed
+            self.model, self.base = model, base
+            self.sections = scenario_controls(base)
+            self.applied, self._keep, self._previous = [], [], {}
+            self.place = None
+            self.run += 1
+            return self.frame()
+
+    @property
+    def controls(self) -> dict[str, Control]:
+        """The controls of the scenario file by path."""
+        return all_controls(self.sections)
+
+    # ------------------------------------------------------------------ running
+    def advance(self, days: int = 1) -> Frame:
+        """Run ``days`` days and draw the views once."""
+        with self.lock:
+            model = self._require()
+            start = time.perf_counter()
+            for _ in range(max(int(days), 1)):
+                model.step()
+            stepped = time.perf_counter() - start
+            return self.frame(step_s=stepped / max(int(days), 1), stepped_s=stepped)
+
+    def frame(self, step_s: float = 0.0, stepped_s: float = 0.0) -> Frame:
+        """Draw the views of the model as it is now (no step)."""
+        with self.lock:
+            model = self._require()
+            images, took = self.views.draw(
+                model,
+                run=self.run,
+                markers=[a.day for a in self.applied],
+                highlight=[i for a in self.applied for i in a.opened],
+                place=self.place,
+                sample=self.sample,
+                catchments=self.catchments,
+            )
+            draw = sum(took.values())
+            timings = {"step": step_s, **took, "draw": draw, "frame": stepped_s + draw}
+            numbers = day_numbers(model)
+            deltas = {k: v - self._previous[k] for k, v in numbers.items() if k in self._previous}
+            if numbers["day"] != self._previous.get("day"):
+                self._previous = numbers
+            return Frame(self.run, self.name, model.day, numbers, deltas, images, timings, tuple(self.applied),
+                         model.n)  # fmt: skip
+
+    def apply(self, kind: str, values: dict[str, Any]) -> Applied:
+        """Apply a what-if to the running model now; it acts from the next day.
+
+        Args:
+            kind: the intervention's registry name.
+            values: the form's values (see :mod:`cogov_sim.viz.whatif`).
+
+        Raises:
+            ScenarioError: the form's values do not make a valid intervention for this place.
+        """
+        with self.lock:
+            model = self._require()
+            iv = whatif.build(kind, values, effect_day(model))
+            try:
+                iv.check(model.config, tuple(model.interventions))
+            except ValueError as err:
+                path, sep, msg = str(err).partition(": ")
+                raise ScenarioError("what-if", path if sep else "", msg if sep else str(err)) from None
+            before = len(model.centers)
+            model.apply_now(iv)
+            end = getattr(iv, "end_day", None)
+            if end is not None:
+                undo = functools.partial(iv.revert, model)
+                self._keep.append(undo)  # the model's event list holds callbacks weakly
+                model.schedule_event(undo, at=end + 0.5)
+            applied = Applied(model.day, kind, iv.summary(), tuple(range(before, len(model.centers))))
+            self.applied.append(applied)
+            return applied
+
+    # ------------------------------------------------------------------ exports
+    def timeseries_csv(self) -> str:
+        """The run's daily indicators so far, as ``timeseries.csv`` of ``cogov run`` (first column ``day``)."""
+        with self.lock:
+            model = self._require()
+            return pd.DataFrame(model.records).to_csv(index=False, float_format="%.6g")
+
+    def map_png(self, dpi: int = 150) -> bytes:
+        """The map as shown, drawn afresh at ``dpi``."""
+        with self.lock:
+            model = self._require()
+            view = MapView(dpi=dpi)
+            return view.render(model, self.sample, self.catchments, [i for a in self.applied for i in a.opened],
+                               self.place)  # fmt: skip
+
+    def export_name(self, what: str) -> str:
+        """File name of an export: scenario, seed, day and what it is."""
+        day = self.model.day if self.model is not None else 0
+        return f"{self.name}_seed{self.seed}_day{day}_{what}"
+
+    def to_metres(self, px: float, py: float) -> tuple[float, float] | None:
+        """The place (m) under a pixel of the map image, or None outside the map."""
+        with self.lock:
+            return self.views.map.to_metres(px, py)
+
+    def _require(self) -> CoGovModel:
+        if self.model is None:
+            raise RuntimeError("no model yet: build() first")
+        return self.model
