@@ -44,6 +44,7 @@ class Feedback:
         pop, day = model.pop, model.day
         up = np.log1p(b.success_repeat_boost)
         down = np.log1p(-min(b.failure_repeat_penalty, 0.999))
+        candidates: set[tuple[int, int]] = set()  # organization pairs that shared a success today
         for a in model.today.activities:
             model.action_log.append((day, a.success))
             p = a.participants
@@ -72,7 +73,8 @@ class Feedback:
                     model.problems.resolved[a.problem] = day
                 if a.center >= 0:
                     model.success_log.append((day, a.center))
-                self._agreements(model, orgs)
+                candidates.update((min(x.node, y.node), max(x.node, y.node)) for x, y in combinations(orgs, 2))
+        self._agreements(model, candidates)
         self._incubate(model)
         for o in model.orgs:
             if isinstance(o, SocialOrganization) and o.active and day - o.founded > 365 and o.maturity < 0.25:
@@ -80,16 +82,18 @@ class Feedback:
         if day % 7 == 0:
             self._weekly_supply(model)
 
-    def _agreements(self, model: CoGovModel, orgs: list) -> None:
+    def _agreements(self, model: CoGovModel, pairs: set[tuple[int, int]]) -> None:
+        """Sign a co-building agreement for each pair whose tie hours and shared successes reach the thresholds."""
+        pairs = {p for p in pairs if p not in model.agreements}
+        if not pairs:
+            return
         b = model.config.behaviour
-        for x, y in combinations(orgs, 2):
-            key = (min(x.node, y.node), max(x.node, y.node))
-            if key in model.agreements:
-                continue
-            hours = float(model.ties.get(np.array([key[0]]), np.array([key[1]]), model.day)[0])
-            wins = int(model.ties.shared_successes(np.array([key[0]]), np.array([key[1]]))[0])
-            if hours >= b.agreement_hours and wins >= b.agreement_successes:
-                model.agreements[key] = model.day
+        a, c = np.array(sorted(pairs)).T
+        hours = model.ties.get(a, c, model.day)
+        wins = model.ties.shared_successes(a, c)
+        ready = (hours >= b.agreement_hours) & (wins >= b.agreement_successes)
+        for x, y in zip(a[ready].tolist(), c[ready].tolist(), strict=True):
+            model.agreements[(x, y)] = model.day
 
     def _incubate(self, model: CoGovModel) -> None:
         sc = model.config

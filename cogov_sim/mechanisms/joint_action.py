@@ -37,6 +37,8 @@ def sigmoid(x: np.ndarray | float) -> np.ndarray:
 
 ADJACENCY_REFRESH_DAYS = 7
 """The cascade reads the resident tie network as of (at most) a week ago; rebuilt weekly for speed."""
+
+
 def join_probability(pop: Population, idx: np.ndarray) -> np.ndarray:
     """Chance that invited, free people ``idx`` join: sigmoid(-1 + 4 (willingness - θ) + engagement)."""
     will = 0.5 * pop.cogov[idx] + 0.3 * pop.trust[idx] + 0.2 * pop.identification[idx]

@@ -66,7 +66,7 @@ class Presence:
     name = "presence"
 
     def __init__(self) -> None:
-        self.avail = availability_table()
+        self.avail = availability_table().astype(np.float32)
         self.works = works_table()
 
     def run(self, model: CoGovModel, rng: np.random.Generator) -> None:
@@ -146,8 +146,9 @@ class Presence:
         switch = (pop.favourite[v] < 0) | (rng.random(len(v)) < FAVOURITE_SWITCH)
         pop.favourite[v[switch]] = t.center[switch]
         pop.last_visit[v] = model.day
-        np.add.at(pop.visits, v, 1)
-        np.add.at(model.visits_by_center, (t.center, pop.segment[v].astype(np.int64)), 1)
+        pop.visits += np.bincount(v, minlength=pop.n).astype(pop.visits.dtype)
+        per = model.visits_by_center
+        per += np.bincount(t.center * per.shape[1] + pop.segment[v], minlength=per.size).reshape(per.shape)
 
     def _learn(self, model: CoGovModel, rng: np.random.Generator) -> None:
         """Street-front visibility makes people aware of a level's centers over time."""
