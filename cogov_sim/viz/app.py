@@ -51,7 +51,7 @@ CSS = """
 .cogov-control-label { font-size: 12px; display: block; margin-top: 6px; }
 .cogov-map-box { cursor: crosshair; display: inline-block; line-height: 0; }
 .cogov-panel { margin: 0 12px 12px 0; }
-.cogov-whatif-input { margin-top: 10px; }
+.cogov-whatif-input { margin-top: 16px; }
 .cogov-timing { font-size: 11px; color: #777; display: block; }
 """
 
@@ -401,19 +401,20 @@ def FormInput(
                                   all_values=names, dense=True,
                                   on_value=lambda v: on_value(sorted(int(s[2:]) - 1 for s in v)))  # fmt: skip
         elif item.kind == "int":
-            solara.InputInt(label, value=int(value), on_value=on_value, dense=True)
+            solara.InputInt(label, value=int(value), on_value=on_value, dense=True, continuous_update=True)
         elif item.kind == "float":
-            solara.InputFloat(label, value=float(value), on_value=on_value, dense=True)
+            solara.InputFloat(label, value=float(value), on_value=on_value, dense=True, continuous_update=True)
         elif item.kind in ("optional_int", "lasts"):
-            solara.InputInt(label, value=value, on_value=on_value, optional=True, dense=True)
+            solara.InputInt(label, value=value, on_value=on_value, optional=True, dense=True, continuous_update=True)
         elif item.kind == "optional_float":
-            solara.InputFloat(label, value=value, on_value=on_value, optional=True, dense=True)
+            solara.InputFloat(label, value=value, on_value=on_value, optional=True, dense=True,
+                              continuous_update=True)  # fmt: skip
         elif item.kind == "bool":
             solara.Switch(label=label, value=bool(value), on_value=on_value)
         elif item.kind == "site":
             _site_input(value, on_value, middle)
         else:
-            solara.InputText(label, value=str(value or ""), on_value=on_value, dense=True)
+            solara.InputText(label, value=str(value or ""), on_value=on_value, dense=True, continuous_update=True)
 
 
 def _site_input(
@@ -427,9 +428,9 @@ def _site_input(
     if value is not None:
         with solara.Row(gap="6px"):
             solara.InputFloat("x (m)", value=float(value[0]), on_value=lambda x: on_value((x, value[1])), dense=True,
-                              classes=["cogov-site-x"])  # fmt: skip
+                              continuous_update=True, classes=["cogov-site-x"])  # fmt: skip
             solara.InputFloat("y (m)", value=float(value[1]), on_value=lambda y: on_value((value[0], y)), dense=True,
-                              classes=["cogov-site-y"])  # fmt: skip
+                              continuous_update=True, classes=["cogov-site-y"])  # fmt: skip
 
 
 @solara.component
@@ -472,6 +473,8 @@ def WhatIfPanel(state: State):
         solara.Select("intervention", values=whatif.kinds(), value=kind, on_value=choose, classes=["cogov-kind"])
         solara.Text(whatif.describe_kind(REGISTRY[kind]), classes=["cogov-help"])
         for item in whatif.form(kind):
+            if site is not None and item.name in whatif.REPLACED_BY_SITES:
+                continue  # the chosen place decides where (and how many: one)
             FormInput(item, values.get(item.name), setter(item.name), areas, middle)
         solara.Button("Apply now", on_click=apply, color="primary", classes=["cogov-apply"],
                       disabled=session.model is None or state.building.value)  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -61,6 +62,11 @@ def serve(host: str = "127.0.0.1", port: int = 8765, scenarios: Sequence[str | P
     env[ENV_SCENARIOS] = os.pathsep.join(str(p) for p in paths)
     print(f"cogov viz: serving on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     proc = subprocess.Popen(command(host, port), env=env)
+
+    def stop(signum: int, frame: object) -> None:  # a terminated `cogov viz` takes its server with it
+        proc.terminate()
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -71,3 +77,5 @@ def serve(host: str = "127.0.0.1", port: int = 8765, scenarios: Sequence[str | P
             proc.kill()
             proc.wait()
         raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)

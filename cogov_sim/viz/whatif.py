@@ -27,6 +27,9 @@ InputKind = Literal["choice", "choices", "int", "float", "optional_int", "option
 HIDDEN = frozenset({"kind", "start_day"})
 """Fields the app sets itself: the kind is the form, and the intervention starts now."""
 
+REPLACED_BY_SITES = frozenset({"count", "placement", "areas"})
+"""Inputs that do not apply while a place is chosen (explicit ``sites`` decide where centers open, one per site)."""
+
 
 @dataclass(frozen=True)
 class Input:
