@@ -1,0 +1,372 @@
+"""Browser-free tests of the app: catalog, generated controls and what-if forms, views, session, and the Solara
+components rendered with ``solara.render`` (real widgets, no browser)."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import ipyvuetify as v
+import ipywidgets
+import numpy as np
+import pytest
+import solara
+import yaml
+from PIL import Image
+from solara.components.file_download import FileDownloadWidget
+
+from cogov_sim.interventions import REGISTRY
+from cogov_sim.model import CoGovModel
+from cogov_sim.scenario import FUNCTIONS, LEVELS, SLOTS, Organizations, ScenarioError, load_scenario
+from cogov_sim.viz import app, whatif
+from cogov_sim.viz.catalog import ENV_SCENARIOS, Catalog, shipped_dir
+from cogov_sim.viz.params import overrides, scenario_controls
+from cogov_sim.viz.render import ChartsView, MapView, nice_ceiling
+from cogov_sim.viz.session import Session
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def small_file(folder: Path, name: str, source: str = "baseline", fraction: float = 0.03) -> Path:
+    """A shipped scenario at a small sample fraction, written under a new name."""
+    data = yaml.safe_load((ROOT / "scenarios" / f"{source}.yaml").read_text())
+    data["name"] = name
+    data["description"] = f"{source} at {fraction:.0%} of the people (test)"
+    data["population"]["sample_fraction"] = fraction
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("viz_scenarios")
+    return {"small": small_file(folder, "small"), "small_dense": small_file(folder, "small_dense", "dense")}
+
+
+@pytest.fixture(scope="module")
+def catalog(files: dict[str, Path]) -> Catalog:
+    return Catalog.build([files["small"], files["small_dense"]])
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Poll until ``condition()`` is true (the app builds and plays in threads)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def png_array(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).astype(int)
+
+
+# ---------------------------------------------------------------------------------------------------- catalog
+def test_catalog_lists_the_shipped_scenarios_and_only_named_files(files: dict[str, Path]) -> None:
+    shipped = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
+    assert shipped_dir() == (ROOT / "scenarios").resolve()
+    plain = Catalog.build()
+    assert sorted(plain.names) == shipped
+    assert plain.default == "baseline"
+    env = {ENV_SCENARIOS: f"{files['small']}:{files['small_dense']}"}
+    cat = Catalog.from_env(env)
+    assert cat.names[-2:] == ["small", "small_dense"] and cat.default == "small"
+    assert cat.extra == ("small", "small_dense")
+    # the browser sends names; anything else, a path included, is refused
+    for bad in ("/etc/passwd", str(files["small"]), "../scenarios/baseline", "nope"):
+        with pytest.raises(KeyError):
+            cat.path(bad)
+
+
+def test_catalog_renames_a_command_line_file_whose_name_is_taken(tmp_path: Path) -> None:
+    clash = small_file(tmp_path, "baseline")
+    cat = Catalog.build([clash])
+    assert cat.default == "baseline (2)"
+    assert cat.path("baseline (2)") == clash.resolve()
+    assert cat.path("baseline") == (ROOT / "scenarios" / "baseline.yaml").resolve()
+
+
+# ---------------------------------------------------------------------------------------------------- controls
+def test_controls_come_from_the_schema_and_the_loaded_scenario() -> None:
+    sc = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    sections = scenario_controls(sc)
+    assert [s for s in sections if s.startswith("centers: ")] == [f"centers: {lv}" for lv in LEVELS]
+    conv = next(c for c in sections["organizations"] if c.path == "organizations.convening_per_week")
+    field = Organizations.model_fields["convening_per_week"]
+    ge = next(m.ge for m in field.metadata if getattr(m, "ge", None) is not None)
+    le = next(m.le for m in field.metadata if getattr(m, "le", None) is not None)
+    assert (conv.lower, conv.upper, conv.value) == (ge, le, field.default)
+    res = {c.path.rsplit(".", 1)[1]: c for c in sections["centers: residential"]}
+    assert res["count"].value == 18 and res["count"].widget == "int"
+    assert res["functions"].options == FUNCTIONS and res["open_slots"].options == SLOTS
+    assert res["functions"].value == ["party_building", "deliberation", "group_work", "livelihood", "culture_sports"]
+    assert res["mixed_zones"].value is False
+    # a level the scenario lacks starts at zero
+    district = {c.path.rsplit(".", 1)[1]: c for c in sections["centers: district"]}
+    assert district["count"].value == 0
+    # dense.yaml gives residential stations per km²: the control edits that field
+    dense = scenario_controls(load_scenario(ROOT / "scenarios" / "dense.yaml"))
+    paths = [c.path for c in dense["centers: residential"]]
+    assert "centers.residential.per_km2" in paths and "centers.residential.count" not in paths
+
+
+def test_overrides_keep_only_changed_values_and_rebuild_the_scenario() -> None:
+    path = ROOT / "scenarios" / "baseline.yaml"
+    sc = load_scenario(path)
+    controls = {c.path: c for group in scenario_controls(sc).values() for c in group}
+    values = {
+        "centers.residential.count": 25.0,
+        "centers.grid.functions": ["training", "party_building"],
+        "organizations.convening_per_week": 1.0,  # unchanged
+        "not.a.control": 3,
+    }
+    changes = overrides(controls, values)
+    assert changes == {"centers.residential.count": 25, "centers.grid.functions": ["party_building", "training"]}
+    rebuilt = load_scenario(path, changes)
+    assert rebuilt.center_count("residential") == 25
+    assert rebuilt.centers["grid"].functions == ("party_building", "training")
+
+
+# ---------------------------------------------------------------------------------------------------- what-if forms
+def test_every_registered_intervention_has_a_form_that_builds_it() -> None:
+    assert whatif.kinds() == list(REGISTRY)
+    for kind in whatif.kinds():
+        items = whatif.form(kind)
+        assert all(i.name not in ("kind", "start_day") for i in items)
+        values = whatif.defaults(kind)
+        for i in items:
+            if i.required and i.kind == "choices":
+                values[i.name] = [i.options[0]]
+            if i.name == "levels" and not values[i.name]:  # interventions on centers need a target
+                values[i.name] = ["residential"]
+        iv = whatif.build(kind, values, start_day=5)
+        assert iv.kind == kind and iv.start_day == 5
+
+
+def test_form_values_are_converted_and_checked() -> None:
+    iv = whatif.build("add_centers", {"sites": (900.0, 700.0), "area_m2": "50, 80"}, start_day=3)
+    assert [(s.x_m, s.y_m) for s in iv.sites] == [(900.0, 700.0)]
+    assert iv.area_m2 == (50.0, 80.0)
+    camp = whatif.build("mobilization_campaign", {"end_day": 10, "areas": [0, 2]}, start_day=4)
+    assert camp.end_day == 13 and camp.areas == (0, 2)
+    with pytest.raises(ScenarioError, match="functions"):
+        whatif.build("add_functions", {}, start_day=2)
+    with pytest.raises(ScenarioError, match="area_m2"):
+        whatif.build("add_centers", {"area_m2": "big"}, start_day=2)
+
+
+# ---------------------------------------------------------------------------------------------------- views
+@pytest.fixture(scope="module")
+def model(files: dict[str, Path]) -> CoGovModel:
+    m = CoGovModel(load_scenario(files["small"]), seed=1)
+    for _ in range(3):
+        m.step()
+    return m
+
+
+def test_map_frames_from_the_cache_match_a_full_redraw(model: CoGovModel) -> None:
+    cached = MapView()
+    cached.render(model, sample=800)
+    model.step()
+    again = cached.render(model, sample=800, place=(600.0, 500.0))
+    assert cached.full_draws == 1  # the second frame reused the static layers
+    fresh = MapView().render(model, sample=800, place=(600.0, 500.0))
+    assert np.array_equal(png_array(again), png_array(fresh))
+
+
+def test_map_clicks_map_to_metres_and_back(model: CoGovModel) -> None:
+    view = MapView()
+    view.render(model)
+    px, py = view.to_pixels(700.0, 1300.0)
+    x, y = view.to_metres(px, py)
+    assert abs(x - 700.0) < 1e-6 and abs(y - 1300.0) < 1e-6
+    assert view.to_metres(2, 2) is None  # the figure's corner is outside the map
+
+
+def test_charts_redraw_only_when_a_range_is_outgrown(model: CoGovModel) -> None:
+    view = ChartsView()
+    last = dict(model.records[-1])
+    steady = [dict(last, day=d) for d in range(1, 12)]
+    view.render(steady[:5], run=1)
+    assert view.full_draws == 1
+    for k in range(6, 12):  # same values, days within the first 30: lines and bars only
+        view.render(steady[:k], run=1)
+    assert view.full_draws == 1
+    view.render(steady, markers=[4], run=1)  # a what-if marker
+    assert view.full_draws == 2
+    view.render([*steady, dict(last, day=12, gci=3.0)], markers=[4], run=1)  # a value above the panel's range
+    assert view.full_draws == 3
+    longer = [dict(last, day=d, gci=3.0) for d in range(1, 45)]
+    view.render(longer, markers=[4], run=1)  # beyond the first 30 days
+    assert view.full_draws == 4
+    view.render(longer, markers=[4], run=2)  # a new run
+    assert view.full_draws == 5
+    assert nice_ceiling(0.42) == 0.5 and nice_ceiling(1.0) == 1.1 and nice_ceiling(0) == 1.0
+
+
+# ---------------------------------------------------------------------------------------------------- session
+def test_session_steps_applies_a_station_and_exports(catalog: Catalog) -> None:
+    session = Session(catalog)
+    frame = session.build()
+    assert frame.scenario == "small" and frame.day == 0 and frame.numbers["visits"] == 0
+    frame = session.advance(2)
+    assert frame.day == 2 and frame.numbers["visits"] > 0 and "visits" in frame.deltas
+    before = len(session.model.centers)
+    applied = session.apply("add_centers", {"sites": (1000.0, 600.0), "level": "residential"})
+    assert applied.day == 2 and applied.opened == (before,)
+    c = session.model.centers
+    assert (c.x[before], c.y[before]) == (1000.0, 600.0) and c.active[before]
+    frame = session.advance(1)
+    assert frame.opened == 1 and frame.numbers["centers_open"] == before + 1
+    csv = session.timeseries_csv().splitlines()
+    assert csv[0].startswith("day,visits,") and len(csv) == 1 + 3
+    png = session.map_png(dpi=60)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert session.export_name("map.png") == "small_seed1_day3_map.png"
+
+
+def test_session_rejects_bad_input_and_keeps_the_running_model(catalog: Catalog) -> None:
+    session = Session(catalog)
+    session.build()
+    model = session.model
+    with pytest.raises(ScenarioError, match="functions"):
+        session.build(changes={"centers.grid.functions": []})
+    with pytest.raises(ScenarioError):
+        session.apply("close_centers", {"levels": ["district"]})  # this place has no district center
+    assert session.model is model and session.applied == []
+
+
+def test_a_timed_what_if_is_undone_after_its_last_day(catalog: Catalog) -> None:
+    session = Session(catalog)
+    session.build()
+    session.advance(1)
+    party = [o for o in session.model.orgs if o.kind == "party"]
+    assert all(o.convening for o in party)
+    session.apply("withdraw_party_convening", {"end_day": 2})  # days 2 and 3
+    assert not any(o.convening for o in party)
+    session.advance(2)
+    assert session.model.day == 3 and not any(o.convening for o in party)
+    session.advance(1)
+    assert all(o.convening for o in party)
+    assert (4, "withdraw_party_convening: Party organizations convene again") in session.model.intervention_log
+
+
+# ---------------------------------------------------------------------------------------------------- components
+@pytest.fixture
+def rendered(catalog: Catalog):
+    """The sidebar and main area of the page with their state, rendered with real widgets."""
+    holder: dict[str, app.State] = {}
+
+    @solara.component
+    def Harness():  # noqa: N802 - a Solara component
+        state = app.use_app_state(catalog)
+        holder["state"] = state
+        app.Sidebar(state)
+        app.Main(state)
+
+    _, rc = solara.render(Harness(), handle_error=False)
+    state = holder["state"]
+    wait_for(lambda: state.frame.value is not None and not state.building.value)
+    yield rc, holder
+    holder["state"].playing.set(False)
+    rc.close()
+
+
+def number(rc, key: str) -> str:
+    cell = rc.find(v.Html, class_=f"cogov-num cogov-num-{key}")
+    return cell.find(v.Html, class_="cogov-value").widget.children[0]
+
+
+def test_step_play_and_pause_advance_the_day_counter(rendered) -> None:
+    rc, holder = rendered
+    assert number(rc, "day") == "0" and number(rc, "visits") == "0"
+    assert {w._dom_classes[-1] for w in rc.find(ipywidgets.Image).widgets} == {"cogov-map", "cogov-charts",
+                                                                                "cogov-network"}  # fmt: skip
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    wait_for(lambda: number(rc, "day") == "1")
+    assert number(rc, "visits") != "0"
+    rc.find(v.Btn, children=["Play"]).widget.click()
+    wait_for(lambda: int(number(rc, "day")) >= 4)
+    rc.find(v.Btn, children=["Pause"]).widget.click()
+    wait_for(lambda: not holder["state"].playing.value)
+    day = number(rc, "day")
+    time.sleep(0.5)
+    assert number(rc, "day") == day  # paused
+    assert threading.active_count() < 50
+
+
+def test_a_changed_control_applies_on_reset(rendered) -> None:
+    rc, holder = rendered
+    state = holder["state"]
+    assert number(rc, "centers-open") == "38"
+    slider = rc.find(v.Html, class_="cogov-control cogov-ctl-centers-residential-count").find(v.Slider)
+    slider.widget.v_model = 21
+    wait_for(lambda: rc.find(v.Html, class_="cogov-help cogov-pending").widgets != [])
+    pending = rc.find(v.Html, class_="cogov-help cogov-pending").widget.children[0]
+    assert "centers.residential.count = 21" in pending
+    assert number(rc, "centers-open") == "38"  # not before Reset
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    wait_for(lambda: state.session.run == 2 and not state.building.value)
+    wait_for(lambda: number(rc, "centers-open") == "41")
+    assert state.session.changes == {"centers.residential.count": 21}
+
+
+def test_switching_scenario_builds_the_other_file(rendered, catalog: Catalog) -> None:
+    rc, holder = rendered
+    state = holder["state"]
+    picker = rc.find(v.Select, label="scenario").widget
+    assert picker.items == catalog.names
+    picker.v_model = "small_dense"
+    wait_for(lambda: state.session.name == "small_dense" and not state.building.value)
+    expected = sum(load_scenario(catalog.path("small_dense")).center_count(lv) for lv in LEVELS)
+    wait_for(lambda: number(rc, "centers-open") == str(expected))
+    assert expected != 38
+    description = rc.find(v.Html, class_="cogov-help", children=["dense at 3% of the people (test)"])
+    description.assert_single()
+
+
+def test_what_if_panel_opens_a_station_and_marks_the_charts(rendered) -> None:
+    rc, holder = rendered
+    state = holder["state"]
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    wait_for(lambda: number(rc, "day") == "1")
+    assert rc.find(v.Select, label="intervention").widget.v_model == "add_centers"
+    x = rc.find(v.TextField, label="x (m)").widget
+    x.v_model = "650"
+    rc.find(v.Btn, children=["Apply now"]).widget.click()
+    caption = rc.find(v.Html, class_="cogov-caption cogov-map-caption")
+    wait_for(lambda: "1 opened by what-ifs" in caption.widget.children[0])
+    markers = rc.find(v.Html, class_="cogov-caption cogov-markers").widget.children[0]
+    assert markers == "what-if markers: day 1 (add_centers)"
+    c = state.session.model.centers
+    assert (c.x[-1], c.y[-1]) == (650.0, 1000.0)
+    message = rc.find(v.Html, class_="cogov-help cogov-whatif-message").widget.children[0]
+    assert message.startswith("day 1: add_centers(") and "acts from day 2" in message
+
+
+def test_what_if_panel_reports_an_invalid_intervention(rendered) -> None:
+    rc, _ = rendered
+    rc.find(v.Select, label="intervention").widget.v_model = "add_functions"
+    rc.find(v.Btn, children=["Apply now"]).widget.click()
+    message = rc.find(v.Html, class_="cogov-help cogov-whatif-message").widget.children[0]
+    assert message.startswith("not applied:") and "functions" in message
+
+
+def test_exports_download_the_time_series_and_the_map(rendered) -> None:
+    rc, _ = rendered
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    wait_for(lambda: number(rc, "day") == "1")
+    downloads = {w.filename: w for w in rc.find(FileDownloadWidget).widgets}
+    assert set(downloads) == {"small_seed1_day1_timeseries.csv", "small_seed1_day1_map.png"}
+    csv, png = downloads["small_seed1_day1_timeseries.csv"], downloads["small_seed1_day1_map.png"]
+    csv.request_download = True  # what the browser does on a click
+    png.request_download = True
+    wait_for(lambda: bool(csv.bytes) and bool(png.bytes))
+    lines = csv.bytes.decode().splitlines()
+    assert lines[0].startswith("day,visits,") and lines[1].startswith("1,") and len(lines) == 2
+    assert png.bytes[:8] == b"\x89PNG\r\n\x1a\n"
