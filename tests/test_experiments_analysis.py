@@ -147,3 +147,13 @@ def test_plots_for_one_parameter_have_no_heat_map_and_sampled_designs_get_sensit
     files = plots.write_plots(tmp_path / "morris", runs, meta, ["gci"], sens)
     assert sorted(p.name for p in files) == ["gci_by_parameter.png", "sensitivity_gci.png"]
     assert all(image_has_content(p) for p in files)
+
+
+def test_choice_levels_are_drawn_in_design_order() -> None:
+    points = [{"mix": m} for m in ("single", "party", "all")]
+    runs = runs_table(points, {"gci": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]}, reps=2)
+    fig = plots.indicator_by_parameters(runs, [{"column": "mix", "kind": "choice"}], "gci", "full_factorial")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["single", "party", "all"]
+    means = ax.lines[0].get_ydata() if ax.lines else ax.containers[0].lines[0].get_ydata()
+    assert list(means) == pytest.approx([0.15, 0.35, 0.55])

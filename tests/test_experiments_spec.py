@@ -176,6 +176,12 @@ BAD: list[tuple[str, dict[str, Any], str, str]] = [
     ),
     ("unknown indicator", good(indicators=["gcii"]), "indicators.0", "Did you mean 'gci'?"),
     (
+        "days as a parameter",
+        good(parameters=[{"path": "days", "type": "int", "levels": [10, 20]}]),
+        "parameters.0.path",
+        "experiment's `days`",
+    ),
+    (
         "duplicate column",
         good(
             parameters=[

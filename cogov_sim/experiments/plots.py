@@ -21,9 +21,11 @@ from cogov_sim.experiments.analysis import t_interval
 BAND_COLOR = "#1f77b4"
 
 
-def _band(groups: pd.core.groupby.SeriesGroupBy) -> pd.DataFrame:
+def _band(groups: pd.core.groupby.SeriesGroupBy, sort: bool = True) -> pd.DataFrame:
+    """Mean, sd and 95% interval per group (in group order unless ``sort``)."""
     rows = {key: t_interval(vals.to_numpy()) for key, vals in groups}
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "sd", "low", "high"]).sort_index()
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "sd", "low", "high"])
+    return frame.sort_index() if sort else frame
 
 
 def indicator_by_parameters(
@@ -47,7 +49,7 @@ def indicator_by_parameters(
     for ax, p in zip(axes, parameters, strict=False):
         col = p["column"]
         if p["kind"] == "choice":
-            band = _band(ok.groupby(col, sort=False)[indicator])
+            band = _band(ok.groupby(col, sort=False)[indicator], sort=False)  # the levels in design order
             labels = [str(v) for v in band.index]
             xs = np.arange(len(band))
             ax.errorbar(
@@ -95,7 +97,7 @@ def indicator_by_parameters(
         ax.grid(alpha=0.3)
     for ax in axes[n:]:
         ax.set_visible(False)
-    if n and p["kind"] != "choice":
+    if n and parameters[0]["kind"] != "choice":
         axes[0].legend(fontsize=7, loc="best")
     fig.suptitle(title or f"{indicator} by parameter")
     return fig

@@ -413,6 +413,8 @@ def _resolve_parameter(file: str, i: int, p: ParameterSpec, spec: ExperimentSpec
     if p.path is None:
         raise ScenarioError(file, f"{at}.path", "a scenario path is needed for an int or real parameter")
     path = _check_path(file, f"{at}.path", p.path, base)
+    if path == "days":
+        raise ScenarioError(file, f"{at}.path", "the days of a run are the experiment's `days`, not a parameter")
     kind = _number_kind(path)
     if kind is None:
         raise ScenarioError(file, f"{at}.path", f"'{path}' is not a number; use type: choice with levels")
