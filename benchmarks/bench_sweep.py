@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -51,6 +52,7 @@ def density(workers: int, reps: int | None, tmp: Path) -> dict[str, float]:
     runs = pd.read_parquet(out / "runs.parquet")
     n = len(runs)
     return {
+        "load_avg_1min_after": round(os.getloadavg()[0], 2),
         "workers": workers,
         "runs": n,
         "wall_s": round(wall, 1),
@@ -118,7 +120,8 @@ def main() -> None:
     if args.child_memory:
         child_memory(*args.child_memory)
         return
-    results: dict[str, object] = {}
+    results: dict[str, object] = {"cores": os.cpu_count(), "load_avg_1min_before": round(os.getloadavg()[0], 2)}
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (other work on the machine slows the runs)")
     with tempfile.TemporaryDirectory(prefix="bench_sweep_") as d:
         tmp = Path(d)
         if not args.skip_density:
@@ -126,7 +129,7 @@ def main() -> None:
             for r in results["density"]:
                 print(
                     f"density sweep, {r['workers']} worker(s): {r['runs']} runs in {r['wall_s']} s ="
-                    f" {r['runs_per_min']} runs/min (mean run {r['mean_run_s']} s)",
+                    f" {r['runs_per_min']} runs/min (mean run {r['mean_run_s']} s; load {r['load_avg_1min_after']})",
                     flush=True,
                 )
         small = memory(20, tmp)
