@@ -14,7 +14,7 @@ import yaml
 from scipy import stats
 
 from cogov_sim.cli import main
-from cogov_sim.experiments.effects import EFFECT_COLUMNS, effects_table, paired_interval
+from cogov_sim.experiments.effects import CONTRAST_COLUMNS, EFFECT_COLUMNS, effects_table, paired_interval
 from cogov_sim.experiments.runner import ExecutorHandle
 from cogov_sim.experiments.whatif import load_whatif, plan, run_whatif
 from cogov_sim.scenario import ScenarioError
@@ -31,6 +31,7 @@ TINY = {
     "seed": 5,
     "replications": 3,
     "indicators": ["joint_actions", "visits_per_capita", "gci"],
+    "contrasts": [["campaign", "nothing"]],
     "policies": {
         "campaign": {
             "description": "Convene four times as much from day 10.",
@@ -102,6 +103,7 @@ def test_overrides_and_days_reach_the_base_scenario(tmp_path):
             "area 40 does not exist",
         ),
         ({"policies": {"p": {"interventoins": []}}}, "policies.p.interventoins", "Did you mean 'interventions'"),
+        ({"contrasts": [["campaign", "nothin"]]}, "contrasts.0.1", "Did you mean 'nothing'"),
         (
             {"policies": {"p": [{"kind": "withdraw_party_convening", "start_day": 99}]}},
             "policies.p.0.start_day",
@@ -201,6 +203,13 @@ def test_whatif_writes_effects_plots_report_and_resumes(tmp_path):
     wf = load_whatif(file)
     out = tmp_path / "out"
     first = run_whatif(wf, out, _threads, progress=False, say=lambda _m: None)
+    # a contrast against the null policy is the effect against the baseline (the null arm is the baseline)
+    con = pd.read_csv(out / "contrasts.csv")
+    assert list(con.columns) == list(CONTRAST_COLUMNS)
+    camp_eff = pd.read_csv(out / "effects.csv").query("policy == 'campaign'").reset_index(drop=True)
+    assert con["reference"].eq("nothing").all()
+    for col in ("diff", "ci_low", "ci_high", "n"):
+        assert con[col].to_numpy() == pytest.approx(camp_eff[col].to_numpy())
     assert first.stats.ok == 9 and first.skipped == 0
     eff = pd.read_csv(out / "effects.csv")
     assert list(eff.columns) == list(EFFECT_COLUMNS)
@@ -239,7 +248,13 @@ def test_whatif_writes_effects_plots_report_and_resumes(tmp_path):
 
 
 def test_cli_whatif_runs_on_a_process_pool(tmp_path, capsys):
-    data = {**TINY, "replications": 2, "days": 12, "policies": {"nothing": TINY["policies"]["nothing"]}}
+    data = {
+        **TINY,
+        "replications": 2,
+        "days": 12,
+        "contrasts": [],
+        "policies": {"nothing": TINY["policies"]["nothing"]},
+    }
     file = _write(tmp_path, data)
     out = tmp_path / "cli"
     assert main(["whatif", str(file), "--workers", "2", "--out", str(out), "--quiet"]) == 0

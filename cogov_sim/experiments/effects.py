@@ -117,6 +117,7 @@ def effects_table(
     interval: str = "t",
     seed: int = 0,
     bootstrap_samples: int = 2000,
+    reference: str | None = None,
 ) -> pd.DataFrame:
     """Paired effects of every policy on every indicator in every window.
 
@@ -129,6 +130,8 @@ def effects_table(
         interval: ``t`` or ``bootstrap``.
         seed: seed of the bootstrap.
         bootstrap_samples: bootstrap resamples.
+        reference: the arm the policies are compared with (default the baseline; another policy for a
+            contrast, then ``baseline_mean`` is that policy's mean).
 
     Returns:
         One row per window, policy and indicator with the columns of :data:`EFFECT_COLUMNS`.
@@ -137,7 +140,8 @@ def effects_table(
 
     arms = _arm_frames(runs, series)
     empty = pd.DataFrame(columns=["day", "replication", *indicators])
-    base = arms.get(BASELINE, empty)
+    base = arms.get(reference or BASELINE, empty)
+    salt = [] if reference in (None, BASELINE) else [zlib.crc32(str(reference).encode())]
     rows = []
     for window in windows:
         for name, start in policies:
@@ -147,7 +151,7 @@ def effects_table(
                 p = _window_values(pol, ind, window, start)
                 pair = pd.concat([b.rename("b"), p.rename("p")], axis=1, join="inner").dropna()
                 rng = np.random.default_rng(
-                    [seed, zlib.crc32(name.encode()), zlib.crc32(ind.encode()), zlib.crc32(window.encode())]
+                    [seed, zlib.crc32(name.encode()), zlib.crc32(ind.encode()), zlib.crc32(window.encode()), *salt]
                 )
                 diff, lo, hi = paired_interval((pair["p"] - pair["b"]).to_numpy(), interval, rng, bootstrap_samples)
                 b_mean = float(pair["b"].mean()) if len(pair) else math.nan
@@ -326,8 +330,14 @@ def _window_text(window: str) -> str:
     return f"averaged over the last {window.split('_')[1]} days"
 
 
-def report_markdown(wf: WhatIf, runs: pd.DataFrame, effects: pd.DataFrame, plot_files: Sequence[str]) -> str:
-    """``report.md``: the question, the setup, the policies, the effects with intervals and the plots."""
+def report_markdown(
+    wf: WhatIf,
+    runs: pd.DataFrame,
+    effects: pd.DataFrame,
+    plot_files: Sequence[str],
+    contrasts: pd.DataFrame | None = None,
+) -> str:
+    """``report.md``: the question, the setup, the policies, the effects with intervals, contrasts, the plots."""
     from cogov_sim.indicators import INDICATORS
 
     spec = wf.spec
@@ -383,6 +393,28 @@ def report_markdown(wf: WhatIf, runs: pd.DataFrame, effects: pd.DataFrame, plot_
                 f" {_verdict(r)} |"
             )
         lines.append("")
+    if contrasts is not None and len(contrasts):
+        lines += [
+            "## Contrasts between policies",
+            "",
+            "The same paired comparison with another policy as the reference (same seeds in both arms); the"
+            " `after_start` window starts at the later of the two first start days.",
+            "",
+        ]
+        for window in dict.fromkeys(contrasts["window"]):
+            lines += [f"### Window: `{window}` ({_window_text(window)})", ""]
+            lines += [
+                "| policy − reference | indicator | reference | policy | diff [95% CI] | rel. change | n | reading |",
+                "|---|---|---:|---:|---|---:|---:|---|",
+            ]
+            for _, r in contrasts[contrasts["window"] == window].iterrows():
+                rel = "–" if pd.isna(r["rel_change"]) else f"{r['rel_change']:+.1%}"
+                lines.append(
+                    f"| {r['policy']} − {r['reference']} | {r['indicator']} | {_fmt(r['reference_mean'])} |"
+                    f" {_fmt(r['policy_mean'])} | {_fmt(r['diff'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] |"
+                    f" {rel} | {int(r['n'])} | {_verdict(r)} |"
+                )
+            lines.append("")
     lines += ["## Indicators", ""]
     for ind in dict.fromkeys(effects["indicator"]):
         lines.append(f"- `{ind}`: {INDICATORS.get(ind, '')}")
@@ -391,11 +423,56 @@ def report_markdown(wf: WhatIf, runs: pd.DataFrame, effects: pd.DataFrame, plot_
         lines += [f"![{Path(f).stem}]({f})", ""]
     lines += [
         "Files: `effects.csv` (this table, all windows), `trajectories.csv` (daily means and bands per arm),"
-        " `runs.parquet` and `timeseries.parquet` (every run), `whatif.resolved.yaml` (the experiment with every"
+        " `contrasts.csv` (policy against policy, if any), `runs.parquet` and `timeseries.parquet` (every run),"
+        " `whatif.resolved.yaml` (the experiment with every"
         " intervention parameter). See `docs/whatif.md` for how to read the effects.",
         "",
     ]
     return "\n".join(lines)
+
+
+CONTRAST_COLUMNS: tuple[str, ...] = (
+    "policy",
+    "reference",
+    "indicator",
+    "reference_mean",
+    "policy_mean",
+    "diff",
+    "ci_low",
+    "ci_high",
+    "rel_change",
+    "n",
+    "window",
+)
+"""Columns of ``contrasts.csv``: a policy against another policy (``reference``) instead of the baseline."""
+
+
+def contrasts_table(wf: WhatIf, runs: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame | None:
+    """Paired effects of a policy against another (the file's ``contrasts``); ``None`` when there are none.
+
+    The ``after_start`` window starts at the later of the two policies' first start days.
+    """
+    spec = wf.spec
+    if not spec.contrasts:
+        return None
+    start = {p.name: p.start_day for p in wf.arms}
+    parts = []
+    for a, b in spec.contrasts:
+        part = effects_table(
+            runs,
+            series,
+            [(a, max(start[a], start[b]))],
+            spec.indicators,
+            spec.windows,
+            spec.interval,
+            spec.seed,
+            spec.bootstrap_samples,
+            reference=b,
+        )
+        part = part.rename(columns={"baseline_mean": "reference_mean"})
+        part.insert(1, "reference", b)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)[list(CONTRAST_COLUMNS)]
 
 
 def write_outputs(out: Path, wf: WhatIf, runs: pd.DataFrame, series: pd.DataFrame) -> list[Path]:
@@ -409,6 +486,10 @@ def write_outputs(out: Path, wf: WhatIf, runs: pd.DataFrame, series: pd.DataFram
     files = []
     atomic_write(out / "effects.csv", lambda f: f.write(eff.to_csv(index=False, float_format="%.8g").encode()))
     files.append(out / "effects.csv")
+    con = contrasts_table(wf, runs, series)
+    if con is not None:
+        atomic_write(out / "contrasts.csv", lambda f: f.write(con.to_csv(index=False, float_format="%.8g").encode()))
+        files.append(out / "contrasts.csv")
     traj = trajectory_table(runs, series, spec.indicators)
     atomic_write(out / "trajectories.csv", lambda f: f.write(traj.to_csv(index=False, float_format="%.8g").encode()))
     files.append(out / "trajectories.csv")
@@ -427,7 +508,7 @@ def write_outputs(out: Path, wf: WhatIf, runs: pd.DataFrame, series: pd.DataFram
         atomic_write(plots / name, lambda f, fig=fig: fig.savefig(f, dpi=110, format="png"))
         files.append(plots / name)
         rel.append(f"plots/{name}")
-    text = report_markdown(wf, runs, eff, rel)
+    text = report_markdown(wf, runs, eff, rel, con)
     atomic_write(out / "report.md", lambda f: f.write(text.encode()))
     files.append(out / "report.md")
     return files

@@ -14,6 +14,7 @@ key, and errors name the file and the field path)::
     indicators: [gci, joint_actions, ...]   # reported in effects.csv, plotted
     windows: [final_day, after_start]       # also last_<N>_days
     interval: t                             # or bootstrap (paired, seeded by `seed`)
+    contrasts: [[alliance, campaign]]       # optional: policy against policy (contrasts.csv)
     policies:
       alliance:                             # a name, then a list of interventions ...
         - {kind: launch_alliance, start_day: 90}
@@ -129,6 +130,9 @@ class WhatIfSpec(_Frozen):
     )
     interval: Literal["t", "bootstrap"] = Field("t", description="Paired t interval or paired bootstrap.")
     bootstrap_samples: int = Field(2000, ge=100, le=100_000, description="Resamples of the paired bootstrap.")
+    contrasts: list[tuple[str, str]] = Field(
+        default_factory=list, description="Pairs [policy, reference policy] compared directly (contrasts.csv)."
+    )
     policies: dict[str, Any] = Field(min_length=1, description="Policy name -> interventions.")
 
     @model_validator(mode="before")
@@ -298,6 +302,13 @@ def load_whatif(path: str | Path) -> WhatIf:
     if len(set(spec.windows)) != len(spec.windows):
         raise ScenarioError(file, "windows", f"windows must be distinct, got {spec.windows}")
     policies = tuple(_policy(file, name, entry, scenario) for name, entry in spec.policies.items())
+    names = [BASELINE, *(p.name for p in policies)]
+    for j, pair in enumerate(spec.contrasts):
+        for k, name in enumerate(pair):
+            if name not in names:
+                raise ScenarioError(file, f"contrasts.{j}.{k}", _unknown_message("", name, names, "policy"))
+        if pair[0] == pair[1]:
+            raise ScenarioError(file, f"contrasts.{j}", f"compare two different arms, got {list(pair)}")
     return WhatIf(spec, file, str(base_file), base_data, scenario.hash(), policies)
 
 
