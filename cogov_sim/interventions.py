@@ -83,8 +83,15 @@ class Intervention(BaseModel):
     def schedule(self, model: CoGovModel) -> None:
         """Register with the model's event list (before the phases of ``start_day``; undo after ``end_day``)."""
         model.schedule_event(self._fire, at=self.start_day - 0.5)
+        self.schedule_end(model)
+
+    def schedule_end(self, model: CoGovModel) -> None:
+        """Register the undo after ``end_day`` (if there is one and it is still ahead).
+
+        ``schedule`` calls it; an intervention applied at once (``model.apply_now``) needs it called to end.
+        """
         end = getattr(self, "end_day", None)
-        if end is not None:
+        if end is not None and end + 0.5 > model.time:
             model.schedule_event(self._expire, at=end + 0.5)
 
     def _fire(self) -> None:
@@ -108,7 +115,7 @@ class Intervention(BaseModel):
 
     def rng(self, model: CoGovModel, purpose: str = "") -> np.random.Generator:
         """A random stream of this intervention's own, for today (``purpose`` names a second stream)."""
-        position = next(k for k, iv in enumerate(model.interventions) if iv is self)
+        position = next((k for k, iv in enumerate(model.interventions) if iv is self), "unlisted")
         suffix = f".{purpose}" if purpose else ""
         return stream(model.seed, f"intervention.{self.kind}.{position}{suffix}", model.day)
 

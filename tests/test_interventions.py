@@ -348,13 +348,20 @@ def test_withdrawal_of_branches_in_chosen_areas_only(scenario):
     assert all(o.tier == "branch" for o in stopped)
 
 
-def test_apply_now_acts_at_once(scenario):
+def test_apply_now_acts_at_once_and_schedule_end_undoes_it(scenario):
     model = _run(scenario, [], 3)
     n0 = len(model.centers)
     model.apply_now(AddCenters(count=2))
     assert len(model.centers) == n0 + 2
+    campaign = MobilizationCampaign(multiplier=2, end_day=5)
+    model.apply_now(campaign)
+    campaign.schedule_end(model)
+    party = [o for o in model.orgs if isinstance(o, PartyOrganization)]
     model.step()
-    assert model.day == 4
+    assert model.day == 4 and all(o.campaign == 2 for o in party)
+    model.step()
+    model.step()
+    assert all(o.campaign == 1 for o in party)  # undone after day 5
 
 
 # ------------------------------------------------------------------------------------------------- validation
