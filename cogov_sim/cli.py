@@ -127,7 +127,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from cogov_sim.scenario import read_yaml, scenario_from_dict
 
     data = read_yaml(args.file)
-    if isinstance(data, dict) and ("design" in data or "policies" in data or "base_scenario" in data):
+    if isinstance(data, dict) and "policies" in data and "design" not in data:
+        from cogov_sim.experiments.whatif import load_whatif
+
+        load_whatif(args.file)
+    elif isinstance(data, dict) and ("design" in data or "policies" in data or "base_scenario" in data):
         from cogov_sim.experiments.spec import load_experiment
 
         load_experiment(args.file)
