@@ -120,6 +120,14 @@ def test_bad_whatif_files_name_the_file_and_field_path(tmp_path, change, path, f
     assert fragment in err.value.message
 
 
+def test_cli_validate_checks_whatif_files(tmp_path, capsys):
+    assert main(["validate", str(ROOT / "experiments" / "whatif_alliance.yaml")]) == 0
+    assert capsys.readouterr().out.strip() == "ok"
+    bad = _write(tmp_path, {**TINY, "policies": {"p": [{"kind": "change_hours", "levels": ["grid"], "mode": "add1"}]}})
+    assert main(["validate", str(bad)]) == 2
+    assert "policies.p.0.mode" in capsys.readouterr().err
+
+
 def test_cli_bad_whatif_exits_2_without_traceback(tmp_path, capsys):
     file = _write(tmp_path, {**TINY, "replication": 3})
     assert main(["whatif", str(file), "--quiet"]) == 2
