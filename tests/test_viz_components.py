@@ -219,6 +219,8 @@ def test_session_steps_applies_a_station_and_exports(catalog: Catalog) -> None:
     before = len(session.model.centers)
     applied = session.apply("add_centers", {"sites": (1000.0, 600.0), "level": "residential"})
     assert applied.day == 2 and applied.opened == (before,)
+    redrawn = session.frame()  # same day: the day's changes stay, the new station counts
+    assert redrawn.deltas["visits"] == frame.deltas["visits"] and redrawn.deltas["centers_open"] == 1
     c = session.model.centers
     assert (c.x[before], c.y[before]) == (1000.0, 600.0) and c.active[before]
     frame = session.advance(1)
@@ -257,19 +259,20 @@ def test_a_timed_what_if_is_undone_after_its_last_day(catalog: Catalog) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------- components
+@solara.component
+def Harness(catalog: Catalog, holder: dict):  # noqa: N802 - a Solara component
+    """The page's sidebar and main area (the page itself puts the sidebar in Solara's app layout)."""
+    state = app.use_app_state(catalog)
+    holder["state"] = state
+    app.Sidebar(state)
+    app.Main(state)
+
+
 @pytest.fixture
 def rendered(catalog: Catalog):
     """The sidebar and main area of the page with their state, rendered with real widgets."""
     holder: dict[str, app.State] = {}
-
-    @solara.component
-    def Harness():  # noqa: N802 - a Solara component
-        state = app.use_app_state(catalog)
-        holder["state"] = state
-        app.Sidebar(state)
-        app.Main(state)
-
-    _, rc = solara.render(Harness(), handle_error=False)
+    _, rc = solara.render(Harness(catalog, holder), handle_error=False)
     state = holder["state"]
     wait_for(lambda: state.frame.value is not None and not state.building.value)
     yield rc, holder
@@ -293,10 +296,14 @@ def test_step_play_and_pause_advance_the_day_counter(rendered) -> None:
     rc.find(v.Btn, children=["Play"]).widget.click()
     wait_for(lambda: int(number(rc, "day")) >= 4)
     rc.find(v.Btn, children=["Pause"]).widget.click()
-    wait_for(lambda: not holder["state"].playing.value)
-    day = number(rc, "day")
-    time.sleep(0.5)
-    assert number(rc, "day") == day  # paused
+    state = holder["state"]
+    wait_for(lambda: not state.playing.value)
+    with state.session.lock:  # a day under way when Pause was pressed is finished and shown
+        final = state.session.model.day
+    wait_for(lambda: number(rc, "day") == str(final))
+    time.sleep(0.6)
+    assert state.session.model.day == final and number(rc, "day") == str(final)  # paused
+    rc.find(v.Btn, children=["Play"]).assert_single()
     assert threading.active_count() < 50
 
 
@@ -350,11 +357,15 @@ def test_what_if_panel_opens_a_station_and_marks_the_charts(rendered) -> None:
 
 
 def test_what_if_panel_reports_an_invalid_intervention(rendered) -> None:
-    rc, _ = rendered
+    rc, holder = rendered
     rc.find(v.Select, label="intervention").widget.v_model = "add_functions"
+    wait_for(lambda: holder["state"].kind.value == "add_functions")
+    rc.find(v.Html, class_="cogov-help", children=[whatif.describe_kind(REGISTRY["add_functions"])]).assert_single()
     rc.find(v.Btn, children=["Apply now"]).widget.click()
-    message = rc.find(v.Html, class_="cogov-help cogov-whatif-message").widget.children[0]
-    assert message.startswith("not applied:") and "functions" in message
+    message = rc.find(v.Html, class_="cogov-help cogov-whatif-message")
+    wait_for(lambda: message.widgets != [] and message.widget.children[0].startswith("not applied:"))
+    assert "functions" in message.widget.children[0]
+    assert holder["state"].session.applied == []
 
 
 def test_exports_download_the_time_series_and_the_map(rendered) -> None:

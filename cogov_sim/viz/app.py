@@ -111,12 +111,14 @@ def _control_class(path: str) -> str:
 @solara.component
 def ControlInput(control: Control, value: Any, on_value: Callable[[Any], None]):
     """One scenario control: a slider, a switch or a choice of several, with the schema's description on hover."""
-    shown = ", ".join(value) if isinstance(value, list) else value
-    if control.widget == "float":
-        shown = f"{float(value):g}"
+    label = control.label
+    if control.widget == "int":
+        label = f"{control.label}: {int(value)}"
+    elif control.widget == "float":
+        label = f"{control.label}: {float(value):g}"
     with solara.Div(classes=["cogov-control", _control_class(control.path)]):
         with solara.Tooltip(control.help or control.label):
-            solara.Text(f"{control.label}: {shown}", classes=["cogov-control-label"])
+            solara.Text(label, classes=["cogov-control-label"])
         if control.widget == "int":
             solara.SliderInt("", value=int(value), min=int(control.lower), max=int(control.upper),
                              step=max(int(control.step), 1), on_value=on_value)  # fmt: skip

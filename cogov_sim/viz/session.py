@@ -66,7 +66,8 @@ class Frame:
         scenario: the catalog name of the scenario.
         day: the day counter (0 before the first step).
         numbers: the numbers of the day (see :data:`NUMBERS`).
-        deltas: change of each number since the previous frame of the same run.
+        deltas: change of each number since the previous day shown (the day of the frame before, same run); a
+            redraw on the same day (after a what-if) keeps the day's changes.
         images: PNG bytes of the ``map``, ``charts`` and ``network``.
         timings: seconds: ``step`` (model, per day), ``map``, ``charts``, ``network``, ``draw`` (all views) and
             ``frame`` (the days stepped and the drawing).
@@ -142,6 +143,7 @@ class Session:
     views: Views = field(default_factory=Views)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _previous: dict[str, float] = field(default_factory=dict, repr=False)
+    _current: dict[str, float] = field(default_factory=dict, repr=False)
     _keep: list[Any] = field(default_factory=list, repr=False)
 
     # ------------------------------------------------------------------ building
@@ -169,7 +171,7 @@ class Session:
             self.name, self.changes, self.seed = name, changes, seed
             self.model, self.base = model, base
             self.sections = scenario_controls(base)
-            self.applied, self._keep, self._previous = [], [], {}
+            self.applied, self._keep, self._previous, self._current = [], [], {}, {}
             self.place = None
             self.run += 1
             return self.frame()
@@ -206,9 +208,10 @@ class Session:
             draw = sum(took.values())
             timings = {"step": step_s, **took, "draw": draw, "frame": stepped_s + draw}
             numbers = day_numbers(model)
+            if numbers["day"] != self._current.get("day"):
+                self._previous, self._current = self._current, numbers
+            # change since the previous day shown (a redraw on the same day keeps the day's changes)
             deltas = {k: v - self._previous[k] for k, v in numbers.items() if k in self._previous}
-            if numbers["day"] != self._previous.get("day"):
-                self._previous = numbers
             return Frame(self.run, self.name, model.day, numbers, deltas, images, timings, tuple(self.applied),
                          model.n)  # fmt: skip
 
