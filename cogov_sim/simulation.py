@@ -32,6 +32,7 @@ def simulate(
     interventions: Sequence[Any] = (),
     progress: Callable[[int], None] | None = None,
     keep_model: bool = False,
+    tables: bool = True,
 ) -> RunResult:
     """Build the model, run ``days`` days (default: the scenario's), and collect the results.
 
@@ -42,7 +43,7 @@ def simulate(
         interventions: what-if policy objects scheduled on the model.
         progress: called with the number of days done after each day.
         keep_model: attach the finished model to the result (for plots of the place and network).
-
+        tables: build the per-center, per-level, per-segment and per-actor-type tables (sweeps skip them).
     """
     days = scenario.days if days is None else days
     if days < 1:
@@ -56,10 +57,12 @@ def simulate(
     ts = pd.DataFrame(model.records)
     final = {k: float(v) for k, v in ts.iloc[-1].items() if k != "day"}
     meta = {**model.meta(), "days": days, "wall_time_s": round(time.perf_counter() - start, 3)}
-    tables = {
-        "per_center": indicators.per_center(model),
-        "per_level": indicators.per_level(model).reset_index(),
-        "per_segment": indicators.per_segment(model),
-        "per_actor_type": indicators.per_actor_type(model),
-    }
-    return RunResult(ts, final, meta, tables, model if keep_model else None)
+    groups = {}
+    if tables:
+        groups = {
+            "per_center": indicators.per_center(model),
+            "per_level": indicators.per_level(model).reset_index(),
+            "per_segment": indicators.per_segment(model),
+            "per_actor_type": indicators.per_actor_type(model),
+        }
+    return RunResult(ts, final, meta, groups, model if keep_model else None)

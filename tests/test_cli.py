@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from cogov_sim.cli import main
-from cogov_sim.indicators import INDICATORS
 from cogov_sim.scenario import load_scenario
+from cogov_sim.vocabulary import INDICATORS
 from tests.conftest import ROOT, SCENARIOS
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cogov_sim.indicators import INDICATORS
 from cogov_sim.scenario import parameter_table
+from cogov_sim.vocabulary import INDICATORS
 from tests.conftest import ROOT
 
 START, END = "<!-- parameter-table:start -->\n", "<!-- parameter-table:end -->"

@@ -21,8 +21,8 @@ from cogov_sim.experiments.runner import (
     run_key,
     run_tasks,
 )
-from cogov_sim.indicators import INDICATORS
 from cogov_sim.scenario import load_scenario
+from cogov_sim.vocabulary import INDICATORS
 
 BASE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 

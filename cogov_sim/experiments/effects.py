@@ -338,7 +338,7 @@ def report_markdown(
     contrasts: pd.DataFrame | None = None,
 ) -> str:
     """``report.md``: the question, the setup, the policies, the effects with intervals, contrasts, the plots."""
-    from cogov_sim.indicators import INDICATORS
+    from cogov_sim.vocabulary import INDICATORS
 
     spec = wf.spec
     lines = [f"# What-if: {wf.name}", ""]

@@ -123,7 +123,7 @@ def run_key(scenario_hash: str, point: Mapping[str, Any], seed: int, days: int, 
 
 
 def _indicator_names() -> list[str]:
-    from cogov_sim.indicators import INDICATORS
+    from cogov_sim.vocabulary import INDICATORS
 
     return list(INDICATORS)
 
@@ -174,7 +174,7 @@ def execute(task: RunTask) -> RunOutcome:
     row = _base_row(task)
     try:
         scenario = scenario_from_dict(dict(task.scenario_data))
-        result = simulate(scenario, task.seed, task.days, interventions=task.interventions)
+        result = simulate(scenario, task.seed, task.days, interventions=task.interventions, tables=False)
     except Exception as exc:
         row.update(status="failed", error=_describe(exc))
         return RunOutcome(_finish_row(row, {}, task, time.perf_counter() - start))

@@ -543,7 +543,7 @@ def _check_design(file: str, spec: ExperimentSpec, params: tuple[Parameter, ...]
 
 
 def _check_indicators(file: str, names: list[str]) -> None:
-    from cogov_sim.indicators import INDICATORS
+    from cogov_sim.vocabulary import INDICATORS
 
     for j, name in enumerate(names):
         if name not in INDICATORS:

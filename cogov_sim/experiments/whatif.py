@@ -323,7 +323,7 @@ def _find_base(file: str, ref: str) -> Path:
 
 
 def _check_indicators(file: str, names: list[str]) -> None:
-    from cogov_sim.indicators import INDICATORS
+    from cogov_sim.vocabulary import INDICATORS
 
     for j, name in enumerate(names):
         if name not in INDICATORS:
