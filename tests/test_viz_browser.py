@@ -174,13 +174,13 @@ def test_the_app_in_a_real_browser(page: Page, server: dict) -> None:
 
     # Play for a few seconds, then Pause: the days run, then stop
     page.get_by_role("button", name="Play").click()
-    page.wait_for_timeout(3000)
+    page.wait_for_timeout(2500)
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_role("button", name="Play")).to_be_visible()
-    page.wait_for_timeout(1500)  # a day under way when Pause was pressed is finished and shown
+    page.wait_for_timeout(1200)  # a day under way when Pause was pressed is finished and shown
     played = int(number(page, "day"))
     assert played >= 3
-    page.wait_for_timeout(1500)
+    page.wait_for_timeout(1200)
     assert int(number(page, "day")) == played
     shot(page, "03-played")
 
@@ -195,7 +195,10 @@ def test_the_app_in_a_real_browser(page: Page, server: dict) -> None:
     expect(page.locator(".cogov-pending")).to_contain_text("centers.residential.count = 20")
     page.get_by_role("button", name="Reset").click()
     expect(page.locator(".cogov-num-centers-open .cogov-value")).to_have_text("40")
+    expect(page.locator(".cogov-map-caption")).to_contain_text("40 centers open")
+    expect(page.locator(".cogov-building")).to_have_count(0)
     assert number(page, "day") == "0"
+    expect(page.locator(".cogov-pending")).to_have_count(0)  # the change is now the running configuration
     shot(page, "04-reset-with-20-stations")
 
     # switch scenario
@@ -205,6 +208,8 @@ def test_the_app_in_a_real_browser(page: Page, server: dict) -> None:
     page.get_by_role("option", name="dense_small", exact=True).click()
     expect(page.get_by_text("dense street at 5% of the people (browser test)")).to_be_visible()
     expect(page.locator(".cogov-num-centers-open .cogov-value")).to_have_text(str(dense_centers))
+    expect(page.locator(".cogov-map-caption")).to_contain_text(f"{dense_centers} centers open")
+    expect(page.locator(".cogov-building")).to_have_count(0)
     shot(page, "05-other-scenario")
 
     # what-if: choose a place on the map with a click, open a station there, see it and its marker
@@ -232,5 +237,17 @@ def test_the_app_in_a_real_browser(page: Page, server: dict) -> None:
     expect(page.locator(".cogov-num-day .cogov-value")).to_have_text("3")
     shot(page, "06-what-if-applied")
     page.locator(".cogov-whatif").screenshot(path=str(ARTIFACTS / "07-what-if-panel.png"))
+
+    # export: the run's time series (CSV) and the map (PNG) arrive as downloads
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="time series (CSV)").click()
+    assert csv_download.value.suggested_filename == "dense_small_seed1_day3_timeseries.csv"
+    rows = Path(csv_download.value.path()).read_text().splitlines()
+    assert rows[0].startswith("day,visits,") and [r.split(",")[0] for r in rows[1:]] == ["1", "2", "3"]
+    with page.expect_download() as png_download:
+        page.get_by_role("button", name="map (PNG)").click()
+    assert png_download.value.suggested_filename == "dense_small_seed1_day3_map.png"
+    png_download.value.save_as(ARTIFACTS / "08-exported-map.png")
+    assert (ARTIFACTS / "08-exported-map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     assert problems == [], "\n".join(problems)

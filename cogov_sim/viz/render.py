@@ -393,9 +393,16 @@ class NetworkView:
         report.network_figure(model, ax=ax, pos=pos)
         ax.title.set_fontsize(9.5)
         legend = ax.get_legend()
-        if legend is not None:
+        if legend is not None:  # plain keys: the network marks alliance members with a ring, not a node type
             legend.remove()
-            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, 1.0), frameon=True, framealpha=0.8)
+            handles, labels = ax.get_legend_handles_labels()
+            keys = [Line2D([], [], marker="o", ls="none", ms=7, mfc=report.ORG_COLORS[lb], mec="none")
+                    if lb in report.ORG_COLORS else h for h, lb in zip(handles, labels, strict=True)]  # fmt: skip
+            if model.alliances:
+                keys.append(Line2D([], [], marker="o", ls="none", ms=7, mfc="white", mec="black", mew=2))
+                labels.append("alliance member")
+            ax.legend(keys, labels, fontsize=7, loc="upper left", bbox_to_anchor=(0.0, 1.0), frameon=True,
+                      framealpha=0.8)  # fmt: skip
         self.canvas.draw()
         self._png = encode_png(self.canvas)
         self._key = key

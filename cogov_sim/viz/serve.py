@@ -16,6 +16,10 @@ from cogov_sim.viz.catalog import ENV_SCENARIOS
 APP_MODULE = "cogov_sim.viz.app"
 """The module holding the page (Solara finds its ``Page`` component)."""
 
+QUIET = "ignore:Cookies with samesite=none require https:UserWarning"
+"""A warning Solara's server prints on every page load over plain http to 127.0.0.1 (it then uses samesite=lax,
+which is right for a local app)."""
+
 
 def command(host: str, port: int) -> list[str]:
     """The ``solara run`` command line: production mode, no browser opened."""
@@ -45,7 +49,7 @@ def port_free(host: str, port: int) -> bool:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, scenarios: Sequence[str | Path] = ()) -> int:
-    """Serve the app until interrupted; returns the server's exit code.
+    """Serve the app until interrupted; returns the server's exit code (0 when stopped with SIGTERM).
 
     Args:
         host: address to bind (default 127.0.0.1: this machine only).
@@ -60,15 +64,23 @@ def serve(host: str = "127.0.0.1", port: int = 8765, scenarios: Sequence[str | P
         raise ScenarioError("", "--port", f"{host}:{port} is already in use; choose another with --port")
     env = dict(os.environ)
     env[ENV_SCENARIOS] = os.pathsep.join(str(p) for p in paths)
+    env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS", ""), QUIET) if w)
     print(f"cogov viz: serving on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     proc = subprocess.Popen(command(host, port), env=env)
 
+    stopped = []
+
     def stop(signum: int, frame: object) -> None:  # a terminated `cogov viz` takes its server with it
+        stopped.append(signum)
         proc.terminate()
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return proc.wait()
+        code = proc.wait()
+        if stopped:
+            print("cogov viz: stopped", file=sys.stderr)
+            return 0
+        return code
     except KeyboardInterrupt:
         proc.terminate()
         try:
