@@ -232,6 +232,17 @@ def test_session_steps_applies_a_station_and_exports(catalog: Catalog) -> None:
     assert session.export_name("map.png") == "small_seed1_day3_map.png"
 
 
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml")))
+def test_every_shipped_scenario_runs_and_draws(name: str) -> None:
+    session = Session(Catalog.build())
+    session.build(name, {"population.sample_fraction": 0.02})
+    frame = session.advance(2)
+    assert frame.scenario == name and frame.day == 2
+    assert frame.numbers["centers_open"] == sum(session.model.config.center_count(lv) for lv in LEVELS)
+    for view in ("map", "charts", "network"):
+        assert png_array(frame.images[view]).std() > 10  # a drawing, not a blank image
+
+
 def test_session_rejects_bad_input_and_keeps_the_running_model(catalog: Catalog) -> None:
     session = Session(catalog)
     session.build()
