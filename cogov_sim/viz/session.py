@@ -7,7 +7,6 @@ the numbers of the day, the three images and how long the step and the drawing t
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -144,7 +143,6 @@ class Session:
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _previous: dict[str, float] = field(default_factory=dict, repr=False)
     _current: dict[str, float] = field(default_factory=dict, repr=False)
-    _keep: list[Any] = field(default_factory=list, repr=False)
 
     # ------------------------------------------------------------------ building
     def build(self, name: str | None = None, changes: dict[str, Any] | None = None, seed: int | None = None) -> Frame:
@@ -171,7 +169,7 @@ class Session:
             self.name, self.changes, self.seed = name, changes, seed
             self.model, self.base = model, base
             self.sections = scenario_controls(base)
-            self.applied, self._keep, self._previous, self._current = [], [], {}, {}
+            self.applied, self._previous, self._current = [], {}, {}
             self.place = None
             self.run += 1
             return self.frame()
@@ -235,11 +233,7 @@ class Session:
                 raise ScenarioError("what-if", path if sep else "", msg if sep else str(err)) from None
             before = len(model.centers)
             model.apply_now(iv)
-            end = getattr(iv, "end_day", None)
-            if end is not None:
-                undo = functools.partial(iv.revert, model)
-                self._keep.append(undo)  # the model's event list holds callbacks weakly
-                model.schedule_event(undo, at=end + 0.5)
+            iv.schedule_end(model)  # undone after its end_day, if it has one
             applied = Applied(model.day, kind, iv.summary(), tuple(range(before, len(model.centers))))
             self.applied.append(applied)
             return applied
