@@ -179,6 +179,18 @@ def test_map_frames_from_the_cache_match_a_full_redraw(model: CoGovModel) -> Non
     assert np.array_equal(png_array(again), png_array(fresh))
 
 
+def test_chart_frames_from_the_cache_match_a_full_redraw(files: dict[str, Path]) -> None:
+    m = CoGovModel(load_scenario(files["small"]), seed=2)
+    for _ in range(33):
+        m.step()
+    cached = ChartsView()
+    for k in range(1, 34):  # day by day: lines and bars on the cached background, new ranges past day 30
+        image = cached.render(m.records[:k], markers=[5] if k >= 5 else [], run=1)
+    assert 2 <= cached.full_draws < 10
+    fresh = ChartsView().render(m.records, markers=[5], run=1)
+    assert np.array_equal(png_array(image), png_array(fresh))
+
+
 def test_map_clicks_map_to_metres_and_back(model: CoGovModel) -> None:
     view = MapView()
     view.render(model)

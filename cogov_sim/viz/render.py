@@ -9,8 +9,8 @@ otherwise restores that background and redraws the few artists that change (blit
   rings around stations a what-if opened, the place chosen for a new station. Full redraw when the centers change.
 - :class:`ChartsView`: :func:`cogov_sim.report.dashboard`. Static: axes with fixed ranges (days doubling from 30,
   values up to a rounded ceiling), legends (above each panel, so no line runs under them), what-if marker lines,
-  bars of past days' joint actions. Per frame: the indicator lines and new bars. Full redraw when a range is
-  outgrown or a marker is added.
+  bars of past days' joint actions. Per frame: the indicator lines and new bars. The background is redrawn when a
+  range is outgrown (same axes, new limits); the figure is drawn anew for a new run or a new marker.
 - :class:`NetworkView`: :func:`cogov_sim.report.network_figure` with positions warm-started from the last drawing
   (nodes stay in place). Redrawn when organizations, agreements or alliances change, and every
   :data:`NETWORK_REFRESH_DAYS` days (new ties, tie strengths), else the last image is reused.
@@ -242,13 +242,17 @@ class ChartsView:
         n = len(records)
         cols = _columns(records)
         key = (run, tuple(markers), n > 0)
-        if key != self._key or n > self._xmax or self._outgrown(cols):
-            if key != self._key:
-                self._xmax = FIRST_DAYS_SHOWN
+        if key != self._key:  # a new run or a new marker: draw the figure anew
+            self._xmax = FIRST_DAYS_SHOWN
             while n > self._xmax:
                 self._xmax *= 2
             self._draw_static(records, cols, markers)
             self._key = key
+        elif n > self._xmax or self._outgrown(cols):  # same figure, wider ranges
+            while n > self._xmax:
+                self._xmax *= 2
+            self._set_ranges(cols)
+            self._redraw_background()
         else:
             self.canvas.restore_region(self._bg)
         if self._twin is not None and n > self._bars_drawn:
@@ -287,9 +291,6 @@ class ChartsView:
         self._panels = []
         for ax in main:
             lines = [ln for ln in ax.get_lines() if ln.get_gid() not in (None, "marker")]
-            top = nice_ceiling(max((float(np.nanmax(cols[ln.get_gid()], initial=0.0)) for ln in lines), default=0.0))
-            ax.set_xlim(0, self._xmax)
-            ax.set_ylim(0, top)
             # the legend goes between the title and the plot, so that no line runs under it
             rows = 0
             if ax.get_legend() is not None:
@@ -304,14 +305,29 @@ class ChartsView:
             ax.tick_params(labelsize=7)
             for ln in lines:
                 ln.set_animated(True)
-            self._panels.append((ax, lines, top))
+            self._panels.append((ax, lines, 0.0))
         self._bars_drawn = 0
+        if self._twin is not None:
+            self._twin.tick_params(labelsize=7)
+            self._twin.yaxis.label.set_fontsize(8)
+            self._bars_drawn = len(cols.get("joint_actions", ()))
+        self._set_ranges(cols)
+        self._redraw_background()
+
+    def _set_ranges(self, cols: dict[str, np.ndarray]) -> None:
+        """Days up to the current range; values up to a rounded ceiling above the data of each panel."""
+        panels = []
+        for ax, lines, _ in self._panels:
+            top = nice_ceiling(max((float(np.nanmax(cols[ln.get_gid()], initial=0.0)) for ln in lines), default=0.0))
+            ax.set_xlim(0, self._xmax)
+            ax.set_ylim(0, top)
+            panels.append((ax, lines, top))
+        self._panels = panels
         if self._twin is not None:
             ja = cols.get("joint_actions", np.zeros(0))
             self._twin.set_ylim(0, nice_ceiling(float(np.nanmax(ja, initial=0.0)) * 1.5))
-            self._twin.tick_params(labelsize=7)
-            self._twin.yaxis.label.set_fontsize(8)
-            self._bars_drawn = len(ja)
+
+    def _redraw_background(self) -> None:
         self.canvas.draw()
         self._bg = self.canvas.copy_from_bbox(self.fig.bbox)
         self.full_draws += 1
