@@ -162,6 +162,7 @@ def test_the_app_in_a_real_browser(page: Page, server: dict) -> None:
     expect(page.locator("img.cogov-map")).to_be_visible()
     expect(page.locator("img.cogov-charts")).to_be_visible()
     expect(page.locator("img.cogov-network")).to_be_visible()
+    expect(page.locator(".cogov-building")).to_have_count(0)
     assert number(page, "day") == "0" and number(page, "visits") == "0"
     assert number(page, "centers-open") == "38"
     shot(page, "01-loaded")
