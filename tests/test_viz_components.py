@@ -346,6 +346,19 @@ def test_a_changed_control_applies_on_reset(rendered) -> None:
     assert state.session.changes == {"centers.residential.count": 21}
 
 
+def test_an_invalid_change_is_reported_and_the_run_kept(rendered) -> None:
+    rc, holder = rendered
+    state = holder["state"]
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    wait_for(lambda: number(rc, "day") == "1")
+    state.values.set({"centers.grid.functions": []})  # a center level needs at least one function zone
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    wait_for(lambda: state.error.value is not None and not state.building.value)
+    alert = rc.find(v.Alert).widget
+    assert "could not build the model" in str(alert.children) and "centers.grid.functions" in str(alert.children)
+    assert number(rc, "day") == "1" and state.session.run == 1  # the running model is kept
+
+
 def test_switching_scenario_builds_the_other_file(rendered, catalog: Catalog) -> None:
     rc, holder = rendered
     state = holder["state"]

@@ -516,7 +516,7 @@ def use_app_state(catalog: Catalog) -> State:
         state.building.set(True)
         try:
             frame = session.build(req["name"], req["changes"], req["seed"])
-        except (ScenarioError, KeyError, ValueError) as err:
+        except Exception as err:  # a bad scenario (ScenarioError) or anything else: shown in the page
             state.error.set(f"could not build the model: {err}")
         else:
             state.error.set(None)
