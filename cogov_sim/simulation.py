@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -12,6 +15,22 @@ import pandas as pd
 from cogov_sim import indicators
 from cogov_sim.model import CoGovModel
 from cogov_sim.scenario import Scenario
+
+MODEL_SOURCES = ("*.py", "mechanisms/*.py")
+"""The files whose code decides a run's numbers (not the app, the CLI or the experiment layer)."""
+
+
+@functools.cache
+def model_fingerprint() -> str:
+    """Hash of the model's source code: stored runs made by different model code are never mixed up."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for pattern in MODEL_SOURCES:
+        for path in sorted(root.glob(pattern)):
+            if path.name not in ("cli.py", "report.py"):
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @dataclass
@@ -56,7 +75,12 @@ def simulate(
             progress(d + 1)
     ts = pd.DataFrame(model.records)
     final = {k: float(v) for k, v in ts.iloc[-1].items() if k != "day"}
-    meta = {**model.meta(), "days": days, "wall_time_s": round(time.perf_counter() - start, 3)}
+    meta = {
+        **model.meta(),
+        "model_fingerprint": model_fingerprint(),
+        "days": days,
+        "wall_time_s": round(time.perf_counter() - start, 3),
+    }
     groups = {}
     if tables:
         groups = {

@@ -91,8 +91,9 @@ def test_lost_worker_is_retried_on_a_fresh_pool(tmp_path: Path) -> None:
     ]  # fmt: skip
     outcomes: list[RunOutcome] = []
     with process_pool(2) as pool:
+        # a broken pool costs an attempt to every task in flight, so allow as many retries as there are deaths
         stats = run_tasks(
-            tasks, pool, outcomes.append, fn=die_once, max_in_flight=4, new_executor=lambda: process_pool(2)
+            tasks, pool, outcomes.append, fn=die_once, max_in_flight=4, retries=4, new_executor=lambda: process_pool(2)
         )
     assert sorted(o.run_id for o in outcomes) == [f"r{i}" for i in range(6)]
     assert all(o.status == "ok" for o in outcomes)

@@ -109,12 +109,22 @@ class RunOutcome:
 
 
 def run_key(scenario_hash: str, point: Mapping[str, Any], seed: int, days: int, daily_every: int) -> str:
-    """Content hash naming a run: the resolved scenario, the design point, the seed and what is kept.
+    """Content hash naming a run: the model code, the resolved scenario, the design point, the seed, what is kept.
 
-    Two tasks with the same key compute the same thing, so a store that has the key need not run it again.
+    Two tasks with the same key compute the same thing, so a store that has the key need not run it again; a
+    change to the model's code changes every key, so stale runs are never reused.
     """
+    from cogov_sim.simulation import model_fingerprint
+
     text = json.dumps(
-        {"scenario": scenario_hash, "point": dict(point), "seed": seed, "days": days, "daily_every": daily_every},
+        {
+            "model": model_fingerprint(),
+            "scenario": scenario_hash,
+            "point": dict(point),
+            "seed": seed,
+            "days": days,
+            "daily_every": daily_every,
+        },
         sort_keys=True,
         separators=(",", ":"),
         default=str,
@@ -241,7 +251,8 @@ def run_tasks(
             it raises stops the sweep.
         fn: module-level task function (default :func:`execute`).
         max_in_flight: tasks submitted and not yet collected, at most (keeps memory flat).
-        retries: resubmissions of a task whose future raised (a lost worker, a broken pool).
+        retries: resubmissions of a task whose future raised (a lost worker, a broken pool); a broken process
+            pool fails every task in flight, so each of them spends an attempt.
         new_executor: makes a fresh executor when ``executor`` is broken (a process pool after a worker died);
             executors made here are shut down before returning.
 
