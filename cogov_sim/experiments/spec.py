@@ -284,13 +284,13 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ScenarioError(
             file, "name", f"use letters, digits, '_', '-' and '.' only (a folder name), got {spec.name!r}"
         )
-    base_file = _find_base(file, spec.base_scenario)
+    base_file = find_base(file, spec.base_scenario)
     base_data = _resolve_base(file, base_file, spec)
     base = scenario_from_dict(base_data, file=file)
     base_data = base.to_dict()
     params = tuple(_resolve_parameter(file, i, p, spec, base_data) for i, p in enumerate(spec.parameters))
     _check_design(file, spec, params)
-    _check_indicators(file, spec.indicators)
+    check_indicators(file, spec.indicators)
     exp = Experiment(spec, file, str(base_file), base_data, base.hash(), params)
     if exp.n_runs > MAX_RUNS:
         raise ScenarioError(
@@ -329,7 +329,7 @@ def _check_design_method(file: str, design: Any) -> None:
         raise ScenarioError(file, where, _unknown_message(where, str(method), DESIGNS, "design"))
 
 
-def _find_base(file: str, ref: str) -> Path:
+def find_base(file: str, ref: str) -> Path:
     """The base scenario file: relative to the experiment file, the working folder or the project root."""
     p = Path(ref).expanduser()
     candidates = [p] if p.is_absolute() else list(dict.fromkeys([Path(file).parent / p, p, REPO_ROOT / p]))
@@ -542,9 +542,12 @@ def _check_design(file: str, spec: ExperimentSpec, params: tuple[Parameter, ...]
         raise ScenarioError(file, "design.samples", "morris needs at least 2 trajectories")
 
 
-def _check_indicators(file: str, names: list[str]) -> None:
+def check_indicators(file: str, names: list[str]) -> None:
+    """Raise ScenarioError unless every name is a known, distinct indicator."""
     from cogov_sim.vocabulary import INDICATORS
 
     for j, name in enumerate(names):
         if name not in INDICATORS:
             raise ScenarioError(file, f"indicators.{j}", _unknown_message("", str(name), list(INDICATORS), "indicator"))
+    if len(set(names)) != len(names):
+        raise ScenarioError(file, "indicators", f"indicators must be distinct, got {names}")

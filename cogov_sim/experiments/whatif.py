@@ -65,6 +65,7 @@ from cogov_sim.experiments.runner import (
     run_tasks,
     warm_up,
 )
+from cogov_sim.experiments.spec import check_indicators, find_base
 from cogov_sim.experiments.store import ResultStore, atomic_write
 from cogov_sim.interventions import Intervention, make_intervention
 from cogov_sim.scenario import (
@@ -96,7 +97,6 @@ DEFAULT_INDICATORS: tuple[str, ...] = (
 WINDOW_RE = re.compile(r"^(final_day|after_start|last_([1-9][0-9]*)_days)$")
 """Effect windows: the final day; the mean over the days from the policy's first start day; the last N days."""
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -279,7 +279,7 @@ def load_whatif(path: str | Path) -> WhatIf:
         raise ScenarioError(
             file, "name", f"use letters, digits, '_', '-' and '.' only (a folder name), got {spec.name!r}"
         )
-    base_file = _find_base(file, spec.base_scenario)
+    base_file = find_base(file, spec.base_scenario)
     base = scenario_from_dict(read_yaml(base_file), file=str(base_file))
     base_data = base.to_dict()
     if spec.overrides:
@@ -295,7 +295,7 @@ def load_whatif(path: str | Path) -> WhatIf:
         base_data["days"] = spec.days
     scenario = scenario_from_dict(base_data, file=file)
     base_data = scenario.to_dict()
-    _check_indicators(file, spec.indicators)
+    check_indicators(file, spec.indicators)
     for j, w in enumerate(spec.windows):
         if not WINDOW_RE.match(w):
             raise ScenarioError(file, f"windows.{j}", f"got {w!r}; allowed: final_day, after_start, last_<N>_days")
@@ -310,26 +310,6 @@ def load_whatif(path: str | Path) -> WhatIf:
         if pair[0] == pair[1]:
             raise ScenarioError(file, f"contrasts.{j}", f"compare two different arms, got {list(pair)}")
     return WhatIf(spec, file, str(base_file), base_data, scenario.hash(), policies)
-
-
-def _find_base(file: str, ref: str) -> Path:
-    p = Path(ref).expanduser()
-    candidates = [p] if p.is_absolute() else list(dict.fromkeys([Path(file).parent / p, p, REPO_ROOT / p]))
-    for c in candidates:
-        if c.is_file():
-            return c
-    looked = ", ".join(str(c) for c in candidates)
-    raise ScenarioError(file, "base_scenario", f"scenario file {ref!r} not found (looked at {looked})")
-
-
-def _check_indicators(file: str, names: list[str]) -> None:
-    from cogov_sim.vocabulary import INDICATORS
-
-    for j, name in enumerate(names):
-        if name not in INDICATORS:
-            raise ScenarioError(file, f"indicators.{j}", _unknown_message("", str(name), list(INDICATORS), "indicator"))
-    if len(set(names)) != len(names):
-        raise ScenarioError(file, "indicators", f"indicators must be distinct, got {names}")
 
 
 def _policy(file: str, name: Any, entry: Any, scenario: Any) -> Policy:
