@@ -67,25 +67,37 @@ def copresence_diversity(model: CoGovModel) -> float:
     return float(present[rows].sum(axis=1).mean())
 
 
+def coverage_15min(model: CoGovModel, kind: int) -> float:
+    """Share of residents with a center open that day (kind 0 weekday, 1 weekend) within a 15-minute walk.
+
+    Depends only on the candidate centers and which are open, so it is cached (``refresh_candidates`` clears it).
+    """
+    c, pop = model.centers, model.pop
+    open_today = c.open[:, kind, :].any(axis=1) & c.active
+    key = open_today.tobytes()
+    if key not in model.coverage_cache:
+        idx, dist = model.cand["home"].idx, model.cand["home"].dist
+        res = ~pop.commuter
+        limit = 15 * model.config.behaviour.walk_m_per_min
+        value = 0.0
+        if idx.shape[1] and res.any():
+            near = open_today[np.maximum(idx[res], 0)] & (idx[res] >= 0) & (dist[res] <= limit)
+            value = float(near.any(axis=1).mean())
+        model.coverage_cache.clear()
+        model.coverage_cache[key] = value
+    return model.coverage_cache[key]
+
+
 def compute(model: CoGovModel) -> dict[str, float]:
     """All daily indicators of the model's current day."""
-    pop, t, c, b = model.pop, model.today, model.centers, model.config.behaviour
+    pop, t, b = model.pop, model.today, model.config.behaviour
     day = model.day
     scale = model.scale
     n = max(pop.n, 1)
     out: dict[str, float] = {}
     out["visits"] = len(t.visitor) * scale
     out["visits_per_capita"] = len(t.visitor) / n
-    kind = int(t.weekend)
-    open_today = c.open[:, kind, :].any(axis=1) & c.active
-    idx, dist = model.cand["home"].idx, model.cand["home"].dist
-    res = ~pop.commuter
-    walk_limit = 15 * b.walk_m_per_min
-    if idx.shape[1] and res.any():
-        ok = (open_today[np.maximum(idx[res], 0)] & (idx[res] >= 0) & (dist[res] <= walk_limit)).any(axis=1)
-        out["coverage_15min"] = float(ok.mean())
-    else:
-        out["coverage_15min"] = 0.0
+    out["coverage_15min"] = coverage_15min(model, int(t.weekend))
     out["copresence_diversity"] = copresence_diversity(model)
     out["joint_actions"] = float(len(t.activities))
     recent = [s for d, s in model.action_log if d > day - 30]

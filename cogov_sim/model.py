@@ -197,6 +197,7 @@ class CoGovModel(mesa.Model):
         self.records: list[dict[str, float]] = []
         self.visits_by_center = np.zeros((len(self.centers), 5), dtype=np.int64)
         self.today = Today(day=0, weekend=False)
+        self.coverage_cache: dict[bytes, float] = {}  # see indicators.coverage_15min
         self.phases: list[Phase] = [cls() for cls in PHASES]
         # stable seating position for encounters: regulars who come at the same time sit near the same people
         self.affinity = stream(seed, "init.affinity").random(self.n)
@@ -325,6 +326,7 @@ class CoGovModel(mesa.Model):
         static Huff weight (area^α · need match · exp(-decay · km)) of each candidate.
         """
         c, b = self.centers, self.config.behaviour
+        self.coverage_cache.clear()
         active = np.flatnonzero(c.active)
         k = min(CANDIDATES, len(active))
         always = active[np.isin(c.level[active], [LEVELS.index("street"), LEVELS.index("district")])]

@@ -96,11 +96,10 @@ class Presence:
         works = self.works[pop.segment.astype(np.int64)]  # (n, slots): anchored at work in the slot
         at_work = np.zeros((pop.n, n_slots), dtype=bool)
         at_work[model.cand["work"].rows] = works[model.cand["work"].rows]
-        daily, regular = {}, {}
+        daily = {}
         for anchor, cd in model.cand.items():
             aware = np.take_along_axis(pop.awareness[cd.rows], cd.level, axis=1)
             daily[anchor] = cd.weight * aware
-            regular[anchor] = 1.0 + REGULAR_WEIGHT * pop.habit[cd.rows, None] * (cd.idx == pop.favourite[cd.rows, None])
         out_v, out_c, out_s = [], [], []
         for slot in range(n_slots):
             factor = np.ascontiguousarray(slot_factor[:, slot], dtype=np.float32)
@@ -117,10 +116,12 @@ class Presence:
                 hit = np.flatnonzero(rng.random(len(cd.rows)) < p)
                 if not len(hit):
                     continue
-                cw = np.cumsum(w[hit] * regular[anchor][hit], axis=1)
+                who = cd.rows[hit]
+                usual = cd.idx[hit] == pop.favourite[who, None]
+                cw = np.cumsum(w[hit] * (1.0 + REGULAR_WEIGHT * pop.habit[who, None] * usual), axis=1)
                 pick = (cw < (rng.random(len(hit)) * cw[:, -1])[:, None]).sum(axis=1)
                 dest = cd.idx[hit, np.minimum(pick, cw.shape[1] - 1)]
-                out_v.append(cd.rows[hit])
+                out_v.append(who)
                 out_c.append(dest)
                 out_s.append(np.full(len(hit), slot))
         if out_v:
