@@ -53,31 +53,37 @@ def one_center_scenario(decay: float = 1.68, area_m2: float = 2000.0, residents:
 def fitted_efolding_km(model: CoGovModel, visits: np.ndarray, center: int, people: np.ndarray | None = None) -> float:
     """E-folding length of per-capita visits against walking distance from home to ``center``.
 
-    Log-linear least squares over 200 m bins of walking distance; ``people`` restricts the fit to some people.
+    Weighted log-linear least squares over 200 m bins of walking distance; ``people`` restricts the fit.
     """
     c = model.centers
     home = model.pop.home if people is None else model.pop.home[people]
     visits = visits if people is None else visits[people]
     walk = np.hypot(home[:, 0] - c.x[center], home[:, 1] - c.y[center]) / 1000 * model.config.behaviour.detour_factor
     edges = np.arange(0.0, 2.6, 0.2)
-    mids, rates = [], []
+    mids, rates, counts = [], [], []
     for lo, hi in itertools.pairwise(edges):
         m = (walk >= lo) & (walk < hi)
         if m.sum() >= 200 and visits[m].sum() > 20:
             mids.append(walk[m].mean())
             rates.append(visits[m].mean())
-    slope = np.polyfit(mids, np.log(rates), 1)[0]
+            counts.append(visits[m].sum())
+    # Poisson counts: the log rate of a bin has variance ≈ 1/count, so weight by sqrt(count)
+    slope = np.polyfit(mids, np.log(rates), 1, w=np.sqrt(counts))[0]
     return -1.0 / slope
 
 
 @pytest.mark.parametrize("decay", [1.68, 3.0])
 def test_visits_fall_with_walking_distance_at_the_configured_decay(decay):
-    # low intensity (visits ≪ 1 a day), so the outside option and need satiation barely bend the curve
-    model = CoGovModel(one_center_scenario(decay=decay, residents=40_000, visit_scale=0.005), seed=11)
-    for _ in range(40):
-        model.step()
-    length = fitted_efolding_km(model, model.pop.visits.astype(float), 0)
-    assert length == pytest.approx(1 / decay, rel=0.15)
+    # low intensity (visits ≪ 1 a day), so the outside option and need satiation barely bend the curve;
+    # two seeds pooled so the steep decay still has enough far-away visits for a fit
+    visits = None
+    for seed in (11, 12):
+        model = CoGovModel(one_center_scenario(decay=decay, residents=80_000, visit_scale=0.005), seed=seed)
+        for _ in range(60):
+            model.step()
+        visits = model.pop.visits.astype(float) + (0 if visits is None else visits)
+    length = fitted_efolding_km(model, visits, 0)
+    assert length == pytest.approx(1 / decay, rel=0.12)
 
 
 def test_capacity_turns_people_away():
