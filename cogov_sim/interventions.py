@@ -23,6 +23,7 @@ file) with field-path errors. ``docs/whatif.md`` documents every intervention.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
@@ -68,7 +69,7 @@ def scenario_center_count(scenario: Scenario) -> int:
     return sum(scenario.center_count(level) for level in LEVELS)
 
 
-class Intervention(BaseModel):
+class Intervention(BaseModel, ABC):
     """Base of all interventions: when it starts and, optionally, ends."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -106,9 +107,9 @@ class Intervention(BaseModel):
         self._state = {}
         return self
 
+    @abstractmethod
     def apply(self, model: CoGovModel) -> None:
         """Make the change now."""
-        raise NotImplementedError(f"{type(self).__name__} must implement apply")
 
     def revert(self, model: CoGovModel) -> None:
         """Undo a temporary change at ``end_day`` (interventions without an end do nothing)."""

@@ -44,7 +44,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -67,6 +67,7 @@ from cogov_sim.experiments.runner import (
 )
 from cogov_sim.experiments.spec import check_indicators, find_base
 from cogov_sim.experiments.store import ResultStore, atomic_write
+from cogov_sim.experiments.sweep import SweepReport
 from cogov_sim.interventions import Intervention, make_intervention
 from cogov_sim.scenario import (
     ScenarioError,
@@ -381,27 +382,8 @@ def execute_whatif(task: RunTask) -> RunOutcome:
     return execute(dataclasses.replace(task, interventions=fresh))
 
 
-@dataclass
-class WhatIfReport:
-    """What a what-if run did.
-
-    Attributes:
-        out: the output folder.
-        total: runs in the experiment.
-        skipped: runs found finished in the folder and not run again.
-        stats: counts of the runs done now.
-        lost: run ids lost now (run again by the next call).
-        files: files written besides the run files.
-        wall_s: wall time, seconds.
-    """
-
-    out: Path
-    total: int
-    skipped: int
-    stats: RunnerStats
-    lost: list[str] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
-    wall_s: float = 0.0
+WhatIfReport = SweepReport
+"""What a what-if run did: the same record as a sweep's (``sweep.SweepReport``)."""
 
 
 def run_whatif(
