@@ -12,7 +12,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from cogov_sim.rng import stream
-from cogov_sim.scenario import FUNCTIONS, LEVELS, CenterLevel, Scenario
+from cogov_sim.scenario import FUNCTIONS, LEVELS, SLOTS, CenterLevel, Scenario
 
 DAY_KINDS = ("weekday", "weekend")
 
@@ -170,9 +170,7 @@ def make_centers(
     n = len(positions)
     fn = np.zeros((n, len(FUNCTIONS)), dtype=bool)
     fn[:, [FUNCTIONS.index(f) for f in spec.functions]] = True
-    opened = np.zeros((n, 2, 4), dtype=bool)
-    from cogov_sim.scenario import SLOTS
-
+    opened = np.zeros((n, 2, len(SLOTS)), dtype=bool)
     for d in spec.open_days:
         for s in spec.open_slots:
             opened[:, DAY_KINDS.index(d), SLOTS.index(s)] = True
