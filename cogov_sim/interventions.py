@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from cogov_sim.mechanisms.supply import choose_topic
 from cogov_sim.rng import stream
 from cogov_sim.scenario import (
     FUNCTIONS,
@@ -752,17 +753,7 @@ class LaunchAlliance(Intervention):
             slot = _open_slot(model, rng, venue, kind)
             if slot is None:
                 break
-            area = int(c.area_index[venue])
-            probs = model.problems
-            open_here = np.flatnonzero(probs.open_mask & (probs.area == area))
-            problem = -1
-            if len(open_here) and rng.random() < 0.5:
-                problem = int(open_here[rng.integers(0, len(open_here))])
-                function = probs.function_of(problem)
-            else:
-                fns = np.flatnonzero(c.functions[venue])
-                function = int(fns[rng.integers(0, len(fns))])
-            face = bool(problem >= 0 and c.functions[venue, FUNCTIONS.index("deliberation")])
+            problem, function, face = choose_topic(model, rng, venue, int(c.area_index[venue]), 0.5)
             others = [o for o in members if o is not convener]
             partners = []
             for i in rng.permutation(len(others))[:4]:

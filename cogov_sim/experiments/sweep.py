@@ -9,11 +9,13 @@ storing each run as it finishes; consolidate ``runs.parquet`` and ``timeseries.p
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import hashlib
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -230,6 +232,23 @@ def run_sweep(
     return SweepReport(out, len(tasks), skipped, stats, sorted(lost), files, time.perf_counter() - start)
 
 
+def executor_factory(args: argparse.Namespace) -> Callable[[], Any]:
+    """The executor a command's ``--executor``, ``--workers`` and ``--scheduler`` ask for, as a factory."""
+    if args.scheduler and args.executor != "dask":
+        raise ScenarioError("--scheduler", "", "a scheduler address needs --executor dask")
+    return functools.partial(open_executor, args.executor, args.workers, args.scheduler)
+
+
+@contextlib.contextmanager
+def executor_errors(args: argparse.Namespace) -> Iterator[None]:
+    """Report an executor that cannot be had (no Dask, no scheduler) as bad input naming the option."""
+    try:
+        yield
+    except ExecutorUnavailableError as exc:
+        where = "--scheduler" if args.scheduler else "--executor"
+        raise ScenarioError(where, args.scheduler or args.executor, str(exc)) from None
+
+
 def sweep_command(args: argparse.Namespace) -> int:
     """The ``cogov sweep`` command: run or resume an experiment; print where the results are.
 
@@ -244,18 +263,9 @@ def sweep_command(args: argparse.Namespace) -> int:
     if args.executor == "process":
         warm_up()  # the forkserver imports the model while the experiment is loaded and planned
     exp = load_experiment(args.experiment)
-    if args.scheduler and args.executor != "dask":
-        raise ScenarioError("--scheduler", "", "a scheduler address needs --executor dask")
     out = Path(args.out) if args.out else Path("results") / exp.name
-
-    def factory() -> Any:
-        return open_executor(args.executor, args.workers, args.scheduler)
-
-    try:
-        report = run_sweep(exp, out, factory, progress=not args.quiet)
-    except ExecutorUnavailableError as exc:
-        where = "--scheduler" if args.scheduler else "--executor"
-        raise ScenarioError(where, args.scheduler or args.executor, str(exc)) from None
+    with executor_errors(args):
+        report = run_sweep(exp, out, executor_factory(args), progress=not args.quiet)
     s = report.stats
     runs = pq.read_table(out / "runs.parquet", columns=["status"]).column("status").to_pylist()
     ok, failed, lost = runs.count("ok"), runs.count("failed"), runs.count("lost")

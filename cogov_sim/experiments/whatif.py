@@ -55,7 +55,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from cogov_sim.experiments.designs import run_seed
 from cogov_sim.experiments.runner import (
     ExecutorHandle,
-    ExecutorUnavailableError,
     RunnerStats,
     RunOutcome,
     RunTask,
@@ -67,7 +66,7 @@ from cogov_sim.experiments.runner import (
 )
 from cogov_sim.experiments.spec import check_indicators, find_base
 from cogov_sim.experiments.store import ResultStore, atomic_write
-from cogov_sim.experiments.sweep import SweepReport
+from cogov_sim.experiments.sweep import SweepReport, executor_errors, executor_factory
 from cogov_sim.interventions import Intervention, make_intervention
 from cogov_sim.scenario import (
     ScenarioError,
@@ -476,18 +475,9 @@ def whatif_command(args: argparse.Namespace) -> int:
     if args.executor == "process":
         warm_up()
     wf = load_whatif(args.experiment)
-    if args.scheduler and args.executor != "dask":
-        raise ScenarioError("--scheduler", "", "a scheduler address needs --executor dask")
     out = Path(args.out) if args.out else Path("results") / wf.name
-
-    def factory() -> Any:
-        return open_executor(args.executor, args.workers, args.scheduler)
-
-    try:
-        report = run_whatif(wf, out, factory, progress=not args.quiet)
-    except ExecutorUnavailableError as exc:
-        where = "--scheduler" if args.scheduler else "--executor"
-        raise ScenarioError(where, args.scheduler or args.executor, str(exc)) from None
+    with executor_errors(args):
+        report = run_whatif(wf, out, executor_factory(args), progress=not args.quiet)
     status = pq.read_table(out / "runs.parquet", columns=["status"]).column("status").to_pylist()
     ok, failed, lost = status.count("ok"), status.count("failed"), status.count("lost")
     s = report.stats

@@ -22,6 +22,31 @@ NO_VENUE_FACTOR = 0.05
 """Without any center, a convener still holds an activity now and then (in a courtyard, online): assumption."""
 
 
+PROBLEM_TOPIC_SHARE = 0.7
+"""Chance a convener takes up an open problem of its area (needs collected) when one exists: assumption."""
+
+
+def choose_topic(
+    model: CoGovModel, rng: np.random.Generator, center: int, area: int, problem_share: float
+) -> tuple[int, int, bool]:
+    """Topic of an activity: (problem or -1, function, face-to-face).
+
+    An open problem of ``area`` with probability ``problem_share`` when one exists, else a service project among
+    the center's functions (any function without a center). A problem discussed at a center with a council hall
+    is a face-to-face meeting.
+    """
+    c, probs = model.centers, model.problems
+    open_here = np.flatnonzero(probs.open_mask & (probs.area == area))
+    if len(open_here) and rng.random() < problem_share:
+        problem = int(open_here[rng.integers(0, len(open_here))])
+        face = bool(center >= 0 and c.functions[center, DELIBERATION])
+        return problem, probs.function_of(problem), face
+    if center >= 0:
+        fns = np.flatnonzero(c.functions[center])
+        return -1, int(fns[rng.integers(0, len(fns))]), False
+    return -1, int(rng.integers(0, len(FUNCTIONS))), False
+
+
 class Calendar:
     """Phase 1: weekly resets and new community problems in residential areas (Poisson arrivals)."""
 
@@ -95,19 +120,7 @@ class Supply:
             area = int(c.area_index[center])
         else:
             slot, area = 3, max(org.area, 0)
-        # topic: an open problem of the area (needs collected), else a service project at the center
-        probs = model.problems
-        open_here = np.flatnonzero(probs.open_mask & (probs.area == area))
-        problem = -1
-        if len(open_here) and rng.random() < 0.7:
-            problem = int(open_here[rng.integers(0, len(open_here))])
-            function = probs.function_of(problem)
-        elif center >= 0:
-            fns = np.flatnonzero(c.functions[center])
-            function = int(fns[rng.integers(0, len(fns))])
-        else:
-            function = int(rng.integers(0, len(FUNCTIONS)))
-        face = bool(problem >= 0 and center >= 0 and c.functions[center, DELIBERATION])
+        problem, function, face = choose_topic(model, rng, center, area, PROBLEM_TOPIC_SHARE)
         a = Activity(convener=org, center=center, slot=slot, function=function, problem=problem, face_to_face=face)
         a.partners = self._invite(model, rng, org, a)
         org.busy += 1
