@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SCENARIO ?= scenarios/baseline.yaml
 ARGS ?=
 
-.PHONY: run test viz bench lint format golden docs clean
+.PHONY: run test browser viz bench lint format golden docs clean
 
 $(BIN)/cogov: pyproject.toml
 	@if [ -z "$(PY)" ]; then echo "error: Python 3.12 or newer is needed (python3.12 not found). Install it, e.g. 'pyenv install 3.12' or your system's python3.12 package." >&2; exit 2; fi
@@ -17,10 +17,13 @@ $(BIN)/cogov: pyproject.toml
 run: $(BIN)/cogov  ## run the default scenario, write results/baseline/
 	$(BIN)/cogov run $(SCENARIO) $(ARGS)
 
-test: $(BIN)/cogov  ## lint, format check and the whole test suite
+test: $(BIN)/cogov browser  ## lint, format check and the whole test suite (installs Chromium when missing)
 	$(BIN)/ruff check cogov_sim tests benchmarks
 	$(BIN)/ruff format --check cogov_sim tests benchmarks
 	$(BIN)/python -m pytest $(ARGS)
+
+browser:  ## Chromium for the browser test: installed from Debian when missing (as root), else one line saying what to do
+	@tools/need-chromium
 
 viz: $(BIN)/cogov  ## serve the browser app on 127.0.0.1:8765
 	$(BIN)/cogov viz $(ARGS)
