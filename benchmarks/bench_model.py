@@ -2,16 +2,25 @@
 
 Runs the baseline street scaled to 25,000, 50,000 and 100,000 residents (commuters, residential areas and
 centers scaled alike), each in a fresh process, and reports wall time, time per simulated day, peak resident
-memory and the tie count. Usage: ``python benchmarks/bench_model.py [--days 365] [--sizes 25000 50000 100000]``.
+memory and the tie count.
+
+With ``--against REV`` the same runs are made, interleaved, in a checkout of the git revision REV (a temporary
+worktree), and the table adds the ratio of this tree's run time to the reference's (median over ``--reps``):
+speed claims are ratios measured in one sitting, not absolute seconds on a machine whose load varies.
+
+Usage: ``python benchmarks/bench_model.py [--days 365] [--sizes 25000 50000 100000] [--against main --reps 3]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import math
+import os
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,37 +45,73 @@ t1 = time.perf_counter()
 for _ in range(days):
     model.step()
 t2 = time.perf_counter()
-print(json.dumps({"residents": size, "agents": model.n, "days": days, "build_s": t1 - t0, "run_s": t2 - t1,
-                  "ms_per_day": 1000 * (t2 - t1) / days, "ties": len(model.ties),
+state = getattr(model, "world", model)  # older revisions kept the state on the model itself
+print(json.dumps({"residents": size, "agents": state.n, "days": days, "build_s": t1 - t0, "run_s": t2 - t1,
+                  "ms_per_day": 1000 * (t2 - t1) / days, "ties": len(state.ties),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
+def run_child(tree: Path, size: int, days: int) -> dict:
+    """One baseline run of ``size`` residents in a fresh process importing the package from ``tree``."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", CHILD, str(size), str(days)], cwd=tree, env=env, check=True,
+                         capture_output=True, text=True).stdout  # fmt: skip
+    row = json.loads(out.strip().splitlines()[-1])
+    row["total_s"] = time.perf_counter() - start
+    return row
+
+
+def worktree(rev: str, where: Path) -> Path:
+    """A detached checkout of ``rev`` under ``where``."""
+    path = where / "reference"
+    subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(path), rev], cwd=ROOT, check=True)
+    return path
+
+
 def main() -> None:
-    """Run each size in a child process and print a table (and JSON lines)."""
+    """Run each size in a child process and print a table (and JSON lines on stderr)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--days", type=int, default=365)
-    p.add_argument("--sizes", type=int, nargs="+", default=[25_000, 50_000, 100_000])
+    p.add_argument("--days", type=int, default=365, help="simulated days per run (default 365)")
+    p.add_argument("--sizes", type=int, nargs="+", default=[25_000, 50_000, 100_000], help="residents per run")
+    p.add_argument("--against", metavar="REV", help="also run git revision REV, interleaved, and report ratios")
+    p.add_argument("--reps", type=int, default=1, help="repetitions per size and tree (median is reported)")
     args = p.parse_args()
-    rows = []
-    for size in args.sizes:
-        start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", CHILD, str(size), str(args.days)], cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout  # fmt: skip
-        row = json.loads(out.strip().splitlines()[-1])
-        row["total_s"] = time.perf_counter() - start
-        rows.append(row)
-        print(json.dumps(row), file=sys.stderr)
-    print(f"\n{'residents':>10} {'agents':>8} {'build s':>8} {'run s':>7} {'ms/day':>7} {'total s':>8} {'peak MB':>8} "
-          f"{'ties':>9}")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        ref = worktree(args.against, Path(tmp)) if args.against else None
+        try:
+            rows = []
+            for size in args.sizes:
+                mine, theirs = [], []
+                for _ in range(args.reps):
+                    mine.append(run_child(ROOT, size, args.days))
+                    print(json.dumps(mine[-1]), file=sys.stderr)
+                    if ref is not None:
+                        theirs.append(run_child(ref, size, args.days))
+                        print(json.dumps({"reference": args.against, **theirs[-1]}), file=sys.stderr)
+                row = min(mine, key=lambda r: r["run_s"]) | {"run_s": statistics.median(r["run_s"] for r in mine)}
+                if theirs:
+                    row["ref_run_s"] = statistics.median(r["run_s"] for r in theirs)
+                    row["ratio"] = row["run_s"] / row["ref_run_s"]
+                rows.append(row)
+        finally:
+            if ref is not None:
+                subprocess.run(["git", "worktree", "remove", "--force", str(ref)], cwd=ROOT, check=False)
+    print(f"\n{'residents':>10} {'agents':>8} {'build s':>8} {'run s':>7} {'ms/day':>7} {'peak MB':>8} {'ties':>9}"
+          + (f" {'ref run s':>9} {'ratio':>6}" if args.against else ""))  # fmt: skip
     for r in rows:
-        print(f"{r['residents']:>10,} {r['agents']:>8,} {r['build_s']:>8.1f} {r['run_s']:>7.1f} {r['ms_per_day']:>7.1f}"
-              f" {r['total_s']:>8.1f} {r['peak_rss_mb']:>8.0f} {r['ties']:>9,}")  # fmt: skip
+        line = (f"{r['residents']:>10,} {r['agents']:>8,} {r['build_s']:>8.1f} {r['run_s']:>7.1f}"
+                f" {1000 * r['run_s'] / r['days']:>7.1f} {r['peak_rss_mb']:>8.0f} {r['ties']:>9,}")  # fmt: skip
+        if "ratio" in r:
+            line += f" {r['ref_run_s']:>9.1f} {r['ratio']:>6.2f}"
+        print(line)
+    if args.against:
+        print(f"\nratio = this tree's run time / {args.against}'s (median of {args.reps}, interleaved)")
     if len(rows) > 1:
         a, b = rows[0], rows[-1]
-        exponent = __import__("math").log(b["run_s"] / a["run_s"]) / __import__("math").log(b["agents"] / a["agents"])
-        print(f"\nrun time grows as agents^{exponent:.2f} (1.00 = linear)")
-    _ = resource  # parent's own memory is not the measure
+        exponent = math.log(b["run_s"] / a["run_s"]) / math.log(b["agents"] / a["agents"])
+        print(f"run time grows as agents^{exponent:.2f} (1.00 = linear)")
 
 
 if __name__ == "__main__":
