@@ -1,0 +1,36 @@
+"""What every view shares: one matplotlib figure on an Agg canvas (no display), sent to the page as PNG bytes."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+DPI = 90
+"""Dots per inch of the views (one image pixel per CSS pixel in the page)."""
+
+
+def encode_png(canvas: FigureCanvasAgg) -> bytes:
+    """The canvas as PNG bytes (RGB, fast compression)."""
+    rgba = np.asarray(canvas.buffer_rgba())
+    out = io.BytesIO()
+    Image.fromarray(rgba[..., :3]).save(out, format="png", compress_level=1)
+    return out.getvalue()
+
+
+class FigureView:
+    """A view that owns one figure on an Agg canvas.
+
+    Attributes:
+        fig: the figure.
+        canvas: its Agg canvas.
+        full_draws: how often the figure was drawn in full (not from a cached background).
+    """
+
+    def __init__(self, size: tuple[float, float], dpi: int = DPI) -> None:
+        self.fig = Figure(figsize=size, dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.full_draws = 0

@@ -1,0 +1,196 @@
+"""The map view: :func:`cogov_sim.report.map_figure` with catchments, redrawn cheaply every day (blitting).
+
+Static (drawn in full only when the centers, the sample or the shading change): residential areas, catchments, axes,
+legend and colour bar. Per frame: residents' colours (identification), centers' sizes (today's visits), rings around
+stations a what-if opened, the place chosen for a new station. The image is the size shown in the browser, so a
+click on it maps back to metres (:meth:`MapView.to_metres`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from matplotlib.collections import PathCollection
+from matplotlib.lines import Line2D
+from matplotlib.transforms import Bbox
+
+from cogov_sim import report
+from cogov_sim.viz.render.figure import DPI, FigureView, encode_png
+
+if TYPE_CHECKING:
+    from cogov_sim.model import CoGovModel
+
+MAP_SIZE = (6.8, 5.0)
+"""Figure size, inches."""
+
+DEFAULT_SAMPLE = 2000
+"""Residents drawn on the map by default (a fixed random sample)."""
+
+
+def today_visits(model: CoGovModel) -> np.ndarray:
+    """Visits to each center on the last day run (real-population units)."""
+    n = len(model.centers)
+    centers = np.asarray(model.today.center, dtype=np.int64)
+    return np.bincount(centers, minlength=n)[:n] * model.scale
+
+
+class MapView(FigureView):
+    """The map of the place (see the module docstring for what is cached)."""
+
+    def __init__(self, size: tuple[float, float] = MAP_SIZE, dpi: int = DPI) -> None:
+        super().__init__(size, dpi)
+        self.ax: Any = None
+        self._key: tuple | None = None
+        self._bg: Any = None
+        self._dynamic: list[Any] = []
+        self._sample_idx = np.zeros(0, dtype=np.int64)
+
+    def render(
+        self,
+        model: CoGovModel,
+        sample: int = DEFAULT_SAMPLE,
+        catchments: bool = True,
+        highlight: Sequence[int] = (),
+        place: tuple[float, float] | None = None,
+    ) -> bytes:
+        """Draw the map of ``model`` as it is now.
+
+        Args:
+            model: the running model.
+            sample: residents drawn.
+            catchments: shade the area each center draws from.
+            highlight: centers to ring (stations a what-if opened).
+            place: a chosen place (metres) marked with a cross, or None.
+
+        Returns:
+            PNG bytes.
+        """
+        c = model.centers
+        visits = today_visits(model)
+        highlight = [int(i) for i in highlight if 0 <= int(i) < len(c) and c.active[int(i)]]
+        key = (id(model), len(c), c.active.tobytes(), sample, catchments, tuple(highlight))
+        if key != self._key:
+            self._draw_static(model, visits, sample, catchments, highlight)
+            self._key = key
+        else:
+            self.canvas.restore_region(self._bg)
+        self._update(model, visits, highlight, place)
+        self.ax.draw_artist(self._residents)
+        for region in self._overlays:  # labels and workplaces stay on top of the residents
+            self.canvas.restore_region(region)
+        for artist in self._dynamic:
+            self.ax.draw_artist(artist)
+        return encode_png(self.canvas)
+
+    def _draw_static(
+        self, model: CoGovModel, visits: np.ndarray, sample: int, catchments: bool, highlight: list[int]
+    ) -> None:
+        self.fig.clear()
+        ax = self.fig.add_axes((0.09, 0.09, 0.65, 0.84))
+        report.map_figure(model, sample=sample, ax=ax, visits=visits, catchments=catchments)
+        ax.set_title("")
+        ax.set_title("centers sized by today's visits · residents coloured by identification", fontsize=9, loc="left")
+        ax.set_xlabel("m", fontsize=8)
+        ax.tick_params(labelsize=7)
+        handles, labels = ax.get_legend_handles_labels()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        self._ring = ax.scatter([], [], s=[], facecolors="none", edgecolors=report.MARKER_COLOR, linewidths=2.2,
+                                zorder=5)  # fmt: skip
+        (self._cross,) = ax.plot([], [], marker="+", ms=18, mew=2.5, color=report.MARKER_COLOR, ls="none", zorder=6)
+        keys = [_legend_key(h) for h in handles]
+        if highlight:
+            keys.append(Line2D([], [], marker="o", ms=9, mfc="none", mec=report.MARKER_COLOR, mew=2, ls="none"))
+            labels.append("opened by a what-if")
+        self.fig.legend(keys, labels, loc="upper left", bbox_to_anchor=(0.755, 0.93), fontsize=7.5,
+                        title="centers (count)", title_fontsize=8, frameon=False)  # fmt: skip
+        residents = next(a for a in ax.collections if a.get_gid() == "residents")
+        cax = self.fig.add_axes((0.77, 0.12, 0.19, 0.025))
+        self.fig.colorbar(residents, cax=cax, orientation="horizontal")
+        cax.set_title("resident identification", fontsize=8)
+        cax.tick_params(labelsize=7)
+        # residents, centers and what-if marks change every frame; area labels and workplaces are drawn once and
+        # their pixels put back over the residents each frame
+        self._residents = residents
+        self._dynamic = [a for a in [*ax.collections, *ax.lines] if a.get_gid() != "residents"
+                         and a.get_zorder() > 3]  # fmt: skip
+        self._dynamic.sort(key=lambda a: a.get_zorder())
+        for artist in [residents, *self._dynamic]:
+            artist.set_animated(True)
+        self._sample_idx = report.resident_sample(model, sample)
+        self.ax = ax
+        self.canvas.draw()
+        self._bg = self.canvas.copy_from_bbox(self.fig.bbox)
+        renderer = self.canvas.get_renderer()
+        on_top = [a for a in [*ax.collections, *ax.texts] if not a.get_animated() and a.get_zorder() > 1]
+        self._overlays = [self.canvas.copy_from_bbox(a.get_window_extent(renderer).padded(1)) for a in _split(on_top)]
+        self.full_draws += 1
+
+    def _update(
+        self, model: CoGovModel, visits: np.ndarray, highlight: list[int], place: tuple[float, float] | None
+    ) -> None:
+        pop, c = model.pop, model.centers
+        by_gid = {a.get_gid(): a for a in self.ax.collections if a.get_gid()}
+        by_gid["residents"].set_array(pop.identification[self._sample_idx])
+        top = float(visits.max()) if len(visits) else 0.0
+        for name, idx in report.center_groups(model):
+            by_gid[f"centers.{name}"].set_sizes(report.center_sizes(visits[idx], top))
+        if highlight:
+            h = np.asarray(highlight)
+            self._ring.set_offsets(np.column_stack([c.x[h], c.y[h]]))
+            self._ring.set_sizes(report.center_sizes(visits[h], top) * 1.6 + 160)
+        self._cross.set_visible(place is not None)
+        if place is not None:
+            self._cross.set_data([place[0]], [place[1]])
+
+    def to_metres(self, px: float, py: float) -> tuple[float, float] | None:
+        """The place (m) under image pixel (px, py) counted from the top left, or None outside the map."""
+        if self.ax is None:
+            return None
+        height = self.canvas.get_width_height()[1]
+        x, y = self.ax.transData.inverted().transform((px, height - py))
+        (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
+        if not (x0 <= x <= x1 and y0 <= y <= y1):
+            return None
+        return float(x), float(y)
+
+    def to_pixels(self, x: float, y: float) -> tuple[float, float]:
+        """Image pixel (from the top left) of a place in metres; the inverse of :meth:`to_metres`."""
+        height = self.canvas.get_width_height()[1]
+        px, py = self.ax.transData.transform((x, y))
+        return float(px), float(height - py)
+
+
+def _legend_key(handle: Any) -> Any:
+    """A legend key of fixed size for a scatter (the map's markers change size every day)."""
+    if not isinstance(handle, PathCollection):
+        return handle
+    marker = "s" if handle.get_gid() is None else "o"
+    face = handle.get_facecolor()[0] if len(handle.get_facecolor()) else "grey"
+    return Line2D([], [], marker=marker, ms=8 if marker == "o" else 6, mfc=face, mec="black", mew=0.6, ls="none")
+
+
+def _split(artists: list[Any]) -> list[Any]:
+    """Artists to keep on top, with a collection of several markers split into one bbox-sized piece each."""
+    out: list[Any] = []
+    for a in artists:
+        if isinstance(a, PathCollection) and len(a.get_offsets()) > 1:
+            out.extend(_MarkerBox(a, k) for k in range(len(a.get_offsets())))
+        else:
+            out.append(a)
+    return out
+
+
+class _MarkerBox:
+    """The screen box of one marker of a scatter (for keeping it on top)."""
+
+    def __init__(self, collection: Any, k: int) -> None:
+        self.collection = collection
+        self.k = k
+
+    def get_window_extent(self, renderer: Any) -> Any:
+        x, y = self.collection.get_offset_transform().transform(self.collection.get_offsets()[self.k])
+        size = np.sqrt(self.collection.get_sizes()[0]) * renderer.points_to_pixels(1.0) / 2 + 1
+        return Bbox.from_extents(x - size, y - size, x + size, y + size)

@@ -1,0 +1,70 @@
+"""The network view: :func:`cogov_sim.report.network_figure`, redrawn only when the network changes.
+
+Positions are warm-started from the last drawing (nodes stay in place). The figure is redrawn when organizations,
+agreements or alliances change, and every :data:`NETWORK_REFRESH_DAYS` days (new ties, tie strengths); otherwise
+the last image is reused.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from matplotlib.lines import Line2D
+
+from cogov_sim import report
+from cogov_sim.viz.render.figure import DPI, FigureView, encode_png
+
+if TYPE_CHECKING:
+    from cogov_sim.model import CoGovModel
+
+NETWORK_SIZE = (6.8, 4.4)
+"""Figure size, inches."""
+
+NETWORK_REFRESH_DAYS = 7
+"""The network is redrawn this often (new ties, tie strengths) and whenever organizations, agreements or alliances
+change."""
+
+
+class NetworkView(FigureView):
+    """The organization network (see the module docstring for when it is redrawn)."""
+
+    def __init__(self, size: tuple[float, float] = NETWORK_SIZE, dpi: int = DPI) -> None:
+        super().__init__(size, dpi)
+        self._key: tuple | None = None
+        self._png = b""
+        self._pos: dict | None = None
+        self._model_id: int | None = None
+
+    def render(self, model: CoGovModel) -> bytes:
+        """Draw the network of ``model`` when it changed (else return the last image)."""
+        alliances = tuple(sorted((k, len(v)) for k, v in model.alliances.items()))
+        orgs = sum(1 for o in model.orgs if o.active)
+        key = (id(model), orgs, len(model.agreements), alliances, model.day // NETWORK_REFRESH_DAYS)
+        if key == self._key:
+            return self._png
+        if self._model_id != id(model):
+            self._pos = None
+            self._model_id = id(model)
+        g = report.org_graph(model)
+        pos = report.network_layout(g, pos=self._pos, iterations=50 if self._pos is None else 15)
+        self._pos = pos
+        self.fig.clear()
+        ax = self.fig.add_axes((0.01, 0.01, 0.98, 0.91))
+        report.network_figure(model, ax=ax, pos=pos)
+        ax.title.set_fontsize(9.5)
+        legend = ax.get_legend()
+        if legend is not None:  # plain keys: the network marks alliance members with a ring, not a node type
+            legend.remove()
+            handles, labels = ax.get_legend_handles_labels()
+            keys = [Line2D([], [], marker="o", ls="none", ms=7, mfc=report.ORG_COLORS[lb], mec="none")
+                    if lb in report.ORG_COLORS else h for h, lb in zip(handles, labels, strict=True)]  # fmt: skip
+            if model.alliances:
+                keys.append(Line2D([], [], marker="o", ls="none", ms=7, mfc="white", mec="black", mew=2))
+                labels.append("alliance member")
+            ax.legend(keys, labels, fontsize=7, loc="upper left", bbox_to_anchor=(0.0, 1.0), frameon=True,
+                      framealpha=0.8)  # fmt: skip
+        self.canvas.draw()
+        self._png = encode_png(self.canvas)
+        self._key = key
+        self.full_draws += 1
+        return self._png
