@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cogov_sim
 from cogov_sim.scenario import Scenario, load_scenario
 
 ENV_SCENARIOS = "COGOV_VIZ_SCENARIOS"
@@ -28,8 +29,6 @@ def shipped_dir() -> Path | None:
     The files live in ``scenarios/`` at the top of the repository, next to the package folder; a copy inside the
     package folder (``cogov_sim/scenarios/``) is used if an installation ever ships them there.
     """
-    import cogov_sim
-
     pkg = Path(cogov_sim.__file__).resolve().parent
     for candidate in (pkg / "scenarios", pkg.parent / "scenarios"):
         if candidate.is_dir() and any(candidate.glob("*.yaml")):
