@@ -26,6 +26,7 @@ from cogov_sim.viz.catalog import ENV_SCENARIOS, Catalog, shipped_dir
 from cogov_sim.viz.params import overrides, scenario_controls
 from cogov_sim.viz.render import ChartsView, MapView, nice_ceiling
 from cogov_sim.viz.session import Session
+from cogov_sim.viz.state import State, use_app_state
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -285,7 +286,7 @@ def test_a_timed_what_if_is_undone_after_its_last_day(catalog: Catalog) -> None:
 @solara.component
 def Harness(catalog: Catalog, holder: dict):  # noqa: N802 - a Solara component
     """The page's sidebar and main area (the page itself puts the sidebar in Solara's app layout)."""
-    state = app.use_app_state(catalog)
+    state = use_app_state(catalog)
     holder["state"] = state
     app.Sidebar(state)
     app.Main(state)
@@ -294,7 +295,7 @@ def Harness(catalog: Catalog, holder: dict):  # noqa: N802 - a Solara component
 @pytest.fixture
 def rendered(catalog: Catalog):
     """The sidebar and main area of the page with their state, rendered with real widgets."""
-    holder: dict[str, app.State] = {}
+    holder: dict[str, State] = {}
     _, rc = solara.render(Harness(catalog, holder), handle_error=False)
     state = holder["state"]
     wait_for(lambda: state.frame.value is not None and not state.building.value)

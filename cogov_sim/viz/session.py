@@ -179,6 +179,18 @@ class Session:
         """The controls of the scenario file by path."""
         return all_controls(self.sections)
 
+    @property
+    def middle(self) -> tuple[int, int] | None:
+        """The middle of the running model's map (m, rounded), or None before the first build."""
+        if self.model is None:
+            return None
+        return (round(self.model.layout.width / 2), round(self.model.layout.height / 2))
+
+    @property
+    def areas(self) -> int:
+        """Residential areas of the running model's place (0 before the first build)."""
+        return len(self.model.layout.area_centers) if self.model is not None else 0
+
     # ------------------------------------------------------------------ running
     def advance(self, days: int = 1) -> Frame:
         """Run ``days`` days and draw the views once."""

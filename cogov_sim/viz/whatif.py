@@ -144,6 +144,11 @@ def defaults(kind: str) -> dict[str, Any]:
     return {i.name: i.default for i in form(kind)}
 
 
+def place_of(kind: str, values: dict[str, Any]) -> tuple[float, float] | None:
+    """The place chosen in a form's values (its ``site`` input), or None: none chosen, or the form has no place."""
+    return next((values.get(i.name) for i in form(kind) if i.kind == "site"), None)
+
+
 def kinds() -> list[str]:
     """The interventions the registry offers, in registry order."""
     return list(REGISTRY)

@@ -1,0 +1,125 @@
+"""The reactive state of one page and the threads that build and play its model.
+
+The model is built in a background thread (the page stays responsive and says what it is doing) and played in
+another; both go through the session's lock (:class:`cogov_sim.viz.session.Session`), as do the Step button and the
+what-if panel. The session itself is not reactive: a :class:`State` holds it with the reactive values the page's
+components read and set.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import solara
+
+from cogov_sim.interventions import REGISTRY
+from cogov_sim.viz.catalog import Catalog
+from cogov_sim.viz.params import overrides
+from cogov_sim.viz.session import DEFAULT_SEED, Frame, Session
+
+PLAY_PAUSE_S = 0.03
+"""Pause between frames while playing, so that clicks (Pause, a what-if) get through at once."""
+
+
+@dataclass
+class State:
+    """The reactive state of one page, shared by its components (the session itself is not reactive)."""
+
+    session: Session
+    catalog: Catalog
+    frame: solara.Reactive[Frame | None]
+    run: solara.Reactive[int]
+    playing: solara.Reactive[bool]
+    interval: solara.Reactive[int]
+    building: solara.Reactive[bool]
+    error: solara.Reactive[str | None]
+    scenario: solara.Reactive[str]
+    seed: solara.Reactive[int]
+    values: solara.Reactive[dict[str, Any]]
+    kind: solara.Reactive[str]
+    forms: solara.Reactive[dict[str, dict[str, Any]]]
+    message: solara.Reactive[str]
+    build_seq: solara.Reactive[int]
+    request: dict[str, Any]
+
+    def publish(self, frame: Frame) -> None:
+        """Show a frame unless it belongs to a model that was replaced meanwhile."""
+        if frame.run == self.session.run:
+            self.frame.set(frame)
+
+    def redraw(self) -> None:
+        """Redraw the views without stepping (after a what-if, a view setting or a chosen place)."""
+        if self.session.model is not None:
+            self.publish(self.session.frame())
+
+    def rebuild(self, name: str, changes: dict[str, Any], seed: int) -> None:
+        """Stop playing and build a new model in the background."""
+        self.playing.set(False)
+        self.request.update(name=name, changes=changes, seed=seed)
+        self.build_seq.set(self.build_seq.value + 1)
+
+    def pending(self) -> dict[str, Any]:
+        """Overrides set in the controls (compared with the scenario file)."""
+        return overrides(self.session.controls, self.values.value)
+
+
+def use_app_state(catalog: Catalog) -> State:
+    """The page's state, with the threads that build the model and play it (a hook: call it from a component).
+
+    The model of the catalog's default scenario is built in the background at once.
+    """
+    session = solara.use_memo(lambda: Session(catalog), [])
+    request = solara.use_memo(lambda: {"name": catalog.default, "changes": {}, "seed": DEFAULT_SEED}, [])
+    first_kind = "add_centers" if "add_centers" in REGISTRY else next(iter(REGISTRY))
+    state = State(
+        session=session,
+        catalog=catalog,
+        frame=solara.use_reactive(None),
+        run=solara.use_reactive(0),
+        playing=solara.use_reactive(False),
+        interval=solara.use_reactive(1),
+        building=solara.use_reactive(False),
+        error=solara.use_reactive(None),
+        scenario=solara.use_reactive(catalog.default),
+        seed=solara.use_reactive(DEFAULT_SEED),
+        values=solara.use_reactive({}),
+        kind=solara.use_reactive(first_kind),
+        forms=solara.use_reactive({}),
+        message=solara.use_reactive(""),
+        build_seq=solara.use_reactive(0),
+        request=request,
+    )
+
+    def build(cancel: threading.Event) -> None:
+        req = dict(request)
+        state.building.set(True)
+        try:
+            frame = session.build(req["name"], req["changes"], req["seed"])
+        except Exception as err:  # a bad scenario (ScenarioError) or anything else: shown in the page
+            state.error.set(f"could not build the model: {err}")
+        else:
+            state.error.set(None)
+            state.forms.set({})
+            state.message.set("")
+            state.run.set(session.run)
+            state.frame.set(frame)
+        finally:
+            state.building.set(False)
+
+    def play(cancel: threading.Event) -> None:
+        while state.playing.value and not cancel.is_set():
+            try:
+                frame = session.advance(state.interval.value)
+            except Exception as err:  # shown in the page, and playing stops
+                state.error.set(f"step failed: {err}")
+                state.playing.set(False)
+                return
+            state.publish(frame)
+            time.sleep(PLAY_PAUSE_S)
+
+    solara.use_thread(build, dependencies=[state.build_seq.value], intrusive_cancel=False)
+    solara.use_thread(play, dependencies=[state.playing.value], intrusive_cancel=False)
+    return state
