@@ -1,7 +1,47 @@
-"""The outcome vocabulary (MODEL.md §4): indicator names and meanings, importable without the model.
+"""The model's words, spelled once and importable without the model or the schema library.
 
-``cogov_sim.indicators`` computes them; sweeps, what-ifs and validation only need the names.
+The place (MODEL.md §2): center levels, function zones, resident segments, time slots and day kinds. Each is a
+``Literal`` type (what the scenario schema checks) and the tuple of its names in that order (what the model
+indexes its arrays by), the tuple derived from the type. The outcomes (MODEL.md §4): indicator names and meanings;
+``cogov_sim.indicators`` computes them, and sweeps, what-ifs and validation only need the names.
 """
+
+from typing import Literal, get_args
+
+Level = Literal["district", "street", "grid", "residential", "building", "park", "rider"]
+LEVELS: tuple[str, ...] = get_args(Level)
+"""Center levels, from the top of the tier to the micro-stations for new-employment workers."""
+
+Function = Literal[
+    "party_building",
+    "government_services",
+    "deliberation",
+    "group_work",
+    "livelihood",
+    "culture_sports",
+    "training",
+    "new_employment_support",
+]
+FUNCTIONS: tuple[str, ...] = get_args(Function)
+"""Function zones of a center (MODEL.md §2)."""
+
+MIXING_FUNCTIONS: frozenset[str] = frozenset(
+    {"government_services", "livelihood", "culture_sports", "deliberation", "new_employment_support"}
+)
+"""Zones that mix everyone present (canteen, library, service hall, council hall, rider rest room).
+The other zones gather like with like (children's home, organization-life room, classes) unless a level sets
+``mixed_zones``."""
+
+Segment = Literal["elderly", "working_adult", "parent", "office_worker", "rider"]
+SEGMENTS: tuple[str, ...] = get_args(Segment)
+"""Resident segments (MODEL.md §2)."""
+
+Slot = Literal["morning", "midday", "afternoon", "evening"]
+SLOTS: tuple[str, ...] = get_args(Slot)
+"""Time slots of a day: 08-11, 11-14, 14-18, 18-21."""
+
+DayKind = Literal["weekday", "weekend"]
+"""Kinds of day a center may open on."""
 
 INDICATORS: dict[str, str] = {
     "visits": "visits to all centers that day (real-population units)",

@@ -22,12 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from cogov_sim.scenario import (
     ScenarioError,
-    _allowed_at,
-    _format_error,
-    _unknown_message,
+    allowed_at,
     apply_overrides,
+    format_error,
     read_yaml,
     scenario_from_dict,
+    unknown_message,
 )
 
 DESIGNS: tuple[str, ...] = ("full_factorial", "latin_hypercube", "sobol", "morris")
@@ -278,7 +278,7 @@ def load_experiment(path: str | Path) -> Experiment:
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as err:
-        where, message = _format_error(err)
+        where, message = format_error(err)
         raise ScenarioError(file, where, message) from None
     if spec.name is not None and not _NAME_RE.match(spec.name):
         raise ScenarioError(
@@ -319,14 +319,14 @@ def _check_keys(file: str, data: dict[str, Any]) -> None:
         allowed = _fields_of(model)
         for key in mapping:
             if key not in allowed:
-                raise ScenarioError(file, f"{prefix}{key}", _unknown_message(f"{prefix}{key}", str(key), allowed))
+                raise ScenarioError(file, f"{prefix}{key}", unknown_message(str(key), allowed))
 
 
 def _check_design_method(file: str, design: Any) -> None:
     method = design.get("method") if isinstance(design, dict) else design
     if method is not None and not isinstance(method, dict) and method not in DESIGNS:
         where = "design.method" if isinstance(design, dict) else "design"
-        raise ScenarioError(file, where, _unknown_message(where, str(method), DESIGNS, "design"))
+        raise ScenarioError(file, where, unknown_message(str(method), DESIGNS, "design"))
 
 
 def find_base(file: str, ref: str) -> Path:
@@ -363,7 +363,7 @@ def _number_kind(path: str) -> str | None:
     """``int`` or ``float`` for a numeric schema field, ``None`` for any other field."""
     parts = path.split(".")
     try:
-        _, owner = _allowed_at(parts[:-1])
+        _, owner = allowed_at(parts[:-1])
     except KeyError:
         return None
     if owner is None:
@@ -407,7 +407,7 @@ def _check_path(file: str, where: str, path: Any, base: dict[str, Any]) -> str:
 def _resolve_parameter(file: str, i: int, p: ParameterSpec, spec: ExperimentSpec, base: dict[str, Any]) -> Parameter:
     at = f"parameters.{i}"
     if p.type not in PARAMETER_TYPES:
-        raise ScenarioError(file, f"{at}.type", _unknown_message("", p.type, PARAMETER_TYPES, "type"))
+        raise ScenarioError(file, f"{at}.type", unknown_message(p.type, PARAMETER_TYPES, "type"))
     if p.type == "choice":
         return _resolve_choice(file, at, p, base)
     if p.path is None:
@@ -548,6 +548,6 @@ def check_indicators(file: str, names: list[str]) -> None:
 
     for j, name in enumerate(names):
         if name not in INDICATORS:
-            raise ScenarioError(file, f"indicators.{j}", _unknown_message("", str(name), list(INDICATORS), "indicator"))
+            raise ScenarioError(file, f"indicators.{j}", unknown_message(str(name), list(INDICATORS), "indicator"))
     if len(set(names)) != len(names):
         raise ScenarioError(file, "indicators", f"indicators must be distinct, got {names}")

@@ -70,11 +70,11 @@ from cogov_sim.experiments.sweep import SweepReport, executor_errors, executor_f
 from cogov_sim.interventions import Intervention, make_intervention
 from cogov_sim.scenario import (
     ScenarioError,
-    _format_error,
-    _unknown_message,
     apply_overrides,
+    format_error,
     read_yaml,
     scenario_from_dict,
+    unknown_message,
 )
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
@@ -269,11 +269,11 @@ def load_whatif(path: str | Path) -> WhatIf:
     allowed = [*WhatIfSpec.model_fields, "set"]
     for key in data:
         if key not in allowed:
-            raise ScenarioError(file, str(key), _unknown_message(str(key), str(key), allowed))
+            raise ScenarioError(file, str(key), unknown_message(str(key), allowed))
     try:
         spec = WhatIfSpec.model_validate(data)
     except ValidationError as err:
-        where, message = _format_error(err)
+        where, message = format_error(err)
         raise ScenarioError(file, where, message) from None
     if spec.name is not None and not _NAME_RE.match(spec.name):
         raise ScenarioError(
@@ -306,7 +306,7 @@ def load_whatif(path: str | Path) -> WhatIf:
     for j, pair in enumerate(spec.contrasts):
         for k, name in enumerate(pair):
             if name not in names:
-                raise ScenarioError(file, f"contrasts.{j}.{k}", _unknown_message("", name, names, "policy"))
+                raise ScenarioError(file, f"contrasts.{j}.{k}", unknown_message(name, names, "policy"))
         if pair[0] == pair[1]:
             raise ScenarioError(file, f"contrasts.{j}", f"compare two different arms, got {list(pair)}")
     return WhatIf(spec, file, str(base_file), base_data, scenario.hash(), policies)
@@ -323,13 +323,11 @@ def _policy(file: str, name: Any, entry: Any, scenario: Any) -> Policy:
     if isinstance(entry, dict):
         for key in entry:
             if key not in PolicySpec.model_fields:
-                raise ScenarioError(
-                    file, f"{at}.{key}", _unknown_message(f"{at}.{key}", str(key), list(PolicySpec.model_fields))
-                )
+                raise ScenarioError(file, f"{at}.{key}", unknown_message(str(key), list(PolicySpec.model_fields)))
         try:
             ps = PolicySpec.model_validate(entry)
         except ValidationError as err:
-            where, message = _format_error(err)
+            where, message = format_error(err)
             raise ScenarioError(file, f"{at}.{where}", message) from None
         description, items, items_at = ps.description, ps.interventions, f"{at}.interventions"
     elif isinstance(entry, list):
