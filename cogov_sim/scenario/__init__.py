@@ -1,0 +1,100 @@
+"""Scenarios: the schema of a place, the input layer that reads and checks files, and the parameter table.
+
+- :mod:`~cogov_sim.scenario.errors`: :class:`ScenarioError`, the one error of bad input (file, field path, what is
+  allowed), and :func:`unknown_message`.
+- :mod:`~cogov_sim.scenario.schema`: the typed, frozen, validated models (:class:`Scenario` and its sections).
+- :mod:`~cogov_sim.scenario.inputs`: reading YAML, validating with field paths, ``--set`` overrides; the
+  experiment and what-if files use it too.
+- :mod:`~cogov_sim.scenario.table`: the tunable parameters, the Markdown parameter table and the JSON Schema.
+
+The words of the place (levels, functions, segments, slots and their ``Literal`` types) live in
+:mod:`cogov_sim.vocabulary` and are re-exported here, with the public names of the modules above.
+"""
+
+from cogov_sim.scenario.errors import ScenarioError, unknown_message
+from cogov_sim.scenario.inputs import (
+    allowed_at,
+    apply_overrides,
+    check_keys,
+    expect_mapping,
+    format_error,
+    get_path,
+    load_scenario,
+    parse_override,
+    read_yaml,
+    scenario_from_dict,
+    validate_model,
+)
+from cogov_sim.scenario.schema import (
+    MAX_AGENTS,
+    Area,
+    Behaviour,
+    CenterLevel,
+    Frozen,
+    Organizations,
+    Population,
+    Scenario,
+    Share,
+    Site,
+    Zones,
+)
+from cogov_sim.scenario.table import Tunable, json_schema, parameter_table, tunable_fields
+from cogov_sim.vocabulary import (
+    FUNCTIONS,
+    LEVELS,
+    MIXING_FUNCTIONS,
+    SEGMENTS,
+    SLOTS,
+    DayKind,
+    Function,
+    Level,
+    Segment,
+    Slot,
+)
+
+
+def _unknown_message(path: str, key: str, allowed: tuple[str, ...] | list[str], what: str = "key") -> str:
+    """The former private spelling of :func:`unknown_message`, kept until ``interventions`` imports the public one."""
+    return unknown_message(key, allowed, what)
+
+
+__all__ = [
+    "FUNCTIONS",
+    "LEVELS",
+    "MAX_AGENTS",
+    "MIXING_FUNCTIONS",
+    "SEGMENTS",
+    "SLOTS",
+    "Area",
+    "Behaviour",
+    "CenterLevel",
+    "DayKind",
+    "Frozen",
+    "Function",
+    "Level",
+    "Organizations",
+    "Population",
+    "Scenario",
+    "ScenarioError",
+    "Segment",
+    "Share",
+    "Site",
+    "Slot",
+    "Tunable",
+    "Zones",
+    "allowed_at",
+    "apply_overrides",
+    "check_keys",
+    "expect_mapping",
+    "format_error",
+    "get_path",
+    "json_schema",
+    "load_scenario",
+    "parameter_table",
+    "parse_override",
+    "read_yaml",
+    "scenario_from_dict",
+    "tunable_fields",
+    "unknown_message",
+    "validate_model",
+]
