@@ -82,8 +82,8 @@ class Control:
         return [o for o in self.options if o in chosen]
 
 
-def _bounds(field: FieldInfo) -> tuple[float | None, float | None, bool]:
-    """(lower, upper, lower is exclusive) from a pydantic field's constraints."""
+def field_bounds(field: FieldInfo) -> tuple[float | None, float | None, bool]:
+    """(lower, upper, lower is exclusive) from a pydantic field's constraints (None: no bound)."""
     lo: float | None = None
     hi: float | None = None
     exclusive = False
@@ -146,7 +146,7 @@ def _density_control(scenario: Scenario, level: str, group: str) -> Control | No
     if spec is not None:
         name = next((f for f in DENSITY_FIELDS if getattr(spec, f) is not None), "count")
     field = CenterLevel.model_fields[name]
-    lo, hi, _ = _bounds(field)
+    lo, hi, _ = field_bounds(field)
     integer = name == "count"
     value = getattr(spec, name) if spec is not None and getattr(spec, name) is not None else 0
     lo = 0.0 if lo is None else lo
@@ -215,7 +215,7 @@ def level_controls(scenario: Scenario, level: str) -> list[Control]:
 def population_controls(scenario: Scenario) -> list[Control]:
     """The population sample (share of people simulated): lower it to explore a large place quickly."""
     field = Population.model_fields["sample_fraction"]
-    lo, hi, exclusive = _bounds(field)
+    lo, hi, exclusive = field_bounds(field)
     step = nice_step(lo or 0.0, hi or 1.0, scenario.population.sample_fraction)
     lower = (lo or 0.0) + (step if exclusive else 0.0)
     return [

@@ -20,6 +20,7 @@ from pydantic_core import PydanticUndefined
 
 from cogov_sim.interventions import REGISTRY, Intervention, make_intervention
 from cogov_sim.scenario import ScenarioError, Site
+from cogov_sim.viz.params import field_bounds
 
 InputKind = Literal["choice", "choices", "int", "float", "optional_int", "optional_float", "bool", "text", "ints",
                     "areas", "pair", "site", "lasts"]  # fmt: skip
@@ -70,25 +71,13 @@ def _literal_options(tp: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _bounds(field: FieldInfo) -> tuple[float | None, float | None]:
-    lo = hi = None
-    for meta in field.metadata:
-        for attr in ("ge", "gt"):
-            if getattr(meta, attr, None) is not None:
-                lo = getattr(meta, attr)
-        for attr in ("le", "lt"):
-            if getattr(meta, attr, None) is not None:
-                hi = getattr(meta, attr)
-    return lo, hi
-
-
 def _input(name: str, field: FieldInfo) -> Input | None:
     """The input for one field, or None for a field type the app does not offer (its default is used)."""
     tp = field.annotation
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     required = field.is_required()
     default = None if field.default is PydanticUndefined else field.default
-    lo, hi = _bounds(field)
+    lo, hi, _ = field_bounds(field)
     common = {"name": name, "label": name.replace("_", " "), "help": field.description or "", "required": required}
     if name == "end_day":
         return Input(**{**common, "label": "lasts (days; empty: to the end)"}, kind="lasts", default=None, lower=1)
