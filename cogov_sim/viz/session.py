@@ -191,6 +191,11 @@ class Session:
         """Residential areas of the running model's place (0 before the first build)."""
         return len(self.model.layout.area_centers) if self.model is not None else 0
 
+    @property
+    def opened_centers(self) -> list[int]:
+        """Indices of the centers the what-ifs applied so far opened (ringed on the map)."""
+        return [i for a in self.applied for i in a.opened]
+
     # ------------------------------------------------------------------ running
     def advance(self, days: int = 1) -> Frame:
         """Run ``days`` days and draw the views once."""
@@ -210,7 +215,7 @@ class Session:
                 model,
                 run=self.run,
                 markers=[a.day for a in self.applied],
-                highlight=[i for a in self.applied for i in a.opened],
+                highlight=self.opened_centers,
                 place=self.place,
                 sample=self.sample,
                 catchments=self.catchments,
@@ -262,8 +267,7 @@ class Session:
         with self.lock:
             model = self._require()
             view = MapView(dpi=dpi)
-            return view.render(model, self.sample, self.catchments, [i for a in self.applied for i in a.opened],
-                               self.place)  # fmt: skip
+            return view.render(model, self.sample, self.catchments, self.opened_centers, self.place)
 
     def export_name(self, what: str) -> str:
         """File name of an export: scenario, seed, day and what it is."""
