@@ -1,0 +1,94 @@
+"""Records of a place: community problems, convened activities and the scratch record of the current day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from cogov_sim.scenario import FUNCTIONS
+from cogov_sim.world.organizations import Organization
+
+if TYPE_CHECKING:
+    from cogov_sim.world.state import World
+
+
+@dataclass
+class Activity:
+    """A convened activity (joint action) at a center on one day."""
+
+    convener: Organization
+    center: int
+    slot: int
+    function: int
+    problem: int = -1
+    partners: list[Organization] = field(default_factory=list)
+    face_to_face: bool = False
+    participants: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    success: bool = False
+
+
+def _empty() -> np.ndarray:
+    return np.zeros(0, dtype=np.int64)
+
+
+@dataclass
+class Today:
+    """Scratch state of the current day, filled by the phases in order."""
+
+    day: int
+    weekend: bool
+    activities: list[Activity] = field(default_factory=list)
+    visitor: np.ndarray = field(default_factory=_empty)
+    center: np.ndarray = field(default_factory=_empty)
+    zone: np.ndarray = field(default_factory=_empty)
+    slot: np.ndarray = field(default_factory=_empty)
+    turned_away: np.ndarray = field(default_factory=_empty)
+    pairs: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: (_empty(), _empty()))
+    org_present: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+
+
+class Problems:
+    """Community problems that arise in residential areas and are resolved (or not) by joint action."""
+
+    TYPES: tuple[tuple[str, str], ...] = (
+        ("elderly_care", "livelihood"),
+        ("parking", "deliberation"),
+        ("garbage_sorting", "deliberation"),
+        ("renovation", "government_services"),
+        ("dispute", "deliberation"),
+        ("youth_after_school", "training"),
+    )
+
+    def __init__(self) -> None:
+        self.area = np.zeros(0, dtype=np.int32)
+        self.kind = np.zeros(0, dtype=np.int8)
+        self.difficulty = np.zeros(0, dtype=np.float32)
+        self.opened = np.zeros(0, dtype=np.int32)
+        self.resolved = np.zeros(0, dtype=np.int32)  # day resolved, -1 open
+
+    def add(self, area: np.ndarray, kind: np.ndarray, difficulty: np.ndarray, day: int) -> None:
+        """Open new problems."""
+        self.area = np.concatenate([self.area, area.astype(np.int32)])
+        self.kind = np.concatenate([self.kind, kind.astype(np.int8)])
+        self.difficulty = np.concatenate([self.difficulty, difficulty.astype(np.float32)])
+        self.opened = np.concatenate([self.opened, np.full(len(area), day, np.int32)])
+        self.resolved = np.concatenate([self.resolved, np.full(len(area), -1, np.int32)])
+
+    def function_of(self, i: int) -> int:
+        """Function index that addresses problem ``i``."""
+        return FUNCTIONS.index(self.TYPES[int(self.kind[i])][1])
+
+    @property
+    def open_mask(self) -> np.ndarray:
+        """Which problems are open."""
+        return self.resolved < 0
+
+
+class Programme(Protocol):
+    """A recurring what-if programme (an alliance's actions, joint meetings) that adds activities in supply."""
+
+    def activities(self, world: World, kind: int, has_venue: bool) -> list[Activity]:
+        """Today's activities of the programme (``kind``: 0 weekday, 1 weekend)."""
+        ...
