@@ -75,7 +75,7 @@ def _grid_points(rng: np.random.Generator, n: int, w: float, h: float, jitter: f
     return np.clip(pts, 0, [w, h])
 
 
-def _snap_to_road(pts: np.ndarray, spacing: float, w: float, h: float) -> np.ndarray:
+def snap_to_road(pts: np.ndarray, spacing: float, w: float, h: float) -> np.ndarray:
     """Move each point onto the nearest road of the grid (street frontage)."""
     out = pts.copy()
     rx = np.round(pts[:, 0] / spacing) * spacing
@@ -110,7 +110,7 @@ def build_layout(sc: Scenario) -> Layout:
     parks = np.column_stack([rng.uniform(0.05, 0.95, z.business_parks) * w, np.full(z.business_parks, 0.06 * h)])
     workplaces = np.clip(np.vstack([bld.reshape(-1, 2), parks.reshape(-1, 2)]), 0, [w, h]).astype(np.float32)
     kind = np.concatenate([np.zeros(z.office_buildings, np.int8), np.ones(z.business_parks, np.int8)])
-    rider_points = _snap_to_road(
+    rider_points = snap_to_road(
         rng.uniform([0, 0], [w, h], (max(z.shops, 20), 2)), sc.area.road_spacing_m, w, h
     ).astype(np.float32)
     return Layout(
@@ -156,7 +156,7 @@ def place_centers(rng: np.random.Generator, spec: CenterLevel, count: int, layou
         a = np.arange(count) % len(layout.area_centers)
         base = layout.area_centers[a] + rng.normal(0, layout.area_radius * 0.6, (count, 2))
     pts = base + rng.normal(0, layout.road_spacing * 0.3, base.shape)
-    return _snap_to_road(np.clip(pts, 0, [w, h]), layout.road_spacing, w, h)
+    return snap_to_road(np.clip(pts, 0, [w, h]), layout.road_spacing, w, h)
 
 
 def make_centers(

@@ -21,28 +21,28 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from cogov_sim.agents import ORG_TYPES
 from cogov_sim.population import AGE_BANDS
 from cogov_sim.scenario import LEVELS, SEGMENTS
+from cogov_sim.world.organizations import ORG_TYPES
 
 if TYPE_CHECKING:
-    from cogov_sim.model import CoGovModel
+    from cogov_sim.world import World
 
 
 N_RESIDENT_TYPES = len(SEGMENTS)
 
 
-def node_categories(model: CoGovModel) -> np.ndarray:
+def node_categories(world: World) -> np.ndarray:
     """Category of every node: resident segment (0-4) or 5 + organization type."""
-    cat = np.empty(model.n + len(model.orgs), dtype=np.int16)
-    cat[: model.n] = model.pop.segment
-    cat[model.n :] = N_RESIDENT_TYPES + model.org_kind_index()
+    cat = np.empty(world.n + len(world.orgs), dtype=np.int16)
+    cat[: world.n] = world.pop.segment
+    cat[world.n :] = N_RESIDENT_TYPES + world.org_kind_index()
     return cat
 
 
-def copresence_diversity(model: CoGovModel) -> float:
+def copresence_diversity(world: World) -> float:
     """Mean distinct actor types present per open center-slot today."""
-    t, c = model.today, model.centers
+    t, c = world.today, world.centers
     kind = int(t.weekend)
     open_cs = np.argwhere(c.open[:, kind, :] & c.active[:, None])
     if not len(open_cs):
@@ -51,13 +51,13 @@ def copresence_diversity(model: CoGovModel) -> float:
     n_types = N_RESIDENT_TYPES + len(ORG_TYPES)
     present = np.zeros((len(c) * n_slots, n_types), dtype=bool)
     if len(t.visitor):
-        present[t.center * n_slots + t.slot, model.pop.segment[t.visitor]] = True
+        present[t.center * n_slots + t.slot, world.pop.segment[t.visitor]] = True
     gov = c.functions[:, 1]
-    n_dept = sum(1 for o in model.orgs if o.kind == "department" and o.active)
+    n_dept = sum(1 for o in world.orgs if o.kind == "department" and o.active)
     rows = open_cs[:, 0] * n_slots + open_cs[:, 1]
     if n_dept:
         present[rows[gov[open_cs[:, 0]]], N_RESIDENT_TYPES + ORG_TYPES.index("department")] = True
-    for o in model.orgs:
+    for o in world.orgs:
         if o.kind == "party" and o.active and o.center >= 0:
             present[o.center * n_slots + np.arange(n_slots), N_RESIDENT_TYPES] = True
     for a in t.activities:
@@ -67,60 +67,60 @@ def copresence_diversity(model: CoGovModel) -> float:
     return float(present[rows].sum(axis=1).mean())
 
 
-def coverage_15min(model: CoGovModel, kind: int) -> float:
+def coverage_15min(world: World, kind: int) -> float:
     """Share of residents with a center open that day (kind 0 weekday, 1 weekend) within a 15-minute walk.
 
     Depends only on the candidate centers and which are open, so it is cached (``refresh_candidates`` clears it).
     """
-    c, pop = model.centers, model.pop
+    c, pop = world.centers, world.pop
     open_today = c.open[:, kind, :].any(axis=1) & c.active
     key = open_today.tobytes()
-    if key not in model.coverage_cache:
-        idx, dist = model.cand["home"].idx, model.cand["home"].dist
+    if key not in world.reach.coverage_cache:
+        idx, dist = world.reach.cand["home"].idx, world.reach.cand["home"].dist
         res = ~pop.commuter
-        limit = 15 * model.config.behaviour.walk_m_per_min
+        limit = 15 * world.scenario.behaviour.walk_m_per_min
         value = 0.0
         if idx.shape[1] and res.any():
             near = open_today[np.maximum(idx[res], 0)] & (idx[res] >= 0) & (dist[res] <= limit)
             value = float(near.any(axis=1).mean())
-        model.coverage_cache.clear()
-        model.coverage_cache[key] = value
-    return model.coverage_cache[key]
+        world.reach.coverage_cache.clear()
+        world.reach.coverage_cache[key] = value
+    return world.reach.coverage_cache[key]
 
 
-def compute(model: CoGovModel) -> dict[str, float]:
-    """All daily indicators of the model's current day."""
-    pop, t, b = model.pop, model.today, model.config.behaviour
-    day = model.day
-    scale = model.scale
+def compute(world: World) -> dict[str, float]:
+    """All daily indicators of the world's current day."""
+    pop, t, b = world.pop, world.today, world.scenario.behaviour
+    day = world.day
+    scale = world.scale
     n = max(pop.n, 1)
     out: dict[str, float] = {}
     out["visits"] = len(t.visitor) * scale
     out["visits_per_capita"] = len(t.visitor) / n
-    out["coverage_15min"] = coverage_15min(model, int(t.weekend))
-    out["copresence_diversity"] = copresence_diversity(model)
+    out["coverage_15min"] = coverage_15min(world, int(t.weekend))
+    out["copresence_diversity"] = copresence_diversity(world)
     out["joint_actions"] = float(len(t.activities))
-    recent = [s for d, s in model.action_log if d > day - 30]
+    recent = [s for d, s in world.action_log if d > day - 30]
     out["joint_action_success_rate"] = float(np.mean(recent)) if recent else 0.0
-    probs = model.problems
+    probs = world.problems
     out["problems_open"] = float(probs.open_mask.sum())
     out["problems_resolved_share"] = (
         float((~probs.open_mask).sum() / len(probs.resolved)) if len(probs.resolved) else 0.0
     )
-    cat = node_categories(model)
-    ai, aj, ah = model.ties.above(day, b.acquaintance_hours)
+    cat = node_categories(world)
+    ai, aj, ah = world.ties.above(day, b.acquaintance_hours)
     out["bridging_tie_share"] = float((cat[ai] != cat[aj]).mean()) if len(ai) else 0.0
     casual = ah >= b.casual_hours
     si, sj = ai[casual], aj[casual]
-    active_org_nodes = np.array([o.node for o in model.orgs if o.active], dtype=np.int64)
+    active_org_nodes = np.array([o.node for o in world.orgs if o.active], dtype=np.int64)
     m = len(active_org_nodes)
     out["org_network_density"] = 0.0
     if m > 1:
-        is_org = np.zeros(model.n + len(model.orgs), dtype=bool)
+        is_org = np.zeros(world.n + len(world.orgs), dtype=bool)
         is_org[active_org_nodes] = True
         out["org_network_density"] = float((is_org[ai] & is_org[aj]).sum() / (m * (m - 1) / 2))
-    out["co_building_agreements"] = float(len(model.agreements))
-    out["social_organizations"] = float(sum(1 for o in model.orgs if o.kind == "social_org" and o.active))
+    out["co_building_agreements"] = float(len(world.agreements))
+    out["social_organizations"] = float(sum(1 for o in world.orgs if o.kind == "social_org" and o.active))
     out["volunteer_share"] = float(pop.volunteer.mean()) if pop.n else 0.0
     means = {name: float(getattr(pop, name).mean()) if pop.n else 0.0 for name in
              ("trust", "service", "cogov", "identification")}  # fmt: skip
@@ -130,11 +130,11 @@ def compute(model: CoGovModel) -> dict[str, float]:
     out["identification_mean"] = means["identification"]
     out["consensus"] = float(max(0.0, 1.0 - pop.cogov.std() / 0.5)) if pop.n else 0.0
     out["gci_presence"] = float((pop.last_visit > day - 30).mean()) if pop.n else 0.0
-    has_casual = np.zeros(model.n + len(model.orgs), dtype=bool)
+    has_casual = np.zeros(world.n + len(world.orgs), dtype=bool)
     has_casual[si] = True
     has_casual[sj] = True
     out["gci_linkage"] = (
-        0.5 * float(has_casual[: model.n].mean() if model.n else 0.0) + 0.5 * out["org_network_density"]
+        0.5 * float(has_casual[: world.n].mean() if world.n else 0.0) + 0.5 * out["org_network_density"]
     )
     out["gci_action"] = 0.5 * out["joint_action_success_rate"] + 0.5 * out["problems_resolved_share"]
     out["gci_consciousness"] = float(np.mean(list(means.values())))
@@ -142,10 +142,10 @@ def compute(model: CoGovModel) -> dict[str, float]:
     return out
 
 
-def per_center(model: CoGovModel) -> pd.DataFrame:
+def per_center(world: World) -> pd.DataFrame:
     """Cumulative visits per center, by segment, with level and position (real-population units)."""
-    c = model.centers
-    v = model.visits_by_center[: len(c)] * model.scale
+    c = world.centers
+    v = world.visits_by_center[: len(c)] * world.scale
     df = pd.DataFrame(
         {
             "center": np.arange(len(c)),
@@ -159,21 +159,21 @@ def per_center(model: CoGovModel) -> pd.DataFrame:
     )
     for k, s in enumerate(SEGMENTS):
         df[f"visits_{s}"] = v[:, k]
-    days = max(model.day, 1)
+    days = max(world.day, 1)
     df["visits_per_day"] = df["visits"] / days
     return df
 
 
-def per_level(model: CoGovModel) -> pd.DataFrame:
+def per_level(world: World) -> pd.DataFrame:
     """Mean daily visits per center of each level (active centers)."""
-    df = per_center(model)
+    df = per_center(world)
     df = df[df["active"]]
     return df.groupby("level", sort=False).agg(centers=("center", "size"), visits_per_day=("visits_per_day", "mean"))
 
 
-def per_segment(model: CoGovModel) -> pd.DataFrame:
+def per_segment(world: World) -> pd.DataFrame:
     """Participation by segment, age band and Party membership (share who ever joined a joint action)."""
-    pop = model.pop
+    pop = world.pop
     df = pd.DataFrame(
         {
             "segment": np.array(SEGMENTS)[pop.segment],
@@ -199,11 +199,11 @@ def per_segment(model: CoGovModel) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def per_actor_type(model: CoGovModel) -> pd.DataFrame:
+def per_actor_type(world: World) -> pd.DataFrame:
     """Organizations by type: how many, active, convened, joined, successes, mean commitment."""
     rows = []
     for kind in ORG_TYPES:
-        orgs = [o for o in model.orgs if o.kind == kind]
+        orgs = [o for o in world.orgs if o.kind == kind]
         rows.append(
             {
                 "actor_type": kind,
@@ -218,12 +218,12 @@ def per_actor_type(model: CoGovModel) -> pd.DataFrame:
     rows.append(
         {
             "actor_type": "resident",
-            "count": model.pop.n,
-            "active": model.pop.n,
+            "count": world.pop.n,
+            "active": world.pop.n,
             "convened": 0,
-            "joined": int(model.pop.actions_joined.sum()),
+            "joined": int(world.pop.actions_joined.sum()),
             "successes": 0,
-            "commitment_mean": float(model.pop.cogov.mean()) if model.pop.n else 0.0,
+            "commitment_mean": float(world.pop.cogov.mean()) if world.pop.n else 0.0,
         }
     )
     return pd.DataFrame(rows)

@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from cogov_sim.scenario import LEVELS, Scenario
 
 if TYPE_CHECKING:
-    from cogov_sim.model import CoGovModel
     from cogov_sim.simulation import RunResult
+    from cogov_sim.world import World
 
 LEVEL_COLORS = {
     "district": "#7f0000",
@@ -76,8 +76,8 @@ def write_run(result: RunResult, scenario: Scenario, out: Path, plots: bool = Tr
             pdir / "dashboard.png", dpi=110
         )
         if result.model is not None:
-            map_figure(result.model).savefig(pdir / "map.png", dpi=110)
-            network_figure(result.model).savefig(pdir / "network.png", dpi=110)
+            map_figure(result.model.world).savefig(pdir / "map.png", dpi=110)
+            network_figure(result.model.world).savefig(pdir / "network.png", dpi=110)
 
 
 def dashboard(ts, title: str = "", fig: Figure | None = None, markers: Sequence[tuple[float, str]] = ()) -> Figure:
@@ -116,9 +116,9 @@ def dashboard(ts, title: str = "", fig: Figure | None = None, markers: Sequence[
     return fig
 
 
-def center_groups(model: CoGovModel) -> list[tuple[str, np.ndarray]]:
+def center_groups(world: World) -> list[tuple[str, np.ndarray]]:
     """Active centers by level, in LEVELS order: ``(level name, center indices)`` for levels that have any."""
-    c = model.centers
+    c = world.centers
     out = []
     for lv, name in enumerate(LEVELS):
         idx = np.flatnonzero((c.level == lv) & c.active)
@@ -132,23 +132,23 @@ def center_sizes(visits: np.ndarray, top: float) -> np.ndarray:
     return 20 + 400 * np.sqrt(np.asarray(visits, dtype=float) / max(top, 1))
 
 
-def resident_sample(model: CoGovModel, sample: int) -> np.ndarray:
-    """A fixed random sample of at most ``sample`` people (the same on every call for the same model size)."""
-    n = min(sample, model.pop.n)
-    return np.random.default_rng(0).choice(model.pop.n, size=n, replace=False) if n else np.zeros(0, int)
+def resident_sample(world: World, sample: int) -> np.ndarray:
+    """A fixed random sample of at most ``sample`` people (the same on every call for the same world size)."""
+    n = min(sample, world.pop.n)
+    return np.random.default_rng(0).choice(world.pop.n, size=n, replace=False) if n else np.zeros(0, int)
 
 
-def catchment_image(model: CoGovModel, cells: int = 160) -> np.ndarray:
+def catchment_image(world: World, cells: int = 160) -> np.ndarray:
     """RGBA raster of the area each active center draws from (its catchment: homes nearest to it).
 
-    The model groups people by the active center nearest their home (``model.nearest_center``); this is the
+    The world groups people by the active center nearest their home (``world.reach.nearest_center``); this is the
     same rule on a grid of ``cells`` columns: each cell is tinted with the level colour of its nearest center
     and the borders between catchments are drawn grey. Row 0 is the southern edge (``origin="lower"``).
     """
     from matplotlib.colors import to_rgb
     from scipy.spatial import cKDTree
 
-    lay, c = model.layout, model.centers
+    lay, c = world.layout, world.centers
     cols = max(int(cells), 2)
     rows = max(round(cols * lay.height / lay.width), 2)
     img = np.zeros((rows, cols, 4))
@@ -170,7 +170,7 @@ def catchment_image(model: CoGovModel, cells: int = 160) -> np.ndarray:
 
 
 def map_figure(
-    model: CoGovModel,
+    world: World,
     sample: int = 4000,
     ax=None,
     visits: np.ndarray | None = None,
@@ -179,7 +179,7 @@ def map_figure(
     """The place: residential areas, business zone, centers by level sized by visits, residents by identification.
 
     Args:
-        model: the model to draw.
+        world: the world to draw.
         sample: how many residents to draw (a fixed random sample, see :func:`resident_sample`).
         ax: draw into these axes instead of a new figure (then no colour bar is added).
         visits: visits per center to size the centers by; default the mean visits per day so far.
@@ -191,12 +191,12 @@ def map_figure(
     if ax is None:
         fig = Figure(figsize=(9, 7.5), layout="constrained")
         ax = fig.subplots()
-    lay, pop, c = model.layout, model.pop, model.centers
-    idx = resident_sample(model, sample)
+    lay, pop, c = world.layout, world.pop, world.centers
+    idx = resident_sample(world, sample)
     sc = ax.scatter(pop.home[idx, 0], pop.home[idx, 1], c=pop.identification[idx], cmap="viridis", s=3,
                     vmin=0, vmax=1, alpha=0.6, zorder=1, gid="residents")  # fmt: skip
     if catchments:
-        ax.imshow(catchment_image(model), extent=(0, lay.width, 0, lay.height), origin="lower",
+        ax.imshow(catchment_image(world), extent=(0, lay.width, 0, lay.height), origin="lower",
                   interpolation="nearest", zorder=-1, aspect="auto")  # fmt: skip
     for k, (x, y) in enumerate(lay.area_centers):
         ax.add_patch(_circle(x, y, lay.area_radius, "#bbbbbb"))
@@ -205,16 +205,16 @@ def map_figure(
         ax.scatter(lay.workplaces[:, 0], lay.workplaces[:, 1], marker="s", s=60, c="#444444", label="office/park",
                    zorder=3)  # fmt: skip
     if visits is None:
-        visits = model.visits_by_center[: len(c)].sum(axis=1) * model.scale / max(model.day, 1)
+        visits = world.visits_by_center[: len(c)].sum(axis=1) * world.scale / max(world.day, 1)
     top = float(np.max(visits)) if len(visits) else 0.0
-    for name, m in center_groups(model):
+    for name, m in center_groups(world):
         ax.scatter(c.x[m], c.y[m], s=center_sizes(visits[m], top), c=LEVEL_COLORS[name], edgecolors="black",
                    linewidths=0.6, label=f"{name} ({len(m)})", zorder=4, alpha=0.85, gid=f"centers.{name}")  # fmt: skip
     ax.set_xlim(0, lay.width)
     ax.set_ylim(0, lay.height)
     ax.set_aspect("equal")
     ax.set_xlabel("m")
-    ax.set_title(f"{model.config.name}: centers sized by visits/day, residents coloured by identification")
+    ax.set_title(f"{world.scenario.name}: centers sized by visits/day, residents coloured by identification")
     ax.legend(fontsize=8, loc="upper left", markerscale=0.6)
     if fig is not None:
         fig.colorbar(sc, ax=ax, label="identification", shrink=0.7)
@@ -228,21 +228,21 @@ def _circle(x: float, y: float, r: float, color: str):
     return Circle((x, y), r, facecolor=color, alpha=0.12, edgecolor=color, zorder=0)
 
 
-def org_graph(model: CoGovModel):
+def org_graph(world: World):
     """The organization network as a networkx graph: nodes by type, edges with hours and agreement flags."""
     import networkx as nx
 
     g = nx.Graph()
-    for o in model.orgs:
+    for o in world.orgs:
         if o.active:
             g.add_node(o.node, kind=o.kind, label=o.label)
-    i, j, h = model.ties.above(model.day, model.config.behaviour.acquaintance_hours)
-    orgs = (i >= model.n) & (j >= model.n)  # organization nodes follow the people
+    i, j, h = world.ties.above(world.day, world.scenario.behaviour.acquaintance_hours)
+    orgs = (i >= world.n) & (j >= world.n)  # organization nodes follow the people
     i, j, h = i[orgs], j[orgs], h[orgs]
     for a, b, w in zip(i.tolist(), j.tolist(), h.tolist(), strict=True):
         if a in g and b in g:
-            g.add_edge(a, b, hours=w, agreement=(min(a, b), max(a, b)) in model.agreements)
-    for a, b in model.agreements:
+            g.add_edge(a, b, hours=w, agreement=(min(a, b), max(a, b)) in world.agreements)
+    for a, b in world.agreements:
         if a in g and b in g and not g.has_edge(a, b):
             g.add_edge(a, b, hours=0.0, agreement=True)
     return g
@@ -258,11 +258,11 @@ def network_layout(g, pos: dict | None = None, iterations: int = 50) -> dict:
     return nx.spring_layout(g, seed=1, k=k, pos=pos, iterations=iterations)
 
 
-def network_figure(model: CoGovModel, ax=None, pos: dict | None = None) -> Figure:
+def network_figure(world: World, ax=None, pos: dict | None = None) -> Figure:
     """Organizations by type, ties by strength, co-building agreements in bold red, alliance members ringed.
 
     Args:
-        model: the model to draw.
+        world: the world to draw.
         ax: draw into these axes instead of a new figure.
         pos: node positions to use (every active organization's node); default a fresh spring layout.
     """
@@ -272,7 +272,7 @@ def network_figure(model: CoGovModel, ax=None, pos: dict | None = None) -> Figur
     if ax is None:
         fig = Figure(figsize=(9, 7.5), layout="constrained")
         ax = fig.subplots()
-    g = org_graph(model)
+    g = org_graph(world)
     if pos is None:
         pos = network_layout(g)
     edges = list(g.edges(data=True))
@@ -285,14 +285,14 @@ def network_figure(model: CoGovModel, ax=None, pos: dict | None = None) -> Figur
         if agreed:
             nx.draw_networkx_edges(g, pos, ax=ax, edgelist=agreed, width=2.5, edge_color="#d62728",
                                    label="co-building agreement")  # fmt: skip
-    allied = set().union(*model.alliances.values()) if model.alliances else set()
+    allied = set().union(*world.alliances.values()) if world.alliances else set()
     for kind, color in ORG_COLORS.items():
         nodes = [n for n, d in g.nodes(data=True) if d["kind"] == kind]
         if nodes:
             nx.draw_networkx_nodes(g, pos, nodelist=nodes, node_color=color, node_size=60, ax=ax, label=kind,
                                    edgecolors=["black" if n in allied else "none" for n in nodes],
                                    linewidths=2.0)  # fmt: skip
-    ax.set_title(f"Organization network, day {model.day}: {len(model.agreements)} co-building agreements")
+    ax.set_title(f"Organization network, day {world.day}: {len(world.agreements)} co-building agreements")
     ax.legend(fontsize=8, loc="upper left")
     ax.set_axis_off()
     return fig if fig is not None else ax.figure

@@ -16,7 +16,7 @@ from cogov_sim import indicators
 from cogov_sim.model import CoGovModel
 from cogov_sim.scenario import Scenario
 
-MODEL_SOURCES = ("*.py", "mechanisms/*.py")
+MODEL_SOURCES = ("*.py", "mechanisms/*.py", "world/*.py", "interventions/*.py")
 """The files whose code decides a run's numbers (not the app, the CLI or the experiment layer)."""
 
 
@@ -73,7 +73,8 @@ def simulate(
         model.step()
         if progress is not None:
             progress(d + 1)
-    ts = pd.DataFrame(model.records)
+    world = model.world
+    ts = pd.DataFrame(world.records)
     final = {k: float(v) for k, v in ts.iloc[-1].items() if k != "day"}
     meta = {
         **model.meta(),
@@ -84,9 +85,9 @@ def simulate(
     groups = {}
     if tables:
         groups = {
-            "per_center": indicators.per_center(model),
-            "per_level": indicators.per_level(model).reset_index(),
-            "per_segment": indicators.per_segment(model),
-            "per_actor_type": indicators.per_actor_type(model),
+            "per_center": indicators.per_center(world),
+            "per_level": indicators.per_level(world).reset_index(),
+            "per_segment": indicators.per_segment(world),
+            "per_actor_type": indicators.per_actor_type(world),
         }
     return RunResult(ts, final, meta, groups, model if keep_model else None)

@@ -24,15 +24,15 @@ def test_same_seed_same_timeseries_different_seed_different(small_baseline, tmp_
 def test_layout_is_shared_by_replications_and_people_differ_only_in_behaviour():
     sc = small("baseline", 0.05)
     m1, m2 = CoGovModel(sc, seed=1), CoGovModel(sc, seed=2)
-    assert np.array_equal(m1.centers.xy, m2.centers.xy)
-    residents = slice(0, m1.n_residents)
-    assert np.array_equal(m1.pop.home[residents], m2.pop.home[residents])
-    assert not np.array_equal(m1.pop.segment, m2.pop.segment)
+    assert np.array_equal(m1.world.centers.xy, m2.world.centers.xy)
+    residents = slice(0, m1.world.n_residents)
+    assert np.array_equal(m1.world.pop.home[residents], m2.world.pop.home[residents])
+    assert not np.array_equal(m1.world.pop.segment, m2.world.pop.segment)
 
 
 def test_adding_stations_of_one_level_does_not_move_the_others():
     a = CoGovModel(small("baseline", 0.05), seed=1)
     b = CoGovModel(small("baseline", 0.05, **{"centers.residential.count": 30}), seed=1)
-    street_grid = lambda m: m.centers.xy[np.isin(m.centers.level, [1, 2])]  # noqa: E731
+    street_grid = lambda m: m.world.centers.xy[np.isin(m.world.centers.level, [1, 2])]  # noqa: E731
     assert np.array_equal(street_grid(a), street_grid(b))
-    assert np.array_equal(a.pop.home, b.pop.home)
+    assert np.array_equal(a.world.pop.home, b.world.pop.home)

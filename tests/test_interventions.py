@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cogov_sim.agents import Department, PartyOrganization, SocialOrganization
 from cogov_sim.interventions import (
     REGISTRY,
     AddCenters,
@@ -24,6 +23,7 @@ from cogov_sim.interventions import (
 from cogov_sim.model import CoGovModel
 from cogov_sim.scenario import FUNCTIONS, LEVELS, SEGMENTS, SLOTS, ScenarioError
 from cogov_sim.simulation import simulate
+from cogov_sim.world.organizations import Department, PartyOrganization, SocialOrganization
 from tests.conftest import small
 
 T = 12  # start day of the interventions under test
@@ -107,87 +107,87 @@ def test_a_policy_that_changes_nothing_reproduces_the_baseline_exactly(scenario,
 
 # ----------------------------------------------------------------------------------------------------- centers
 def test_added_centers_exist_from_start_day_and_receive_visits(scenario):
-    n0 = len(CoGovModel(scenario, seed=SEED).centers)
+    n0 = len(CoGovModel(scenario, seed=SEED).world.centers)
     sizes = {}
     iv = AddCenters(level="residential", count=4, start_day=T, functions=("livelihood", "culture_sports"))
-    model = _run(scenario, [iv], T + 30, lambda m: sizes.setdefault(m.day, len(m.centers)))
+    model = _run(scenario, [iv], T + 30, lambda m: sizes.setdefault(m.day, len(m.world.centers)))
     assert sizes[T - 1] == n0 and sizes[T] == n0 + 4
     new = np.arange(n0, n0 + 4)
-    assert model.centers.active[new].all()
-    assert (model.centers.level[new] == _level("residential")).all()
-    assert model.visits_by_center[new].sum(axis=1).min() > 0
+    assert model.world.centers.active[new].all()
+    assert (model.world.centers.level[new] == _level("residential")).all()
+    assert model.world.visits_by_center[new].sum(axis=1).min() > 0
 
 
 def test_add_centers_in_chosen_areas_sits_in_those_areas(scenario):
     iv = AddCenters(level="grid", count=3, areas=(2, 5), start_day=2)
     model = _run(scenario, [iv], 2)
-    n = len(model.centers)
-    assert sorted(set(model.centers.area_index[n - 3 :].tolist())) == [2, 5]
+    n = len(model.world.centers)
+    assert sorted(set(model.world.centers.area_index[n - 3 :].tolist())) == [2, 5]
 
 
 def test_closed_centers_get_no_visits_while_closed_and_their_organizations_move(scenario):
     base = CoGovModel(scenario, seed=SEED)
-    grid = np.flatnonzero(base.centers.level == _level("grid"))
-    based_there = [o.node for o in base.orgs if o.center in set(grid.tolist())]
+    grid = np.flatnonzero(base.world.centers.level == _level("grid"))
+    based_there = [o.node for o in base.world.orgs if o.center in set(grid.tolist())]
     assert based_there, "the test needs organizations based at grid centers"
     seen = {}
 
     def record(m):
-        seen[m.day] = m.visits_by_center[grid].sum()
+        seen[m.day] = m.world.visits_by_center[grid].sum()
 
     iv = CloseCenters(levels=("grid",), start_day=T, end_day=T + 9)
     model = _run(scenario, [iv], T + 20, record)
     assert seen[T - 1] > 0
     assert seen[T + 9] == seen[T - 1]  # closed from day T through the end day
     assert seen[T + 20] > seen[T + 9]  # reopened after the end day
-    assert model.centers.active[grid].all()
+    assert model.world.centers.active[grid].all()
     # while closed, the organizations based there had moved to an open center; they move back on reopening
     mid = _run(scenario, [CloseCenters(levels=("grid",), start_day=T, end_day=T + 9)], T + 1)
-    moved = [o for o in mid.orgs if o.node in based_there]
-    assert all(o.center not in set(grid.tolist()) and mid.centers.active[o.center] for o in moved)
-    assert all(model.orgs[o.node - model.n].center in set(grid.tolist()) for o in moved)
+    moved = [o for o in mid.world.orgs if o.node in based_there]
+    assert all(o.center not in set(grid.tolist()) and mid.world.centers.active[o.center] for o in moved)
+    assert all(model.world.orgs[o.node - model.world.n].center in set(grid.tolist()) for o in moved)
 
 
 def test_close_least_visited_closes_that_many_of_the_targets(scenario):
     iv = CloseCenters(levels=("residential",), select="least_visited", count=3, start_day=T)
     model = _run(scenario, [iv], T)
-    res = np.flatnonzero(model.centers.level == _level("residential"))
-    closed = res[~model.centers.active[res]]
+    res = np.flatnonzero(model.world.centers.level == _level("residential"))
+    closed = res[~model.world.centers.active[res]]
     assert len(closed) == 3
     # the three had the fewest visits before day T (visits while closed are zero, so order is kept)
-    visits = model.visits_by_center[res].sum(axis=1)
-    assert visits[~model.centers.active[res]].max() <= np.sort(visits)[3]
+    visits = model.world.visits_by_center[res].sum(axis=1)
+    assert visits[~model.world.centers.active[res]].max() <= np.sort(visits)[3]
 
 
 def _visits_at(model, centers):
-    return int(model.visits_by_center[centers].sum())
+    return int(model.world.visits_by_center[centers].sum())
 
 
 def test_added_functions_are_offered_and_draw_more_visits_than_the_baseline(scenario):
     days = T + 40
     base = _run(scenario, [], days)
-    res = np.flatnonzero(base.centers.level == _level("residential"))
+    res = np.flatnonzero(base.world.centers.level == _level("residential"))
     add = ("training", "government_services", "new_employment_support")
     iv = AddFunctions(levels=("residential",), functions=add, start_day=T)
     model = _run(scenario, [iv], days)
     cols = [FUNCTIONS.index(f) for f in add]
-    assert model.centers.functions[np.ix_(res, cols)].all()
-    assert not base.centers.functions[np.ix_(res, cols)].all()
+    assert model.world.centers.functions[np.ix_(res, cols)].all()
+    assert not base.world.centers.functions[np.ix_(res, cols)].all()
     assert _visits_at(model, res) > 1.05 * _visits_at(base, res)
 
 
 def test_removed_functions_go_but_every_center_keeps_one_and_visits_fall(scenario):
     days = T + 40
     base = _run(scenario, [], days)
-    res = np.flatnonzero(base.centers.level == _level("residential"))
+    res = np.flatnonzero(base.world.centers.level == _level("residential"))
     gone = ("livelihood", "culture_sports", "group_work")
     model = _run(scenario, [RemoveFunctions(levels=("residential",), functions=gone, start_day=T)], days)
-    assert not model.centers.functions[np.ix_(res, [FUNCTIONS.index(f) for f in gone])].any()
+    assert not model.world.centers.functions[np.ix_(res, [FUNCTIONS.index(f) for f in gone])].any()
     assert _visits_at(model, res) < 0.95 * _visits_at(base, res)
     # a rider station has one zone only: removing it leaves the station as it was
     last = _run(scenario, [RemoveFunctions(levels=("rider",), functions=("new_employment_support",))], 1)
-    rider = last.centers.level == _level("rider")
-    assert last.centers.functions[rider].sum(axis=1).min() == 1
+    rider = last.world.centers.level == _level("rider")
+    assert last.world.centers.functions[rider].sum(axis=1).min() == 1
 
 
 def test_evening_opening_brings_evening_visits_only_while_in_effect(scenario):
@@ -195,8 +195,8 @@ def test_evening_opening_brings_evening_visits_only_while_in_effect(scenario):
     counts = {}
 
     def record(m):
-        t = m.today
-        res = m.centers.level[t.center] == _level("residential")
+        t = m.world.today
+        res = m.world.centers.level[t.center] == _level("residential")
         counts[m.day] = int((res & (t.slot == evening)).sum())
 
     iv = ChangeHours(levels=("residential",), open_slots=("evening",), start_day=T, end_day=T + 14)
@@ -204,25 +204,26 @@ def test_evening_opening_brings_evening_visits_only_while_in_effect(scenario):
     assert sum(counts[d] for d in range(1, T)) == 0
     assert sum(counts[d] for d in range(T, T + 15)) > 0
     assert sum(counts[d] for d in range(T + 15, T + 23)) == 0
-    res = model.centers.level == _level("residential")
-    assert not model.centers.open[res][:, :, evening].any()  # the old hours are back
+    res = model.world.centers.level == _level("residential")
+    assert not model.world.centers.open[res][:, :, evening].any()  # the old hours are back
 
 
 def test_rider_stations_sit_on_rider_routes_and_riders_use_them(scenario):
-    n0 = len(CoGovModel(scenario, seed=SEED).centers)
+    n0 = len(CoGovModel(scenario, seed=SEED).world.centers)
     model = _run(scenario, [RiderStations(count=4, start_day=T)], T + 40)
-    new = np.arange(n0, len(model.centers))
+    new = np.arange(n0, len(model.world.centers))
     assert len(new) == 4
-    assert (model.centers.level[new] == _level("rider")).all()
-    assert model.centers.functions[new, FUNCTIONS.index("new_employment_support")].all()
-    pts = model.layout.rider_points
-    d = np.hypot(model.centers.x[new, None] - pts[None, :, 0], model.centers.y[new, None] - pts[None, :, 1])
+    assert (model.world.centers.level[new] == _level("rider")).all()
+    assert model.world.centers.functions[new, FUNCTIONS.index("new_employment_support")].all()
+    pts = model.world.layout.rider_points
+    d = np.hypot(model.world.centers.x[new, None] - pts[None, :, 0], model.world.centers.y[new, None] - pts[None, :, 1])
     assert d.min(axis=1).max() < 1.0  # each at a route point
     # "gaps": the new stations are farther from the old rider stations than the average route point is
-    old = np.flatnonzero(model.centers.level[:n0] == _level("rider"))
-    to_old = lambda xy: np.hypot(xy[:, None, 0] - model.centers.x[old], xy[:, None, 1] - model.centers.y[old])  # noqa: E731
-    assert to_old(model.centers.xy[new]).min(axis=1).mean() > to_old(pts.astype(float)).min(axis=1).mean()
-    rider_visits = model.visits_by_center[new, SEGMENTS.index("rider")].sum()
+    old = np.flatnonzero(model.world.centers.level[:n0] == _level("rider"))
+    c = model.world.centers
+    to_old = lambda xy: np.hypot(xy[:, None, 0] - c.x[old], xy[:, None, 1] - c.y[old])  # noqa: E731
+    assert to_old(model.world.centers.xy[new]).min(axis=1).mean() > to_old(pts.astype(float)).min(axis=1).mean()
+    rider_visits = model.world.visits_by_center[new, SEGMENTS.index("rider")].sum()
     assert rider_visits > 0
 
 
@@ -230,34 +231,34 @@ def test_rider_stations_sit_on_rider_routes_and_riders_use_them(scenario):
 def test_alliance_records_members_signs_agreements_and_holds_joint_actions(scenario):
     acts = []
     iv = LaunchAlliance(name="cbd", start_day=T, max_members=10, actions_per_month=15)
-    model = _run(scenario, [iv], T + 30, lambda m: acts.extend((m.day, a) for a in m.today.activities))
-    members = model.alliances["cbd"]
+    model = _run(scenario, [iv], T + 30, lambda m: acts.extend((m.day, a) for a in m.world.today.activities))
+    members = model.world.alliances["cbd"]
     assert len(members) == 10
-    kinds = {model.orgs[n - model.n].kind for n in members}
+    kinds = {model.world.orgs[n - model.world.n].kind for n in members}
     assert {"party", "enterprise"} <= kinds
-    lead = next(o for o in model.orgs if isinstance(o, PartyOrganization) and o.tier == "street")
+    lead = next(o for o in model.world.orgs if isinstance(o, PartyOrganization) and o.tier == "street")
     assert lead.node in members
     for node in members - {lead.node}:
         key = (min(lead.node, node), max(lead.node, node))
-        assert model.agreements[key] == T
-    venue = iv._state["venue"]
+        assert model.world.agreements[key] == T
+    venue = iv.alliance.venue
     alliance_acts = [a for d, a in acts if d >= T and a.center == venue and a.convener is lead]
     assert len(alliance_acts) >= 5  # 15 a month for 30 days, plus agreement actions convened by the lead
     partners = [p.node for a in alliance_acts for p in a.partners]
-    assert partners and set(partners) <= members | {o.node for o in model.orgs}
+    assert partners and set(partners) <= members | {o.node for o in model.world.orgs}
     assert sum(p in members for p in partners) / len(partners) > 0.5
 
 
 def test_alliance_all_pairs_signs_every_pair(scenario):
     model = _run(scenario, [LaunchAlliance(start_day=2, max_members=6, agreements="all")], 2)
-    members = sorted(model.alliances["business district alliance"])
+    members = sorted(model.world.alliances["business district alliance"])
     pairs = {(a, b) for i, a in enumerate(members) for b in members[i + 1 :]}
-    assert pairs <= set(model.agreements)
+    assert pairs <= set(model.world.agreements)
 
 
 def test_incubated_organizations_are_founded_at_the_street_center_and_mature_with_support(scenario):
     def founded(model):
-        return [o for o in model.orgs if isinstance(o, SocialOrganization) and o.founded >= T - 1]
+        return [o for o in model.world.orgs if isinstance(o, SocialOrganization) and o.founded >= T - 1]
 
     days = T + 65  # two monthly support steps: days T+30 and T+60
     spec = ("livelihood", "training")
@@ -269,7 +270,7 @@ def test_incubated_organizations_are_founded_at_the_street_center_and_mature_wit
     )
     a, b = founded(with_support), founded(without)
     assert len(a) == len(b) == 4
-    street = int(np.flatnonzero(with_support.centers.level == _level("street"))[0])
+    street = int(np.flatnonzero(with_support.world.centers.level == _level("street"))[0])
     assert all(o.center == street for o in a)
     assert [o.specialty_names() for o in a] == [["livelihood"], ["training"], ["livelihood"], ["training"]]
     # everything else is paired, so support adds exactly 0.1 a month (below the cap of 1)
@@ -283,11 +284,11 @@ def test_campaign_multiplies_party_convening_while_it_lasts():
     cum = {}
 
     def record(m):
-        cum[m.day] = sum(o.convened for o in m.orgs if isinstance(o, PartyOrganization))
+        cum[m.day] = sum(o.convened for o in m.world.orgs if isinstance(o, PartyOrganization))
 
     end = T + 40
     model = _run(sc, [MobilizationCampaign(multiplier=3.0, start_day=T, end_day=end)], end + 1, record)
-    party = [o for o in model.orgs if isinstance(o, PartyOrganization)]
+    party = [o for o in model.world.orgs if isinstance(o, PartyOrganization)]
     per_day = sum(sc.organizations.convening_per_week * o.capacity_share for o in party) / 7
     for days, factor, got in ((T - 1, 1.0, cum[T - 1]), (end - T + 1, 3.0, cum[end] - cum[T - 1])):
         expected = days * per_day * factor
@@ -299,25 +300,25 @@ def test_department_coordination_holds_meetings_with_all_departments_and_raises_
     meetings = []
 
     def record(m):
-        for a in m.today.activities:
+        for a in m.world.today.activities:
             if a.convener.kind == "party" and len(a.partners) and all(p.kind == "department" for p in a.partners):
                 meetings.append((m.day, len(a.partners)))
 
     iv = DepartmentCoordination(every_days=7, responsiveness_boost=0.2, start_day=T, end_day=T + 30)
     model = _run(scenario, [iv], T + 20, record)
-    n_dept = sum(isinstance(o, Department) for o in model.orgs)
+    n_dept = sum(isinstance(o, Department) for o in model.world.orgs)
     assert [d for d, k in meetings if k == n_dept] == [T, T + 7, T + 14]
     base_r = scenario.organizations.department_responsiveness
-    assert all(o.responsiveness == pytest.approx(base_r + 0.2) for o in model.orgs if isinstance(o, Department))
+    assert all(o.responsiveness == pytest.approx(base_r + 0.2) for o in model.world.orgs if isinstance(o, Department))
     ended = _run(scenario, [iv.model_copy()], T + 32)
-    assert all(o.responsiveness == pytest.approx(base_r) for o in ended.orgs if isinstance(o, Department))
+    assert all(o.responsiveness == pytest.approx(base_r) for o in ended.world.orgs if isinstance(o, Department))
 
 
 def test_department_meetings_build_coordination(scenario):
     days = T + 30
     base = _run(scenario, [], days)
     model = _run(scenario, [DepartmentCoordination(every_days=2, responsiveness_boost=0.0, start_day=T)], days)
-    coord = lambda m: np.mean([o.coordination for o in m.orgs if isinstance(o, Department)])  # noqa: E731
+    coord = lambda m: np.mean([o.coordination for o in m.world.orgs if isinstance(o, Department)])  # noqa: E731
     assert coord(model) > coord(base)
 
 
@@ -325,7 +326,7 @@ def test_withdrawal_stops_party_convening_and_partners_carry_agreements(scenario
     by_day = {}
 
     def record(m):
-        by_day[m.day] = [a.convener for a in m.today.activities]
+        by_day[m.day] = [a.convener for a in m.world.today.activities]
 
     # the street committee signs agreements with 19 members on day 1; the Party withdraws from day 20 to 50
     ivs = [LaunchAlliance(start_day=1, actions_per_month=0), WithdrawPartyConvening(start_day=20, end_day=50)]
@@ -334,29 +335,29 @@ def test_withdrawal_stops_party_convening_and_partners_carry_agreements(scenario
     assert party(range(1, 20)) > 10
     assert party(range(20, 51)) == 0
     assert party(range(51, 61)) > 0  # resumed after the end day
-    assert all(o.convening for o in model.orgs)
+    assert all(o.convening for o in model.world.orgs)
     # the agreements' regular actions go on, convened by the partner: about 19 / 14 a day
-    members = model.alliances["business district alliance"]
+    members = model.world.alliances["business district alliance"]
     by_members = sum(c.node in members for d in range(20, 51) for c in by_day[d])
     assert 20 < by_members < 70
 
 
 def test_withdrawal_of_branches_in_chosen_areas_only(scenario):
     model = _run(scenario, [WithdrawPartyConvening(tiers=("branch",), areas=(0, 1), start_day=1)], 1)
-    stopped = [o for o in model.orgs if isinstance(o, PartyOrganization) and not o.convening]
+    stopped = [o for o in model.world.orgs if isinstance(o, PartyOrganization) and not o.convening]
     assert sorted(o.area for o in stopped) == [0, 1]
     assert all(o.tier == "branch" for o in stopped)
 
 
 def test_apply_now_acts_at_once_and_schedule_end_undoes_it(scenario):
     model = _run(scenario, [], 3)
-    n0 = len(model.centers)
+    n0 = len(model.world.centers)
     model.apply_now(AddCenters(count=2))
-    assert len(model.centers) == n0 + 2
+    assert len(model.world.centers) == n0 + 2
     campaign = MobilizationCampaign(multiplier=2, end_day=5)
     model.apply_now(campaign)
     campaign.schedule_end(model)
-    party = [o for o in model.orgs if isinstance(o, PartyOrganization)]
+    party = [o for o in model.world.orgs if isinstance(o, PartyOrganization)]
     model.step()
     assert model.day == 4 and all(o.campaign == 2 for o in party)
     model.step()

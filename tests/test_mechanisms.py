@@ -11,11 +11,12 @@ from cogov_sim.mechanisms.consciousness import Consciousness, bounded_confidence
 from cogov_sim.mechanisms.encounters import Encounters
 from cogov_sim.mechanisms.feedback import Feedback
 from cogov_sim.mechanisms.joint_action import join_probability
-from cogov_sim.model import Activity, CoGovModel, Today
+from cogov_sim.model import CoGovModel
 from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS, SEGMENTS, scenario_from_dict
 from cogov_sim.simulation import simulate
 from cogov_sim.ties import TieStore
+from cogov_sim.world import Activity, World, build_world
 from tests.conftest import small
 
 
@@ -50,15 +51,15 @@ def one_center_scenario(decay: float = 1.68, area_m2: float = 2000.0, residents:
     )
 
 
-def fitted_efolding_km(model: CoGovModel, visits: np.ndarray, center: int, people: np.ndarray | None = None) -> float:
+def fitted_efolding_km(world: World, visits: np.ndarray, center: int, people: np.ndarray | None = None) -> float:
     """E-folding length of per-capita visits against walking distance from home to ``center``.
 
     Weighted log-linear least squares over 200 m bins of walking distance; ``people`` restricts the fit.
     """
-    c = model.centers
-    home = model.pop.home if people is None else model.pop.home[people]
+    c = world.centers
+    home = world.pop.home if people is None else world.pop.home[people]
     visits = visits if people is None else visits[people]
-    walk = np.hypot(home[:, 0] - c.x[center], home[:, 1] - c.y[center]) / 1000 * model.config.behaviour.detour_factor
+    walk = np.hypot(home[:, 0] - c.x[center], home[:, 1] - c.y[center]) / 1000 * world.scenario.behaviour.detour_factor
     edges = np.arange(0.0, 2.6, 0.2)
     mids, rates, counts = [], [], []
     for lo, hi in itertools.pairwise(edges):
@@ -81,8 +82,8 @@ def test_visits_fall_with_walking_distance_at_the_configured_decay(decay):
         model = CoGovModel(one_center_scenario(decay=decay, residents=80_000, visit_scale=0.005), seed=seed)
         for _ in range(60):
             model.step()
-        visits = model.pop.visits.astype(float) + (0 if visits is None else visits)
-    length = fitted_efolding_km(model, visits, 0)
+        visits = model.world.pop.visits.astype(float) + (0 if visits is None else visits)
+    length = fitted_efolding_km(model.world, visits, 0)
     assert length == pytest.approx(1 / decay, rel=0.12)
 
 
@@ -92,7 +93,7 @@ def test_capacity_turns_people_away():
     away = 0
     for _ in range(5):
         model.step()
-        t = model.today
+        t = model.world.today
         per_slot = np.bincount(t.slot, minlength=4)
         assert per_slot.max() <= 10  # 25 m² / 2.5 m² per visitor
         away += len(t.turned_away)
@@ -100,7 +101,7 @@ def test_capacity_turns_people_away():
     roomy = CoGovModel(one_center_scenario(area_m2=5000.0, residents=8_000, visit_scale=1.0), seed=3)
     for _ in range(5):
         roomy.step()
-        assert len(roomy.today.turned_away) == 0
+        assert len(roomy.world.today.turned_away) == 0
 
 
 def test_no_centers_means_no_visits_and_little_joint_action():
@@ -114,19 +115,19 @@ def test_no_centers_means_no_visits_and_little_joint_action():
 
 def _cross_share(zone: str, mixed_center: bool = False) -> float:
     sc = small("baseline", 0.05)
-    model = CoGovModel(sc, seed=5)
-    model.centers.mixed[0] = mixed_center
+    world = build_world(sc, 5)
+    world.centers.mixed[0] = mixed_center
     rng = np.random.default_rng(0)
-    visitors = rng.choice(model.n, size=400, replace=False)
-    model.today = Today(day=1, weekend=False)
-    model.today.visitor = visitors
-    model.today.center = np.zeros(400, dtype=np.int64)
-    model.today.slot = np.zeros(400, dtype=np.int64)
-    model.today.zone = np.full(400, FUNCTIONS.index(zone))
-    Encounters().run(model, stream(1, "test", 1))
-    i, j = model.today.pairs
+    visitors = rng.choice(world.n, size=400, replace=False)
+    world.begin_day(1)
+    world.today.visitor = visitors
+    world.today.center = np.zeros(400, dtype=np.int64)
+    world.today.slot = np.zeros(400, dtype=np.int64)
+    world.today.zone = np.full(400, FUNCTIONS.index(zone))
+    Encounters().run(world, stream(1, "test", 1))
+    i, j = world.today.pairs
     assert len(i) >= 400
-    seg = model.pop.segment
+    seg = world.pop.segment
     return float((seg[i] != seg[j]).mean())
 
 
@@ -153,23 +154,22 @@ def test_ties_grow_with_shared_hours_and_decay_without_contact():
 
 def test_success_raises_the_odds_of_joining_again_and_failure_lowers_them():
     sc = small("baseline", 0.1)
-    model = CoGovModel(sc, seed=8)
-    model.time = 1
+    world = build_world(sc, 8)
+    world.begin_day(1)
     rng = np.random.default_rng(1)
-    people = rng.permutation(model.n)[:4000]
+    people = rng.permutation(world.n)[:4000]
     won, lost = people[:2000], people[2000:]
-    before = join_probability(model.pop, people).mean()
-    party = model.orgs[0]
-    model.today = Today(day=1, weekend=False)
-    model.today.activities = [
+    before = join_probability(world.pop, people).mean()
+    party = world.orgs[0]
+    world.today.activities = [
         Activity(party, center=0, slot=0, function=0, participants=np.sort(won), success=True),
         Activity(party, center=0, slot=0, function=0, participants=np.sort(lost), success=False),
     ]
-    Feedback().run(model, stream(1, "test", 1))
+    Feedback().run(world, stream(1, "test", 1))
     draws = np.random.default_rng(2)
     trials = 20
-    joined_w = (draws.random((trials, 2000)) < join_probability(model.pop, won)).mean()
-    joined_l = (draws.random((trials, 2000)) < join_probability(model.pop, lost)).mean()
+    joined_w = (draws.random((trials, 2000)) < join_probability(world.pop, won)).mean()
+    joined_l = (draws.random((trials, 2000)) < join_probability(world.pop, lost)).mean()
     assert joined_w > before > joined_l
     odds = lambda p: p / (1 - p)  # noqa: E731
     b = sc.behaviour
@@ -181,14 +181,14 @@ def test_success_raises_the_odds_of_joining_again_and_failure_lowers_them():
 
 def test_volunteers_leave_at_the_configured_yearly_rate():
     sc = small("baseline", 0.2, **{"behaviour.volunteer_dropout_per_year": 0.33})
-    model = CoGovModel(sc, seed=4)
-    model.pop.volunteer[:] = True
+    world = build_world(sc, 4)
+    world.pop.volunteer[:] = True
     phase = Consciousness()
     for day in range(1, 366):
-        model.time = day
-        phase._volunteers(model, stream(4, "consciousness", day))
-    left = 1 - model.pop.volunteer.mean()
-    se = np.sqrt(0.33 * 0.67 / model.n)
+        world.day = day
+        phase._volunteers(world, stream(4, "consciousness", day))
+    left = 1 - world.pop.volunteer.mean()
+    se = np.sqrt(0.33 * 0.67 / world.n)
     assert abs(left - 0.33) < 3.5 * se
 
 
@@ -207,16 +207,15 @@ def test_trust_widens_the_confidence_bound():
     sc = small("baseline", 0.05)
     gaps = []
     for trust in (0.0, 1.0):
-        model = CoGovModel(sc, seed=1)
-        model.time = 1
+        world = build_world(sc, 1)
         a, b = 10, 11
-        model.pop.cogov[[a, b]] = [0.2, 0.5]  # gap 0.3: beyond ε at zero trust (0.2), within at full (0.35)
-        model.pop.trust[[a, b]] = trust
-        model.ties.add(np.array([a]), np.array([b]), 10.0, day=1)
-        model.today = Today(day=1, weekend=False)
-        model.today.pairs = (np.array([a]), np.array([b]))
-        Consciousness().run(model, stream(1, "consciousness", 1))
-        gaps.append(float(model.pop.cogov[b] - model.pop.cogov[a]))
+        world.pop.cogov[[a, b]] = [0.2, 0.5]  # gap 0.3: beyond ε at zero trust (0.2), within at full (0.35)
+        world.pop.trust[[a, b]] = trust
+        world.ties.add(np.array([a]), np.array([b]), 10.0, day=1)
+        world.begin_day(1)
+        world.today.pairs = (np.array([a]), np.array([b]))
+        Consciousness().run(world, stream(1, "consciousness", 1))
+        gaps.append(float(world.pop.cogov[b] - world.pop.cogov[a]))
     assert gaps[0] == pytest.approx(0.3, abs=0.01)
     assert gaps[1] < 0.3 * 0.85
 

@@ -24,50 +24,50 @@ FRACTION = 0.25
 def baseline_year():
     """The baseline at 25% sampling for one year, with each person's visits to the street center counted."""
     model = CoGovModel(small("baseline", FRACTION), seed=1)
-    street = int(np.flatnonzero(model.centers.level == LEVELS.index("street"))[0])
-    to_street = np.zeros(model.n)
+    street = int(np.flatnonzero(model.world.centers.level == LEVELS.index("street"))[0])
+    to_street = np.zeros(model.world.n)
     for _ in range(365):
         model.step()
-        t = model.today
+        t = model.world.today
         np.add.at(to_street, t.visitor[t.center == street], 1)
     return model, street, to_street
 
 
 def test_street_center_load_and_tier_ratio_in_evidence_range(baseline_year):
     model, street, _ = baseline_year
-    per_day = model.visits_by_center.sum(axis=1) * model.scale / model.day
-    people = model.n * model.scale
+    per_day = model.world.visits_by_center.sum(axis=1) * model.world.scale / model.day
+    people = model.world.n * model.world.scale
     per_100k = per_day[street] / people * 1e5
     assert 300 <= per_100k <= 3000  # Evidence §4.2: ~1,000 a day per 100,000 residents
-    residential = per_day[model.centers.level == LEVELS.index("residential")].mean()
+    residential = per_day[model.world.centers.level == LEVELS.index("residential")].mean()
     assert 5 <= per_day[street] / residential <= 15  # Evidence §4.2: street 5-15× a residential station
 
 
 def test_visits_fall_with_distance_with_evidence_efolding(baseline_year):
     model, street, to_street = baseline_year
-    home_anchored = ~model.pop.commuter & (model.pop.work == model.pop.home).all(axis=1)
-    length = fitted_efolding_km(model, to_street, street, people=home_anchored)
+    home_anchored = ~model.world.pop.commuter & (model.world.pop.work == model.world.pop.home).all(axis=1)
+    length = fitted_efolding_km(model.world, to_street, street, people=home_anchored)
     assert 0.4 <= length <= 1.0  # Evidence §4.1: 0.5-0.8 km; the issue accepts 0.4-1.0
 
 
 def test_volunteers_rise_and_stay_well_below_a_third(baseline_year):
     model, _, _ = baseline_year
-    v = pd.DataFrame(model.records)["volunteer_share"].to_numpy()
+    v = pd.DataFrame(model.world.records)["volunteer_share"].to_numpy()
     assert v[-1] < 0.3
     assert v[-1] > v[180] > v[30] > 0  # rising
 
 
 def test_most_ties_above_acquaintance_stay_below_friend(baseline_year):
     model, _, _ = baseline_year
-    b = model.config.behaviour
-    _, _, hours = model.ties.above(model.day, b.acquaintance_hours)
+    b = model.world.scenario.behaviour
+    _, _, hours = model.world.ties.above(model.day, b.acquaintance_hours)
     assert len(hours) > 1000
     assert (hours < b.friend_hours).mean() > 0.9
 
 
 def test_participation_rises_with_age_and_is_higher_among_party_members(baseline_year):
     model, _, _ = baseline_year
-    pop = model.pop
+    pop = model.world.pop
     took_part = pop.actions_joined > 0
     band = pop.age_band()
     by_band = [took_part[band == k].mean() for k in range(len(AGE_BANDS) - 1)]  # 18-29 … 70-79

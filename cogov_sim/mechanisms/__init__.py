@@ -1,12 +1,12 @@
 """The daily phases of MODEL.md §3, one small unit each, run by ``CoGovModel.step`` in the order of ``PHASES``.
 
-Each phase has a ``name`` (which seeds its random stream) and ``run(model, rng)``. A phase reads and writes the
-model's arrays and ``model.today``, the scratch record of the current day that earlier phases fill for later ones.
+Each phase has a ``name`` (which seeds its random stream) and ``run(world, rng)``. A phase reads and writes the
+world's arrays and ``world.today``, the scratch record of the current day that earlier phases fill for later ones.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -17,9 +17,7 @@ from cogov_sim.mechanisms.joint_action import JointAction
 from cogov_sim.mechanisms.observation import Observation
 from cogov_sim.mechanisms.presence import Presence
 from cogov_sim.mechanisms.supply import Calendar, Supply
-
-if TYPE_CHECKING:
-    from cogov_sim.model import CoGovModel
+from cogov_sim.world import World
 
 
 class Phase(Protocol):
@@ -27,7 +25,7 @@ class Phase(Protocol):
 
     name: str
 
-    def run(self, model: CoGovModel, rng: np.random.Generator) -> None:
+    def run(self, world: World, rng: np.random.Generator) -> None:
         """Advance this phase by one day."""
 
 

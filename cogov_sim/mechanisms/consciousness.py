@@ -11,20 +11,16 @@
   identification reach ``volunteer_cogov_threshold`` becomes a volunteer with probability ``volunteer_join``;
   each volunteer leaves with the daily hazard that makes ``volunteer_dropout_per_year`` leave within a year.
 
-Contract: reads ``model.today`` visits, turned-away people and contact pairs; writes the consciousness columns and
+Contract: reads ``world.today`` visits, turned-away people and contact pairs; writes the consciousness columns and
 volunteer status.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from cogov_sim.population import CONSCIOUSNESS
-
-if TYPE_CHECKING:
-    from cogov_sim.model import CoGovModel
+from cogov_sim.world import World
 
 
 def bounded_confidence(
@@ -49,9 +45,9 @@ class Consciousness:
 
     name = "consciousness"
 
-    def run(self, model: CoGovModel, rng: np.random.Generator) -> None:
+    def run(self, world: World, rng: np.random.Generator) -> None:
         """Update consciousness and volunteers."""
-        pop, b, t = model.pop, model.config.behaviour, model.today
+        pop, b, t = world.pop, world.scenario.behaviour, world.today
         g = b.experience_gain
         v = t.visitor
         if len(v):
@@ -62,7 +58,7 @@ class Consciousness:
             pop.trust[t.turned_away] *= 1 - b.turned_away_penalty
         i, j = t.pairs
         if len(i):
-            tied = model.ties.get(i, j, model.day) >= b.acquaintance_hours
+            tied = world.ties.get(i, j, world.day) >= b.acquaintance_hours
             i, j = i[tied], j[tied]
             eps_i = b.confidence_bound + b.confidence_trust_gain * pop.trust[i]
             eps_j = b.confidence_bound + b.confidence_trust_gain * pop.trust[j]
@@ -71,10 +67,10 @@ class Consciousness:
         for k, name in enumerate(CONSCIOUSNESS):
             col = pop.consciousness(name)
             col += b.baseline_drift_per_day * (pop.baseline[k] - col)
-        self._volunteers(model, rng)
+        self._volunteers(world, rng)
 
-    def _volunteers(self, model: CoGovModel, rng: np.random.Generator) -> None:
-        pop, b, day = model.pop, model.config.behaviour, model.day
+    def _volunteers(self, world: World, rng: np.random.Generator) -> None:
+        pop, b, day = world.pop, world.scenario.behaviour, world.day
         thr = b.volunteer_cogov_threshold
         cand = np.flatnonzero(
             (pop.last_action == day) & ~pop.volunteer & (pop.cogov >= thr) & (pop.identification >= thr)

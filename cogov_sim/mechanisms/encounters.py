@@ -8,19 +8,15 @@ times meet the same people again (Feld's foci). Each meets the next ``ceil(conta
 in the ring, so everyone meets about ``contacts_per_visit`` others and the cost is linear in visits. Each pair
 adds the zone's dwell time to its tie (shared leisure hours).
 
-Contract: writes ``model.today.pairs`` (the day's contact pairs) and adds their hours to ``model.ties``.
+Contract: writes ``world.today.pairs`` (the day's contact pairs) and adds their hours to ``world.ties``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from cogov_sim.scenario import FUNCTIONS, MIXING_FUNCTIONS, SEGMENTS
-
-if TYPE_CHECKING:
-    from cogov_sim.model import CoGovModel
+from cogov_sim.world import World
 
 DWELL_HOURS = {
     "party_building": 1.5,
@@ -85,9 +81,9 @@ class Encounters:
 
     name = "encounters"
 
-    def run(self, model: CoGovModel, rng: np.random.Generator) -> None:
+    def run(self, world: World, rng: np.random.Generator) -> None:
         """Pair today's visitors and add their shared hours to the ties."""
-        t, pop, c = model.today, model.pop, model.centers
+        t, pop, c = world.today, world.pop, world.centers
         if len(t.visitor) < 2:
             return
         seg = pop.segment[t.visitor].astype(np.int64)
@@ -95,15 +91,15 @@ class Encounters:
         sub = np.where(MIXING[t.zone] | shared, len(SEGMENTS), seg)
         space = np.where(shared, 0, t.zone)
         keys = ((t.center * 4 + t.slot) * len(FUNCTIONS) + space) * (len(SEGMENTS) + 1) + sub
-        affinity = model.affinity[t.visitor]
-        i, j, _ = ring_pairs(keys, t.visitor, model.config.behaviour.contacts_per_visit, rng, affinity)
+        affinity = world.affinity[t.visitor]
+        i, j, _ = ring_pairs(keys, t.visitor, world.scenario.behaviour.contacts_per_visit, rng, affinity)
         if not len(i):
             return
         # the zone of the pair is the zone of either member; both share it by construction
         zone_of = np.zeros(pop.n, dtype=np.int64)
         zone_of[t.visitor] = t.zone
         hours = DWELL[zone_of[i]]
-        model.ties.add(i, j, hours, model.day)
+        world.ties.add(i, j, hours, world.day)
         t.pairs = (i, j)
         # word of mouth: people who meet share what they know about the tiers of centers
         share = rng.random(len(i)) < 0.1

@@ -12,22 +12,19 @@
 - Supply (weekly): departments' coordination rises with their ties to Party organizations, and their staff
   (center service quality) follows where government services were asked for.
 
-Contract: reads ``model.today.activities`` (with participants and outcomes); writes the states listed above.
+Contract: reads ``world.today.activities`` (with participants and outcomes); writes the states listed above.
 """
 
 from __future__ import annotations
 
 from itertools import combinations
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cogov_sim.agents import Department, SocialOrganization
 from cogov_sim.mechanisms.encounters import ring_pairs
 from cogov_sim.scenario import FUNCTIONS
-
-if TYPE_CHECKING:
-    from cogov_sim.model import CoGovModel
+from cogov_sim.world import World
+from cogov_sim.world.organizations import Department, SocialOrganization
 
 ENGAGEMENT_BOUNDS = (-3.0, 3.0)
 GOV = FUNCTIONS.index("government_services")
@@ -38,15 +35,15 @@ class Feedback:
 
     name = "feedback"
 
-    def run(self, model: CoGovModel, rng: np.random.Generator) -> None:
+    def run(self, world: World, rng: np.random.Generator) -> None:
         """Update people, ties, problems, organizations, agreements and supply."""
-        b = model.config.behaviour
-        pop, day = model.pop, model.day
+        b = world.scenario.behaviour
+        pop, day = world.pop, world.day
         up = np.log1p(b.success_repeat_boost)
         down = np.log1p(-min(b.failure_repeat_penalty, 0.999))
         candidates: set[tuple[int, int]] = set()  # organization pairs that shared a success today
-        for a in model.today.activities:
-            model.action_log.append((day, a.success))
+        for a in world.today.activities:
+            world.action_log.append((day, a.success))
             p = a.participants
             if len(p):
                 pop.engagement[p] = np.clip(pop.engagement[p] + (up if a.success else down), *ENGAGEMENT_BOUNDS)
@@ -56,12 +53,12 @@ class Feedback:
                 for col in (pop.trust, pop.cogov, pop.identification):
                     col[p] += g * (1 - col[p]) if a.success else -0.5 * g * col[p]
                 i, j, _ = ring_pairs(np.zeros(len(p), dtype=np.int64), p, b.contacts_per_visit, rng)
-                model.ties.add(i, j, 2.0, day, success=a.success)
-                model.ties.add(p, np.full(len(p), a.convener.node), 1.0, day, success=a.success)
+                world.ties.add(i, j, 2.0, day, success=a.success)
+                world.ties.add(p, np.full(len(p), a.convener.node), 1.0, day, success=a.success)
             orgs = [a.convener, *a.partners]
             if len(orgs) > 1:
                 pairs = np.array([(x.node, y.node) for x, y in combinations(orgs, 2)])
-                model.ties.add(pairs[:, 0], pairs[:, 1], 2.0, day, success=a.success)
+                world.ties.add(pairs[:, 0], pairs[:, 1], 2.0, day, success=a.success)
             for o in orgs:
                 o.commitment = o.commitment + 0.04 * (1 - o.commitment) if a.success else o.commitment * 0.98
                 if a.success:
@@ -69,62 +66,62 @@ class Feedback:
                 if isinstance(o, SocialOrganization):
                     o.maturity = min(1.0, o.maturity + 0.05) if a.success else max(0.0, o.maturity - 0.02)
             if a.success:
-                if a.problem >= 0 and model.problems.resolved[a.problem] < 0:
-                    model.problems.resolved[a.problem] = day
+                if a.problem >= 0 and world.problems.resolved[a.problem] < 0:
+                    world.problems.resolved[a.problem] = day
                 if a.center >= 0:
-                    model.success_log.append((day, a.center))
+                    world.success_log.append((day, a.center))
                 candidates.update((min(x.node, y.node), max(x.node, y.node)) for x, y in combinations(orgs, 2))
-        self._agreements(model, candidates)
-        self._incubate(model)
-        for o in model.orgs:
+        self._agreements(world, candidates)
+        self._incubate(world)
+        for o in world.orgs:
             if isinstance(o, SocialOrganization) and o.active and day - o.founded > 365 and o.maturity < 0.25:
                 o.active = False
         if day % 7 == 0:
-            self._weekly_supply(model)
+            self._weekly_supply(world)
 
-    def _agreements(self, model: CoGovModel, pairs: set[tuple[int, int]]) -> None:
+    def _agreements(self, world: World, pairs: set[tuple[int, int]]) -> None:
         """Sign a co-building agreement for each pair whose tie hours and shared successes reach the thresholds."""
-        pairs = {p for p in pairs if p not in model.agreements}
+        pairs = {p for p in pairs if p not in world.agreements}
         if not pairs:
             return
-        b = model.config.behaviour
+        b = world.scenario.behaviour
         a, c = np.array(sorted(pairs)).T
-        hours = model.ties.get(a, c, model.day)
-        wins = model.ties.shared_successes(a, c)
+        hours = world.ties.get(a, c, world.day)
+        wins = world.ties.shared_successes(a, c)
         ready = (hours >= b.agreement_hours) & (wins >= b.agreement_successes)
         for x, y in zip(a[ready].tolist(), c[ready].tolist(), strict=True):
-            model.agreements[(x, y)] = model.day
+            world.agreements[(x, y)] = world.day
 
-    def _incubate(self, model: CoGovModel) -> None:
-        sc = model.config
-        day = model.day
-        model.success_log = [(d, c) for d, c in model.success_log if d > day - 90]
-        if not model.success_log:
+    def _incubate(self, world: World) -> None:
+        sc = world.scenario
+        day = world.day
+        world.success_log = [(d, c) for d, c in world.success_log if d > day - 90]
+        if not world.success_log:
             return
-        n_social = sum(1 for o in model.orgs if isinstance(o, SocialOrganization) and o.active)
+        n_social = sum(1 for o in world.orgs if isinstance(o, SocialOrganization) and o.active)
         if n_social >= sc.organizations.max_social_organizations:
             return
-        centers, counts = np.unique([c for _, c in model.success_log], return_counts=True)
+        centers, counts = np.unique([c for _, c in world.success_log], return_counts=True)
         for c, k in zip(centers, counts, strict=True):
-            if k >= sc.behaviour.incubation_successes and day - model.last_incubation.get(int(c), -(10**6)) >= 365:
-                model.last_incubation[int(c)] = day
-                fn = np.flatnonzero(model.centers.functions[c])
+            if k >= sc.behaviour.incubation_successes and day - world.last_incubation.get(int(c), -(10**6)) >= 365:
+                world.last_incubation[int(c)] = day
+                fn = np.flatnonzero(world.centers.functions[c])
                 spec = int(fn[day % len(fn)])
-                model.add_social_org(int(c), int(model.centers.area_index[c]), specialty=spec)
-                model.success_log = [(d, cc) for d, cc in model.success_log if cc != c]
+                world.found_social_org(int(c), int(world.centers.area_index[c]), specialty=spec)
+                world.success_log = [(d, cc) for d, cc in world.success_log if cc != c]
                 return
 
-    def _weekly_supply(self, model: CoGovModel) -> None:
-        party_nodes = np.array([o.node for o in model.orgs if o.kind == "party"])
-        for o in model.orgs:
+    def _weekly_supply(self, world: World) -> None:
+        party_nodes = np.array([o.node for o in world.orgs if o.kind == "party"])
+        for o in world.orgs:
             if isinstance(o, Department) and len(party_nodes):
-                tie = model.ties.get(np.full(len(party_nodes), o.node), party_nodes, model.day)
+                tie = world.ties.get(np.full(len(party_nodes), o.node), party_nodes, world.day)
                 o.coordination = min(1.0, 0.1 * float((tie >= 4.0).sum()))
-        c = model.centers
+        c = world.centers
         gov = c.functions[:, GOV] & c.active
         if gov.any():
-            demand = model.visits_by_center[:, :].sum(axis=1).astype(float)
+            demand = world.visits_by_center[:, :].sum(axis=1).astype(float)
             share = demand[gov] / max(demand[gov].sum(), 1.0)
-            n_dept = sum(1 for o in model.orgs if isinstance(o, Department) and o.active)
+            n_dept = sum(1 for o in world.orgs if isinstance(o, Department) and o.active)
             target = 1.0 + 0.05 * n_dept * share * gov.sum() / max(gov.sum(), 1)
             c.quality[gov] += 0.1 * (target - c.quality[gov])

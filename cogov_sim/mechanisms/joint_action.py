@@ -19,15 +19,11 @@ Contract: fills each activity's ``participants`` and ``success``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import scipy.sparse as sp
 
 from cogov_sim.population import Population, availability_table
-
-if TYPE_CHECKING:
-    from cogov_sim.model import Activity, CoGovModel
+from cogov_sim.world import Activity, World
 
 
 def sigmoid(x: np.ndarray | float) -> np.ndarray:
@@ -60,24 +56,24 @@ class JointAction:
         self._deg = np.zeros(0)
         self._adj_day = 0
 
-    def run(self, model: CoGovModel, rng: np.random.Generator) -> None:
+    def run(self, world: World, rng: np.random.Generator) -> None:
         """Fill participants and draw success for every activity of the day."""
-        acts = model.today.activities
+        acts = world.today.activities
         if not acts:
             return
-        if self._adj is None or model.day - self._adj_day >= ADJACENCY_REFRESH_DAYS:
-            self._adj = model.ties.adjacency(model.day, model.config.behaviour.acquaintance_hours, model.n)
+        if self._adj is None or world.day - self._adj_day >= ADJACENCY_REFRESH_DAYS:
+            self._adj = world.ties.adjacency(world.day, world.scenario.behaviour.acquaintance_hours, world.n)
             self._deg = np.asarray(self._adj.sum(axis=1)).ravel()
-            self._adj_day = model.day
+            self._adj_day = world.day
         adj, deg = self._adj, self._deg
         for a in acts:
-            self._participants(model, rng, a, adj, deg)
-            a.success = bool(rng.random() < self.success_probability(model, a))
+            self._participants(world, rng, a, adj, deg)
+            a.success = bool(rng.random() < self.success_probability(world, a))
 
-    def _participants(self, model: CoGovModel, rng: np.random.Generator, a: Activity, adj: sp.csr_matrix,
+    def _participants(self, world: World, rng: np.random.Generator, a: Activity, adj: sp.csr_matrix,
                       deg: np.ndarray) -> None:  # fmt: skip
-        pop, sc, t = model.pop, model.config, model.today
-        pool = model.catchment(a.center, a.convener.area)
+        pop, sc, t = world.pop, world.scenario, world.today
+        pool = world.reach.catchment(a.center, a.convener.area)
         if not len(pool):
             return
         frac = sc.population.sample_fraction
@@ -109,16 +105,16 @@ class JointAction:
             who = rng.choice(who, size=cap, replace=False)
         a.participants = np.sort(who)
 
-    def success_probability(self, model: CoGovModel, a: Activity) -> float:
+    def success_probability(self, world: World, a: Activity) -> float:
         """Chance the activity succeeds (see the module docstring for the equation)."""
-        b = model.config.behaviour
-        n = len(a.participants) / model.config.population.sample_fraction
+        b = world.scenario.behaviour
+        n = len(a.participants) / world.scenario.population.sample_fraction
         kinds = {a.convener.kind} | {o.kind for o in a.partners} | ({"resident"} if n else set())
-        trust = float(model.pop.trust[a.participants].mean()) if len(a.participants) else 0.3
+        trust = float(world.pop.trust[a.participants].mean()) if len(a.participants) else 0.3
         delib = 0.0
         difficulty = 0.0
         if a.problem >= 0:
             delib = b.face_to_face_effect if a.face_to_face else b.remote_effect
-            difficulty = float(model.problems.difficulty[a.problem])
+            difficulty = float(world.problems.difficulty[a.problem])
         x = -1.0 + 0.6 * np.log1p(n / 5) + 0.5 * (len(kinds) - 1) + 2.0 * (trust - 0.45) + delib - difficulty
         return float(sigmoid(x))

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from cogov_sim import indicators
-
-if TYPE_CHECKING:
-    from cogov_sim.model import CoGovModel
+from cogov_sim.world import World
 
 PRUNE_EVERY = 30
 FORGET_AFTER_DAYS = 60
@@ -21,9 +17,9 @@ class Observation:
 
     name = "observation"
 
-    def run(self, model: CoGovModel, rng: np.random.Generator) -> None:
-        """Append today's indicators to ``model.records``."""
-        if model.day % PRUNE_EVERY == 0:
-            model.ties.prune(model.day, model.config.behaviour.acquaintance_hours, FORGET_AFTER_DAYS)
-        row = {"day": model.day, **indicators.compute(model)}
-        model.records.append(row)
+    def run(self, world: World, rng: np.random.Generator) -> None:
+        """Append today's indicators to ``world.records``."""
+        if world.day % PRUNE_EVERY == 0:
+            world.ties.prune(world.day, world.scenario.behaviour.acquaintance_hours, FORGET_AFTER_DAYS)
+        row = {"day": world.day, **indicators.compute(world)}
+        world.records.append(row)

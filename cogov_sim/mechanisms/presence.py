@@ -18,21 +18,17 @@ Because the outside option competes with the centers, per-capita visits fall wit
 configured decay (the Huff/gravity form with an exponential impedance). Each center admits at most
 ``area / m2_per_visitor`` visitors per slot (in simulated people); the rest are turned away at random.
 
-Contract: fills ``model.today`` visitor/center/zone/slot arrays and ``turned_away``; updates habit, unmet need,
+Contract: fills ``world.today`` visitor/center/zone/slot arrays and ``turned_away``; updates habit, unmet need,
 awareness and visit counts.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from cogov_sim.population import availability_table, works_table
 from cogov_sim.scenario import LEVELS, SLOTS
-
-if TYPE_CHECKING:
-    from cogov_sim.model import CoGovModel
+from cogov_sim.world import World
 
 REGULAR_WEIGHT = 9.0
 """A person with full habit weighs their usual center 1 + 9 = 10 times: assumption (Oldenburg's regulars)."""
@@ -69,12 +65,12 @@ class Presence:
         self.avail = availability_table().astype(np.float32)
         self.works = works_table()
 
-    def run(self, model: CoGovModel, rng: np.random.Generator) -> None:
+    def run(self, world: World, rng: np.random.Generator) -> None:
         """Decide today's visits."""
-        pop, c, b, t = model.pop, model.centers, model.config.behaviour, model.today
+        pop, c, b, t = world.pop, world.centers, world.scenario.behaviour, world.today
         pop.unmet += 0.05 * (1 - pop.unmet)
         pop.habit *= 1 - b.habit_decay_per_day
-        self._learn(model, rng)
+        self._learn(world, rng)
         if not c.active.any():
             return
         kind = int(t.weekend)
@@ -87,23 +83,23 @@ class Presence:
         drive = b.visit_scale * pop.propensity * (0.3 + pop.unmet) * (1 + 0.5 * pop.habit) * (1 + pop.identification)
         avail = self.avail[pop.segment.astype(np.int64), kind]  # (n, slots)
         hi, lo = PREFERRED_SLOT_FACTOR
-        routine_day = (model.day % 7 == ROUTINE_DAYS).any(axis=1)[pop.routine]
+        routine_day = (world.day % 7 == ROUTINE_DAYS).any(axis=1)[pop.routine]
         day_factor = np.where(routine_day, ROUTINE_DAY_FACTOR[0], ROUTINE_DAY_FACTOR[1])
         avail = avail * np.where(np.arange(n_slots)[None, :] == pop.pref_slot[:, None], hi, lo) * day_factor[:, None]
         if t.weekend:
             avail = avail * np.where(pop.commuter, 0.05, 1.0)[:, None]
-        cap = np.maximum(1, np.floor(c.area_m2 / b.m2_per_visitor * model.config.population.sample_fraction))
+        cap = np.maximum(1, np.floor(c.area_m2 / b.m2_per_visitor * world.scenario.population.sample_fraction))
         works = self.works[pop.segment.astype(np.int64)]  # (n, slots): anchored at work in the slot
         at_work = np.zeros((pop.n, n_slots), dtype=bool)
-        at_work[model.cand["work"].rows] = works[model.cand["work"].rows]
+        at_work[world.reach.cand["work"].rows] = works[world.reach.cand["work"].rows]
         daily = {}
-        for anchor, cd in model.cand.items():
+        for anchor, cd in world.reach.cand.items():
             aware = np.take_along_axis(pop.awareness[cd.rows], cd.level, axis=1)
             daily[anchor] = cd.weight * aware
         out_v, out_c, out_s = [], [], []
         for slot in range(n_slots):
             factor = np.ascontiguousarray(slot_factor[:, slot], dtype=np.float32)
-            for anchor, cd in model.cand.items():
+            for anchor, cd in world.reach.cand.items():
                 if not cd.idx.shape[1] or not len(cd.rows):
                     continue
                 if anchor == "home":  # rows are everyone, in order
@@ -146,19 +142,19 @@ class Presence:
         # the usual center: the first one visited; a visit elsewhere replaces it now and then
         switch = (pop.favourite[v] < 0) | (rng.random(len(v)) < FAVOURITE_SWITCH)
         pop.favourite[v[switch]] = t.center[switch]
-        pop.last_visit[v] = model.day
+        pop.last_visit[v] = world.day
         pop.visits += np.bincount(v, minlength=pop.n).astype(pop.visits.dtype)
-        per = model.visits_by_center
+        per = world.visits_by_center
         per += np.bincount(t.center * per.shape[1] + pop.segment[v], minlength=per.size).reshape(per.shape)
 
-    def _learn(self, model: CoGovModel, rng: np.random.Generator) -> None:
+    def _learn(self, world: World, rng: np.random.Generator) -> None:
         """Street-front visibility makes people aware of a level's centers over time."""
-        c = model.centers
+        c = world.centers
         for lv in range(len(LEVELS)):
             mask = c.active & (c.level == lv)
             if not mask.any():
                 continue
             p = AWARENESS_GAIN * float(c.visibility[mask].mean())
-            unaware = np.flatnonzero(~model.pop.awareness[:, lv])
+            unaware = np.flatnonzero(~world.pop.awareness[:, lv])
             learn = unaware[rng.random(len(unaware)) < p]
-            model.pop.awareness[learn, lv] = True
+            world.pop.awareness[learn, lv] = True

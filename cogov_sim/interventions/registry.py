@@ -1,0 +1,68 @@
+"""The registry of interventions by name, and building one from plain data (an experiment file's entry)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from cogov_sim.interventions.base import Intervention
+from cogov_sim.interventions.centers import (
+    AddCenters,
+    AddFunctions,
+    ChangeHours,
+    CloseCenters,
+    RemoveFunctions,
+    RiderStations,
+)
+from cogov_sim.interventions.organizations import (
+    IncubateSocialOrganizations,
+    MobilizationCampaign,
+    WithdrawPartyConvening,
+)
+from cogov_sim.interventions.programmes import DepartmentCoordination, LaunchAlliance
+from cogov_sim.scenario import ScenarioError, unknown_message
+
+REGISTRY: dict[str, type[Intervention]] = {
+    "add_centers": AddCenters,
+    "close_centers": CloseCenters,
+    "add_functions": AddFunctions,
+    "remove_functions": RemoveFunctions,
+    "change_hours": ChangeHours,
+    "rider_stations": RiderStations,
+    "launch_alliance": LaunchAlliance,
+    "incubate_social_organizations": IncubateSocialOrganizations,
+    "mobilization_campaign": MobilizationCampaign,
+    "department_coordination": DepartmentCoordination,
+    "withdraw_party_convening": WithdrawPartyConvening,
+}
+"""Intervention name -> class."""
+
+
+def make_intervention(data: dict[str, Any], file: str = "", path: str = "") -> Intervention:
+    """Build an intervention from plain data; bad input raises ScenarioError with the field path."""
+    if not isinstance(data, dict) or "kind" not in data:
+        raise ScenarioError(file, path, f"an intervention needs a `kind`; allowed: {', '.join(REGISTRY)}")
+    kind = data["kind"]
+    if kind not in REGISTRY:
+        raise ScenarioError(file, f"{path}.kind" if path else "kind", unknown_message(str(kind), list(REGISTRY)))
+    try:
+        return REGISTRY[kind].model_validate(data)
+    except ValidationError as err:
+        first = err.errors(include_url=False)[0]
+        sub = ".".join(str(p) for p in first["loc"])
+        msg = first["msg"]
+        if first["type"] == "value_error":
+            # validators report their own field first ("end_day: ...")
+            msg = msg.removeprefix("Value error, ")
+            head, sep, rest = msg.partition(": ")
+            if sep and " " not in head:
+                sub = f"{sub}.{head}" if sub else head
+                msg = rest
+        where = f"{path}.{sub}" if path and sub else (path or sub)
+        if first["type"] == "extra_forbidden":
+            allowed = list(REGISTRY[kind].model_fields)
+            raise ScenarioError(file, where, unknown_message(str(first["loc"][-1]), allowed)) from None
+        if first["type"] == "literal_error" and first.get("ctx", {}).get("expected"):
+            msg = f"got {first.get('input')!r}; allowed: {first['ctx']['expected']}"
+        raise ScenarioError(file, where, msg) from None
