@@ -13,9 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cogov_sim import __version__
-from cogov_sim.scenario import ScenarioError
-
-EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+from cogov_sim.scenario import EXIT_BAD_INPUT, EXIT_OK, ScenarioError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -148,14 +146,24 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _warm_up(args: argparse.Namespace) -> None:
+    """Start the process pool's forkserver first: it imports the model while the experiment is loaded and planned."""
+    if args.executor == "process":
+        from cogov_sim.experiments.executors import warm_up
+
+        warm_up()
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    _warm_up(args)
     from cogov_sim.experiments.sweep import sweep_command
 
     return sweep_command(args)
 
 
 def _cmd_whatif(args: argparse.Namespace) -> int:
-    from cogov_sim.experiments.whatif import whatif_command
+    _warm_up(args)
+    from cogov_sim.experiments.whatif_run import whatif_command
 
     return whatif_command(args)
 

@@ -12,7 +12,7 @@ from matplotlib.image import imread
 from scipy import stats
 
 from cogov_sim.experiments import analysis, designs, plots
-from cogov_sim.experiments.spec import Parameter
+from cogov_sim.experiments.parameters import Parameter
 
 
 def runs_table(points: list[dict], ys: dict[str, list[float]], reps: int = 1, failed: set[int] | None = None):

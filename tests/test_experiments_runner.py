@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from cogov_sim.experiments.executors import process_pool
 from cogov_sim.experiments.runner import (
     RunOutcome,
     RunTask,
     execute,
     lost_outcome,
-    process_pool,
     run_key,
     run_tasks,
 )

@@ -15,8 +15,9 @@ from scipy import stats
 
 from cogov_sim.cli import main
 from cogov_sim.experiments.effects import CONTRAST_COLUMNS, EFFECT_COLUMNS, effects_table, paired_interval
-from cogov_sim.experiments.runner import ExecutorHandle
-from cogov_sim.experiments.whatif import load_whatif, plan, run_whatif
+from cogov_sim.experiments.executors import ExecutorHandle
+from cogov_sim.experiments.whatif import load_whatif
+from cogov_sim.experiments.whatif_run import plan, run_whatif
 from cogov_sim.scenario import ScenarioError
 from tests.conftest import ROOT
 

@@ -40,8 +40,6 @@ def read_design(folder: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
 
 def t_interval(values: np.ndarray, level: float = LEVEL) -> tuple[float, float, float, float]:
     """Mean, standard deviation and the two-sided t-interval of the mean of ``values`` (NaN ends when n < 2)."""
-    from scipy import stats
-
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     n = len(x)
@@ -51,8 +49,15 @@ def t_interval(values: np.ndarray, level: float = LEVEL) -> tuple[float, float, 
     if n < 2:
         return (mean, np.nan, np.nan, np.nan)
     sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / np.sqrt(n)
+    half = float(t_critical(np.asarray(n), level)) * sd / np.sqrt(n)
     return (mean, sd, mean - half, mean + half)
+
+
+def t_critical(n: np.ndarray, level: float = LEVEL) -> np.ndarray:
+    """The two-sided t critical value for the mean of ``n`` values, elementwise (NaN where n < 2)."""
+    from scipy import stats
+
+    return np.where(n >= 2, stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)), np.nan)
 
 
 def summarize(
@@ -69,8 +74,6 @@ def summarize(
         A long table: ``point_index``, the design columns, ``indicator``, ``n_runs``, ``n``, ``mean``, ``sd``,
         ``ci_low``, ``ci_high``; one row per point and indicator, in point order.
     """
-    from scipy import stats
-
     indicators = list(indicators) if indicators is not None else indicator_columns(runs)
     points = runs.groupby("point_index", sort=True)[list(design_columns)].first()
     points["n_runs"] = runs.groupby("point_index", sort=True).size()
@@ -79,11 +82,7 @@ def summarize(
     n = grouped.count().reindex(points.index, fill_value=0)
     mean = grouped.mean().reindex(points.index)
     sd = grouped.std(ddof=1).reindex(points.index)
-    tcrit = pd.DataFrame(
-        np.where(n.to_numpy() >= 2, stats.t.ppf(0.5 + LEVEL / 2, np.maximum(n.to_numpy() - 1, 1)), np.nan),
-        index=n.index,
-        columns=n.columns,
-    )
+    tcrit = pd.DataFrame(t_critical(n.to_numpy()), index=n.index, columns=n.columns)
     half = tcrit * sd / np.sqrt(n.where(n > 0))
     parts = []
     for ind in indicators:

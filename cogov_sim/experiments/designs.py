@@ -2,7 +2,7 @@
 
 A design is a table of points, one value per swept parameter. Sampled designs draw in a *sampling space*: the
 parameter's range, widened by half a unit on each side for whole numbers (see
-:attr:`~cogov_sim.experiments.spec.Parameter.raw_bounds`); the value applied to the scenario is the sampled value,
+:attr:`~cogov_sim.experiments.parameters.Parameter.raw_bounds`); the value applied to the scenario is the sampled value,
 rounded for whole numbers. The raw sampled values are kept because SALib's analyses need the design exactly as it
 was sampled.
 
@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from cogov_sim.experiments.spec import Experiment, Parameter
+    from cogov_sim.experiments.parameters import Parameter
+    from cogov_sim.experiments.spec import Experiment
 
 DESIGN_STREAM = 2**32 - 1
 """Spawn key of the stream that samples the design itself (no design point has this index)."""

@@ -10,6 +10,7 @@ executor when the old one is broken and a factory for a new one is given; after 
 ``lost``.
 
 Task functions are module-level and importable, so they work with the ``spawn`` start method and with Dask.
+The executors themselves (process pools, Dask) are opened by :mod:`~cogov_sim.experiments.executors`.
 """
 
 from __future__ import annotations
@@ -17,10 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import multiprocessing
-import os
-import signal
-import threading
 import time
 import traceback
 from collections import deque
@@ -31,17 +28,18 @@ from concurrent.futures import (
     CancelledError,
     Executor,
     Future,
-    ProcessPoolExecutor,
     wait,
 )
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from cogov_sim import __version__
+from cogov_sim.scenario import scenario_from_dict
+from cogov_sim.simulation import model_fingerprint, simulate
+from cogov_sim.vocabulary import INDICATORS
 
 STATUSES: tuple[str, ...] = ("ok", "failed", "lost")
 """Run status: finished; raised (recorded with its error, not retried); lost to the infrastructure (retried, and
@@ -114,8 +112,6 @@ def run_key(scenario_hash: str, point: Mapping[str, Any], seed: int, days: int, 
     Two tasks with the same key compute the same thing, so a store that has the key need not run it again; a
     change to the model's code changes every key, so stale runs are never reused.
     """
-    from cogov_sim.simulation import model_fingerprint
-
     text = json.dumps(
         {
             "model": model_fingerprint(),
@@ -130,12 +126,6 @@ def run_key(scenario_hash: str, point: Mapping[str, Any], seed: int, days: int, 
         default=str,
     )
     return hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
-def _indicator_names() -> list[str]:
-    from cogov_sim.vocabulary import INDICATORS
-
-    return list(INDICATORS)
 
 
 def _base_row(task: RunTask) -> dict[str, Any]:
@@ -159,7 +149,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _finish_row(row: dict[str, Any], finals: Mapping[str, float], task: RunTask, wall: float) -> dict[str, Any]:
-    names = _indicator_names()
+    names = list(INDICATORS)
     names += [k for k in finals if k not in names]
     row.update({k: float(finals.get(k, math.nan)) for k in names})
     row.update(
@@ -177,9 +167,6 @@ def execute(task: RunTask) -> RunOutcome:
 
     Never raises for a failing run: the exception is recorded as ``status: failed`` with its ``error`` text.
     """
-    from cogov_sim.scenario import scenario_from_dict
-    from cogov_sim.simulation import simulate
-
     start = time.perf_counter()
     row = _base_row(task)
     try:
@@ -232,6 +219,103 @@ class _Slot:
     generation: int
 
 
+class _Flight:
+    """The tasks in flight: submitted to the current executor, waiting to be resubmitted, or collected.
+
+    ``generation`` counts the executors: a task's failure breaks the executor only if it ran on the current one.
+    Executors made here (replacements) are shut down by :meth:`close`; the caller's is not.
+    """
+
+    def __init__(
+        self,
+        executor: Executor,
+        fn: Callable[[RunTask], RunOutcome],
+        on_outcome: Callable[[RunOutcome], None],
+        new_executor: Callable[[], Executor] | None,
+    ) -> None:
+        self.given = self.current = executor
+        self.fn, self.on_outcome, self.new_executor = fn, on_outcome, new_executor
+        self.generation = 0
+        self.made: list[Executor] = []
+        self.pending: dict[Future[RunOutcome], _Slot] = {}
+        self.again: deque[_Slot] = deque()
+        self.stats = RunnerStats()
+
+    def replace(self) -> bool:
+        """Swap in a fresh executor (shutting down a replaced replacement); ``False`` without a factory."""
+        if self.new_executor is None:
+            return False
+        if self.current is not self.given:
+            self.current.shutdown(wait=False, cancel_futures=True)
+        self.current = self.new_executor()
+        self.made.append(self.current)
+        self.generation += 1
+        self.stats.executors_replaced += 1
+        return True
+
+    def give_up(self, slot: _Slot, error: str) -> None:
+        """Report the task as lost."""
+        self.stats.lost += 1
+        self.on_outcome(lost_outcome(slot.task, error, slot.attempt))
+
+    def submit(self, slot: _Slot) -> None:
+        """Submit the task, on a fresh executor if the current one refuses (once); else give it up."""
+        for _ in range(2):
+            try:
+                fut = self.current.submit(self.fn, slot.task)
+            except (BrokenExecutor, RuntimeError) as exc:
+                if self.replace():
+                    continue
+                self.give_up(slot, _describe(exc))
+                return
+            slot.generation = self.generation
+            self.pending[fut] = slot
+            return
+        self.give_up(slot, "the executor broke again at once")
+
+    def fill(self, source: Iterator[RunTask], max_in_flight: int) -> None:
+        """Submit tasks to retry first, then new ones, until ``max_in_flight`` are pending or none are left."""
+        while len(self.pending) < max_in_flight:
+            if self.again:
+                self.submit(self.again.popleft())
+                continue
+            task = next(source, None)
+            if task is None:
+                break
+            self.submit(_Slot(task, 1, self.generation))
+
+    def collect(self, fut: Future[RunOutcome], retries: int) -> None:
+        """Hand a finished task's outcome on, or queue it again (replacing a broken executor), or give it up."""
+        slot = self.pending.pop(fut)
+        try:
+            exc = fut.exception()
+        except CancelledError as cancelled:
+            exc = cancelled
+        if exc is None:
+            outcome = fut.result()
+            outcome.row["attempts"] = slot.attempt
+            if outcome.status == "ok":
+                self.stats.ok += 1
+            else:
+                self.stats.failed += 1
+            self.on_outcome(outcome)
+            return
+        if isinstance(exc, BrokenExecutor) and slot.generation == self.generation:
+            self.replace()
+        if slot.attempt <= retries:
+            self.stats.retried += 1
+            self.again.append(_Slot(slot.task, slot.attempt + 1, slot.generation))
+        else:
+            self.give_up(slot, _describe(exc))
+
+    def close(self) -> None:
+        """Cancel what is still pending and shut down the executors made here."""
+        for fut in self.pending:
+            fut.cancel()
+        for ex in self.made:
+            ex.shutdown(wait=False, cancel_futures=True)
+
+
 def run_tasks(
     tasks: Iterable[RunTask],
     executor: Executor,
@@ -259,251 +343,16 @@ def run_tasks(
     Returns:
         Counts of ok, failed, lost and retried runs.
     """
-    stats = RunnerStats()
-    source: Iterator[RunTask] = iter(tasks)
-    again: deque[_Slot] = deque()
-    pending: dict[Future[RunOutcome], _Slot] = {}
-    current = executor
-    generation = 0
-    made: list[Executor] = []
-
-    def replace() -> bool:
-        nonlocal current, generation
-        if new_executor is None:
-            return False
-        if current is not executor:
-            current.shutdown(wait=False, cancel_futures=True)
-        current = new_executor()
-        made.append(current)
-        generation += 1
-        stats.executors_replaced += 1
-        return True
-
-    def give_up(slot: _Slot, error: str) -> None:
-        stats.lost += 1
-        on_outcome(lost_outcome(slot.task, error, slot.attempt))
-
-    def submit(slot: _Slot) -> None:
-        for _ in range(2):
-            try:
-                fut = current.submit(fn, slot.task)
-            except (BrokenExecutor, RuntimeError) as exc:
-                if replace():
-                    continue
-                give_up(slot, _describe(exc))
-                return
-            slot.generation = generation
-            pending[fut] = slot
-            return
-        give_up(slot, "the executor broke again at once")
-
+    source = iter(tasks)
+    flight = _Flight(executor, fn, on_outcome, new_executor)
     try:
         while True:
-            while len(pending) < max_in_flight:
-                if again:
-                    submit(again.popleft())
-                    continue
-                task = next(source, None)
-                if task is None:
-                    break
-                submit(_Slot(task, 1, generation))
-            if not pending:
+            flight.fill(source, max_in_flight)
+            if not flight.pending:
                 break
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            done, _ = wait(list(flight.pending), return_when=FIRST_COMPLETED)
             for fut in done:
-                slot = pending.pop(fut)
-                try:
-                    exc = fut.exception()
-                except CancelledError as cancelled:
-                    exc = cancelled
-                if exc is None:
-                    outcome = fut.result()
-                    outcome.row["attempts"] = slot.attempt
-                    if outcome.status == "ok":
-                        stats.ok += 1
-                    else:
-                        stats.failed += 1
-                    on_outcome(outcome)
-                    continue
-                if isinstance(exc, BrokenExecutor) and slot.generation == generation:
-                    replace()
-                if slot.attempt <= retries:
-                    stats.retried += 1
-                    again.append(_Slot(slot.task, slot.attempt + 1, slot.generation))
-                else:
-                    give_up(slot, _describe(exc))
+                flight.collect(fut, retries)
     finally:
-        for fut in pending:
-            fut.cancel()
-        for ex in made:
-            ex.shutdown(wait=False, cancel_futures=True)
-    return stats
-
-
-def _process_gone(pid: int, started: str | None) -> bool:
-    """Whether process ``pid`` (started at ``started``, from ``/proc``) has ended or is a zombie."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except FileNotFoundError:
-        return True
-    except OSError:  # no /proc: ask the kernel whether the pid exists
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
-    return fields[0] == "Z" or (started is not None and fields[19] != started)
-
-
-def _start_time(pid: int) -> str | None:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            return f.read().rsplit(")", 1)[1].split()[19]
-    except OSError:
-        return None
-
-
-def watch_parent(sweep_pid: int, interval_s: float = 0.5) -> None:
-    """Process-pool initializer: end this worker soon after the sweep process that made the pool is gone.
-
-    A pool worker blocks on its task queue; if the sweep process is killed (SIGKILL, the OOM killer) nobody
-    tells it, and the forkserver it was forked from stays up as long as a worker holds its "alive" pipe. This
-    thread polls the sweep process (by pid and start time, so a reused pid does not fool it) and exits the worker
-    when it is gone; the forkserver and the resource tracker then exit too, so a killed sweep leaves no orphans.
-    A Ctrl-C (SIGINT to the process group) ends the worker at once without a traceback; the sweep process stops
-    and keeps every run finished so far.
-    """
-    started = _start_time(sweep_pid)
-    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-        # Ctrl-C reaches the whole process group: the sweep process handles it; workers end quietly
-        signal.signal(signal.SIGINT, lambda _sig, _frame: os._exit(130))
-
-    def loop() -> None:
-        while not _process_gone(sweep_pid, started):
-            time.sleep(interval_s)
-        os._exit(70)
-
-    threading.Thread(target=loop, name="cogov-watch-sweep", daemon=True).start()
-
-
-PRELOAD: tuple[str, ...] = ("cogov_sim.simulation",)
-"""Modules the forkserver imports once, so pool workers start without importing the model again."""
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    """The ``forkserver`` context (``spawn`` where there is none), with the model preloaded in the server."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(list(PRELOAD))
-    return ctx
-
-
-def warm_up() -> None:
-    """Start the forkserver now (it imports the model in the background) so the first pool starts quickly."""
-    ctx = _context()
-    if ctx.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
-
-
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool on the preloaded forkserver whose workers exit when this process dies.
-
-    Workers are forked from a server process that has already imported the model (no per-worker import), and
-    task functions travel by reference, so they must be importable module-level functions.
-    """
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=_context(), initializer=watch_parent, initargs=(os.getpid(),)
-    )
-
-
-@dataclass
-class ExecutorHandle:
-    """An open executor and what the runner needs to use it well.
-
-    Attributes:
-        executor: the executor to submit to.
-        slots: tasks it runs at once (workers × threads).
-        description: one line for the user, e.g. ``process pool, 2 workers``.
-        new_executor: factory of a replacement when ``executor`` breaks (process pools), else ``None``.
-        extra: objects to keep alive while the executor is in use (the Dask client and cluster).
-    """
-
-    executor: Executor
-    slots: int
-    description: str
-    new_executor: Callable[[], Executor] | None = None
-    extra: list[Any] = field(default_factory=list)
-
-
-class ExecutorUnavailableError(Exception):
-    """The requested executor cannot be opened (Dask missing, scheduler unreachable)."""
-
-
-@contextmanager
-def open_executor(
-    kind: str = "process", workers: int | None = None, scheduler: str | None = None
-) -> Iterator[ExecutorHandle]:
-    """Open a process pool or a Dask executor, and close it (and its cluster) on exit.
-
-    Args:
-        kind: ``process`` or ``dask``.
-        workers: worker processes (default: the number of cores); for Dask, the local cluster's workers.
-        scheduler: Dask scheduler address; ``None`` starts a ``LocalCluster``.
-
-    Raises:
-        ExecutorUnavailableError: Dask is not installed or the scheduler cannot be reached.
-    """
-    n = workers or os.cpu_count() or 1
-    if kind == "process":
-        pool = process_pool(n)
-        try:
-            yield ExecutorHandle(
-                pool, n, f"process pool, {n} worker{'s' * (n != 1)}", new_executor=lambda: process_pool(n)
-            )
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        return
-    if kind != "dask":
-        raise ValueError(f"unknown executor kind {kind!r}")
-    try:
-        import logging
-
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise ExecutorUnavailableError("Dask is not installed: pip install 'cogov-sim[dask]'") from None
-    cluster = None
-    try:
-        if scheduler:
-            try:
-                client = Client(scheduler, timeout="10s")
-            except (OSError, TimeoutError) as exc:
-                raise ExecutorUnavailableError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-            where = f"Dask scheduler {scheduler}"
-        else:
-            cluster = LocalCluster(
-                n_workers=n,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            client = Client(cluster)
-            where = f"Dask local cluster, {n} worker{'s' * (n != 1)}"
-        try:
-            slots = max(1, sum(client.nthreads().values()))
-            executor = client.get_executor(retries=2, pure=False)
-            try:
-                yield ExecutorHandle(executor, slots, where, extra=[client, cluster])
-            finally:
-                executor.shutdown(wait=False)
-        finally:
-            client.close()
-    finally:
-        if cluster is not None:
-            cluster.close()
+        flight.close()
+    return flight.stats

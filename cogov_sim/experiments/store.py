@@ -29,6 +29,7 @@ from typing import IO, Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import yaml
 
 from cogov_sim.experiments.runner import RunOutcome, RunTask, lost_outcome
 
@@ -53,6 +54,16 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], Any]) -> Path:
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> Path:
+    """Write a result table as CSV (no index, numbers to 8 significant digits), atomically."""
+    return atomic_write(path, lambda f: f.write(frame.to_csv(index=False, float_format="%.8g").encode()))
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    """Write plain data as YAML in its own key order (a resolved experiment file), atomically."""
+    return atomic_write(path, lambda f: f.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode()))
 
 
 def _json_default(obj: Any) -> Any:

@@ -1,4 +1,4 @@
-"""``cogov whatif``: a baseline and named policies run with paired seeds; effects with intervals; plots; a report.
+"""The what-if file: a base scenario, named policies (lists of interventions), the indicators and effect windows.
 
 The what-if file (YAML, validated like scenario and sweep files: unknown keys are rejected with the nearest valid
 key, and errors name the file and the field path)::
@@ -23,64 +23,45 @@ key, and errors name the file and the field path)::
         interventions:
           - {kind: mobilization_campaign, start_day: 90, end_day: 180, multiplier: 2}
 
-Paired seeds (common random numbers): replication ``r`` runs the baseline and every policy with one seed, and every
-mechanism draws from its own (mechanism, day) stream, so the arms differ only where a policy acts; a policy that
-changes nothing reproduces the baseline exactly, and days before a policy's first ``start_day`` are identical.
-
-Execution reuses the sweep layer: each arm × replication is a :class:`~cogov_sim.experiments.runner.RunTask` run
-by :func:`~cogov_sim.experiments.runner.run_tasks` on a process pool or Dask, stored by
-:class:`~cogov_sim.experiments.store.ResultStore` under a content-hash id (base scenario, policy content, seed,
-days), so an interrupted what-if resumes where it stopped and nothing is run twice. The analysis
-(:mod:`cogov_sim.experiments.effects`) reads only the stored tables.
+Loading checks every intervention against the base scenario; errors are
+:class:`~cogov_sim.scenario.ScenarioError` naming the file and the field path (``policies.alliance.0.radius_m``).
+Running it with paired seeds is :mod:`~cogov_sim.experiments.whatif_run`.
 """
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import hashlib
 import json
 import re
-import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import pyarrow.parquet as pq
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from cogov_sim.experiments.designs import run_seed
-from cogov_sim.experiments.runner import (
-    ExecutorHandle,
-    RunnerStats,
-    RunOutcome,
-    RunTask,
-    execute,
-    open_executor,
-    run_key,
-    run_tasks,
-    warm_up,
+from cogov_sim.experiments.effects import BASELINE
+from cogov_sim.experiments.files import (
+    NAME_RE,
+    LoadedFile,
+    changed_base,
+    check_indicators,
+    check_name,
+    find_base,
+    resolve_base,
 )
-from cogov_sim.experiments.spec import check_indicators, find_base
-from cogov_sim.experiments.store import ResultStore, atomic_write
-from cogov_sim.experiments.sweep import SweepReport, executor_errors, executor_factory
 from cogov_sim.interventions import Intervention, make_intervention
 from cogov_sim.scenario import (
+    Frozen,
+    Scenario,
     ScenarioError,
-    apply_overrides,
-    format_error,
+    check_keys,
+    expect_mapping,
     read_yaml,
     scenario_from_dict,
     unknown_message,
+    validate_model,
 )
-
-EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
-
-BASELINE = "baseline"
-"""Name of the arm without interventions (reserved: no policy may use it)."""
 
 DEFAULT_INDICATORS: tuple[str, ...] = (
     "gci",
@@ -97,21 +78,15 @@ DEFAULT_INDICATORS: tuple[str, ...] = (
 WINDOW_RE = re.compile(r"^(final_day|after_start|last_([1-9][0-9]*)_days)$")
 """Effect windows: the final day; the mean over the days from the policy's first start day; the last N days."""
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class PolicySpec(_Frozen):
+class PolicySpec(Frozen):
     """A named policy as written with a description."""
 
     description: str = Field("", description="What the policy does, in words (shown in the report).")
     interventions: list[Any] = Field(default_factory=list, description="The interventions, each with a kind.")
 
 
-class WhatIfSpec(_Frozen):
+class WhatIfSpec(Frozen):
     """The what-if file as written."""
 
     name: str | None = Field(None, description="Short name; the default output folder results/<name>/.")
@@ -188,34 +163,16 @@ class Policy:
 
 
 @dataclass(frozen=True)
-class WhatIf:
+class WhatIf(LoadedFile):
     """A loaded, validated what-if experiment.
 
     Attributes:
         spec: the file's content, validated.
-        file: the file path as given.
-        base_file: the base scenario file that was found.
-        base_data: the resolved base scenario (defaults filled, overrides and days applied) as plain data.
-        base_hash: content hash of the resolved base scenario.
         policies: the policies, in file order.
     """
 
     spec: WhatIfSpec
-    file: str
-    base_file: str
-    base_data: dict[str, Any]
-    base_hash: str
     policies: tuple[Policy, ...]
-
-    @property
-    def name(self) -> str:
-        """The experiment name (default: the file name without extension)."""
-        return self.spec.name or Path(self.file).stem
-
-    @property
-    def days(self) -> int:
-        """Days per run."""
-        return int(self.base_data["days"])
 
     @property
     def arms(self) -> tuple[Policy, ...]:
@@ -233,16 +190,12 @@ class WhatIf:
 
     def to_dict(self) -> dict[str, Any]:
         """The experiment as plain data, interventions with all their parameters (``whatif.resolved.yaml``)."""
-        data = self.spec.model_dump(mode="json", exclude={"policies"})
-        data["name"] = self.name
-        data["days"] = self.days
-        data["policies"] = {p.name: {"description": p.description, "interventions": p.to_data()} for p in self.policies}
-        data["resolved"] = {
-            "base_scenario_file": self.base_file,
-            "base_scenario_hash": self.base_hash,
-            "seeds": [self.seed(r) for r in range(self.spec.replications)],
-        }
-        return data
+        policies = {p.name: {"description": p.description, "interventions": p.to_data()} for p in self.policies}
+        return self.with_resolved(
+            self.spec.model_dump(mode="json", exclude={"policies"}),
+            {"policies": policies},
+            seeds=[self.seed(r) for r in range(self.spec.replications)],
+        )
 
 
 def is_whatif_data(data: Any) -> bool:
@@ -263,37 +216,18 @@ def load_whatif(path: str | Path) -> WhatIf:
         ScenarioError: for any bad input, naming the file and the field path (``policies.alliance.0.radius_m``).
     """
     file = str(path)
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise ScenarioError(file, "", f"expected a mapping of what-if fields, got {type(data).__name__}")
-    allowed = [*WhatIfSpec.model_fields, "set"]
-    for key in data:
-        if key not in allowed:
-            raise ScenarioError(file, str(key), unknown_message(str(key), allowed))
-    try:
-        spec = WhatIfSpec.model_validate(data)
-    except ValidationError as err:
-        where, message = format_error(err)
-        raise ScenarioError(file, where, message) from None
-    if spec.name is not None and not _NAME_RE.match(spec.name):
-        raise ScenarioError(
-            file, "name", f"use letters, digits, '_', '-' and '.' only (a folder name), got {spec.name!r}"
-        )
+    data = expect_mapping(file, read_yaml(path), "what-if")
+    check_keys(file, data, [*WhatIfSpec.model_fields, "set"])
+    spec = validate_model(WhatIfSpec, data, file)
+    check_name(file, spec.name)
     base_file = find_base(file, spec.base_scenario)
-    base = scenario_from_dict(read_yaml(base_file), file=str(base_file))
-    base_data = base.to_dict()
+    base_data = changed_base(file, base_file, spec.overrides, "overrides")
     if spec.overrides:
-        try:
-            base_data = apply_overrides(base_data, spec.overrides)
-        except ScenarioError as err:
-            raise ScenarioError(file, f"overrides.{err.path}", err.message) from None
         try:
             scenario_from_dict(base_data)
         except ScenarioError as err:
             raise ScenarioError(file, f"overrides.{err.path}", err.message) from None
-    if spec.days is not None:
-        base_data["days"] = spec.days
-    scenario = scenario_from_dict(base_data, file=file)
+    scenario = resolve_base(file, base_data, spec.days)
     base_data = scenario.to_dict()
     check_indicators(file, spec.indicators)
     for j, w in enumerate(spec.windows):
@@ -312,23 +246,17 @@ def load_whatif(path: str | Path) -> WhatIf:
     return WhatIf(spec, file, str(base_file), base_data, scenario.hash(), policies)
 
 
-def _policy(file: str, name: Any, entry: Any, scenario: Any) -> Policy:
+def _policy(file: str, name: Any, entry: Any, scenario: Scenario) -> Policy:
     at = f"policies.{name}"
-    if not isinstance(name, str) or not _NAME_RE.match(name):
+    if not isinstance(name, str) or not NAME_RE.match(name):
         raise ScenarioError(file, at, f"a policy name uses letters, digits, '_', '-' and '.' only, got {name!r}")
     if name == BASELINE:
         raise ScenarioError(file, at, f"'{BASELINE}' is the arm without interventions; give the policy another name")
     description = ""
     items_at = at
     if isinstance(entry, dict):
-        for key in entry:
-            if key not in PolicySpec.model_fields:
-                raise ScenarioError(file, f"{at}.{key}", unknown_message(str(key), list(PolicySpec.model_fields)))
-        try:
-            ps = PolicySpec.model_validate(entry)
-        except ValidationError as err:
-            where, message = format_error(err)
-            raise ScenarioError(file, f"{at}.{where}", message) from None
+        check_keys(file, entry, list(PolicySpec.model_fields), f"{at}.")
+        ps = validate_model(PolicySpec, entry, file, at)
         description, items, items_at = ps.description, ps.interventions, f"{at}.interventions"
     elif isinstance(entry, list):
         items = entry
@@ -350,142 +278,3 @@ def _policy(file: str, name: Any, entry: Any, scenario: Any) -> Policy:
             where = f"{items_at}.{k}.{sub}" if sep else f"{items_at}.{k}"
             raise ScenarioError(file, where, msg if sep else str(err)) from None
     return Policy(name, description, ivs)
-
-
-# ------------------------------------------------------------------------------------------------------ running
-def plan(wf: WhatIf) -> list[RunTask]:
-    """One task per replication and arm, replication by replication (so pairs complete early).
-
-    Every arm of replication ``r`` has the same seed; the run id hashes the base scenario, the arm's name and
-    intervention content, the seed and the days, so a changed policy is run again and an unchanged one is not.
-    """
-    tasks: list[RunTask] = []
-    for r in range(wf.spec.replications):
-        seed = wf.seed(r)
-        for i, arm in enumerate(wf.arms):
-            point = {"policy": arm.name, "policy_hash": arm.hash}
-            run_id = run_key(wf.base_hash, point, seed, wf.days, 1)
-            tasks.append(RunTask(run_id, i, r, seed, point, wf.base_data, wf.base_hash, wf.days, 1, arm.interventions))
-    return tasks
-
-
-def execute_whatif(task: RunTask) -> RunOutcome:
-    """Run one arm × replication (in a worker) with fresh copies of its interventions.
-
-    Interventions keep per-run state once bound to a model, so each run gets its own copies (a thread pool would
-    otherwise share them between runs).
-    """
-    fresh = tuple(type(iv).model_validate(iv.model_dump()) for iv in task.interventions)
-    return execute(dataclasses.replace(task, interventions=fresh))
-
-
-WhatIfReport = SweepReport
-"""What a what-if run did: the same record as a sweep's (``sweep.SweepReport``)."""
-
-
-def run_whatif(
-    wf: WhatIf,
-    out: str | Path,
-    executor_factory: Callable[[], Any] | None = None,
-    *,
-    progress: bool = True,
-    say: Callable[[str], None] = print,
-) -> WhatIfReport:
-    """Run (or resume) a what-if experiment into ``out``; write the effects, plots and report.
-
-    Args:
-        wf: the loaded experiment.
-        out: output folder.
-        executor_factory: a context manager factory yielding an :class:`ExecutorHandle` (default: a process pool
-            with one worker per core); opened only when there is something to run.
-        progress: show a progress bar on stderr.
-        say: where one-line messages go.
-    """
-    from cogov_sim.experiments import effects
-
-    start = time.perf_counter()
-    out = Path(out)
-    tasks = plan(wf)
-    store = ResultStore(out)
-    atomic_write(
-        out / "whatif.resolved.yaml",
-        lambda f: f.write(yaml.safe_dump(wf.to_dict(), sort_keys=False, allow_unicode=True).encode()),
-    )
-    finished = store.finished()
-    todo = [t for t in tasks if t.run_id not in finished]
-    skipped = len(tasks) - len(todo)
-    reps = wf.spec.replications
-    say(
-        f"{wf.name}: {len(tasks)} runs (baseline + {len(wf.policies)} polic{'y' if len(wf.policies) == 1 else 'ies'}"
-        f" × {reps} paired replication{'s' * (reps != 1)}, {wf.days} days); {skipped} finished earlier,"
-        f" {len(todo)} to run"
-    )
-    lost: dict[str, RunOutcome] = {}
-    stats = RunnerStats()
-    bar = None
-    if progress and todo:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(tasks), initial=skipped, desc=wf.name, unit="run", file=sys.stderr, dynamic_ncols=True)
-
-    def on_outcome(outcome: RunOutcome) -> None:
-        if outcome.status == "lost":
-            lost[outcome.run_id] = outcome
-        else:
-            store.write(outcome)
-        if bar is not None:
-            bar.update(1)
-
-    try:
-        if todo:
-            factory = executor_factory or open_executor
-            with factory() as handle:
-                assert isinstance(handle, ExecutorHandle)
-                (bar.write if bar is not None else say)(f"running on {handle.description}")
-                stats = run_tasks(
-                    todo,
-                    handle.executor,
-                    on_outcome,
-                    fn=execute_whatif,
-                    max_in_flight=2 * handle.slots,
-                    new_executor=handle.new_executor,
-                )
-    finally:
-        if bar is not None:
-            bar.close()
-    merged = store.consolidate(tasks, lost)
-    files = [out / "runs.parquet", out / "timeseries.parquet", out / "whatif.resolved.yaml"]
-    files += effects.write_outputs(out, wf, merged.runs, pq.read_table(out / "timeseries.parquet").to_pandas())
-    return WhatIfReport(out, len(tasks), skipped, stats, sorted(lost), files, time.perf_counter() - start)
-
-
-def whatif_command(args: argparse.Namespace) -> int:
-    """The ``cogov whatif`` command: run or resume a what-if experiment; print where the results are.
-
-    Args:
-        args: ``experiment``, ``workers``, ``executor`` (``process`` or ``dask``), ``scheduler``, ``out``,
-            ``quiet``.
-
-    Returns:
-        0 when every run has a result (ok or failed), 1 when some were lost (run the command again); bad input
-        raises :class:`ScenarioError` (exit code 2 from the CLI).
-    """
-    if args.executor == "process":
-        warm_up()
-    wf = load_whatif(args.experiment)
-    out = Path(args.out) if args.out else Path("results") / wf.name
-    with executor_errors(args):
-        report = run_whatif(wf, out, executor_factory(args), progress=not args.quiet)
-    status = pq.read_table(out / "runs.parquet", columns=["status"]).column("status").to_pylist()
-    ok, failed, lost = status.count("ok"), status.count("failed"), status.count("lost")
-    s = report.stats
-    print(
-        f"wrote {out}/ ({report.total} runs: {ok} ok, {failed} failed, {lost} lost; {s.done} run now,"
-        f" {report.skipped} from earlier; {report.wall_s:.1f} s): effects.csv, report.md, plots/"
-    )
-    if failed:
-        print(f"  {failed} failed runs are recorded with their error in runs.parquet")
-    if lost:
-        print(f"  {lost} runs lost: run the same command again to run them", file=sys.stderr)
-        return EXIT_FAIL
-    return EXIT_OK

@@ -11,7 +11,7 @@ The words of the place (levels, functions, segments, slots and their ``Literal``
 :mod:`cogov_sim.vocabulary` and are re-exported here, with the public names of the modules above.
 """
 
-from cogov_sim.scenario.errors import ScenarioError, unknown_message
+from cogov_sim.scenario.errors import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK, ScenarioError, unknown_message
 from cogov_sim.scenario.inputs import (
     allowed_at,
     apply_overrides,
@@ -59,6 +59,9 @@ def _unknown_message(path: str, key: str, allowed: tuple[str, ...] | list[str], 
 
 
 __all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_FAIL",
+    "EXIT_OK",
     "FUNCTIONS",
     "LEVELS",
     "MAX_AGENTS",

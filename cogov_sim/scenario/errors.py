@@ -1,7 +1,8 @@
-"""The one error of bad input, and the message for a name that is not allowed.
+"""The one error of bad input, the message for a name that is not allowed, and the commands' exit codes.
 
 :class:`ScenarioError` names the file, the field path and what is allowed; the command line prints it on one line
-and exits with code 2. Scenario, experiment and what-if files, ``--set`` overrides and interventions all raise it.
+and exits with code 2 (:data:`EXIT_BAD_INPUT`). Scenario, experiment and what-if files, ``--set`` overrides and
+interventions all raise it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+"""Exit codes of every command: success; an unexpected failure (or runs lost, to run again); bad input."""
 
 
 @dataclass

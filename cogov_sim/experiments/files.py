@@ -1,0 +1,118 @@
+"""What every experiment file shares (a sweep's ``experiment`` file and a what-if file).
+
+Each names a base scenario found relative to itself, the working folder or the project; changes that base with
+dotted scenario paths (``set`` / ``overrides``); may name its output folder and the indicators it reports. Once
+loaded it is a :class:`LoadedFile`: the validated file content, the base scenario found, and that scenario
+resolved (defaults filled, changes and ``days`` applied) with its content hash. Errors are
+:class:`~cogov_sim.scenario.ScenarioError` naming the file and the field path, like a scenario's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cogov_sim.scenario import Scenario, ScenarioError, apply_overrides, read_yaml, scenario_from_dict, unknown_message
+from cogov_sim.vocabulary import INDICATORS
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+"""The project folder holding ``scenarios/`` and ``experiments/`` (a third place to look for the base scenario)."""
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+"""A name that is also a folder name: letters, digits, ``_``, ``-`` and ``.``, not starting with a sign."""
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """A loaded, validated experiment file.
+
+    Attributes:
+        spec: the file's content, validated (a pydantic model with ``name``).
+        file: the file path as given.
+        base_file: the base scenario file that was found.
+        base_data: the resolved base scenario (defaults filled, changes and days applied) as plain data.
+        base_hash: content hash of the resolved base scenario.
+    """
+
+    spec: Any
+    file: str
+    base_file: str
+    base_data: dict[str, Any]
+    base_hash: str
+
+    @property
+    def name(self) -> str:
+        """The experiment name (default: the file name without extension)."""
+        return self.spec.name or Path(self.file).stem
+
+    @property
+    def days(self) -> int:
+        """Days per run."""
+        return int(self.base_data["days"])
+
+    def with_resolved(
+        self, data: dict[str, Any], extra: Mapping[str, Any] | None = None, **more: Any
+    ) -> dict[str, Any]:
+        """The file as plain data (``data``) with its name and days, ``extra`` keys, and ``resolved``.
+
+        ``resolved`` holds the base scenario file found, its resolved hash and the ``more`` entries.
+        """
+        data["name"] = self.name
+        data["days"] = self.days
+        data.update(extra or {})
+        data["resolved"] = {"base_scenario_file": self.base_file, "base_scenario_hash": self.base_hash, **more}
+        return data
+
+
+def check_name(file: str, name: str | None) -> None:
+    """Raise unless the file's ``name`` (its output folder) is ``None`` or a folder name."""
+    if name is not None and not NAME_RE.match(name):
+        raise ScenarioError(file, "name", f"use letters, digits, '_', '-' and '.' only (a folder name), got {name!r}")
+
+
+def find_base(file: str, ref: str) -> Path:
+    """The base scenario file: relative to the experiment file, the working folder or the project root."""
+    p = Path(ref).expanduser()
+    candidates = [p] if p.is_absolute() else list(dict.fromkeys([Path(file).parent / p, p, REPO_ROOT / p]))
+    for c in candidates:
+        if c.is_file():
+            return c
+    looked = ", ".join(str(c) for c in candidates)
+    raise ScenarioError(file, "base_scenario", f"scenario file {ref!r} not found (looked at {looked})")
+
+
+def changed_base(file: str, base_file: Path, changes: Mapping[str, Any], field: str) -> dict[str, Any]:
+    """The base scenario validated alone, as plain data, with the file's ``changes`` applied (not yet validated).
+
+    Args:
+        file: the experiment file.
+        base_file: the base scenario file.
+        changes: dotted scenario path -> value.
+        field: the file's key of the changes (``set``, ``overrides``); a bad path is reported under it.
+    """
+    data = scenario_from_dict(read_yaml(base_file), file=str(base_file)).to_dict()
+    if not changes:
+        return data
+    try:
+        return apply_overrides(data, changes)
+    except ScenarioError as err:
+        raise ScenarioError(file, f"{field}.{err.path}", err.message) from None
+
+
+def check_indicators(file: str, names: Sequence[str]) -> None:
+    """Raise ScenarioError unless every name is a known, distinct indicator."""
+    for j, name in enumerate(names):
+        if name not in INDICATORS:
+            raise ScenarioError(file, f"indicators.{j}", unknown_message(str(name), list(INDICATORS), "indicator"))
+    if len(set(names)) != len(names):
+        raise ScenarioError(file, "indicators", f"indicators must be distinct, got {list(names)}")
+
+
+def resolve_base(file: str, data: dict[str, Any], days: int | None) -> Scenario:
+    """The resolved base scenario: the changed base ``data`` with the file's ``days``, validated as ``file``."""
+    if days is not None:
+        data["days"] = days
+    return scenario_from_dict(data, file=file)
