@@ -16,18 +16,13 @@ The governance community index ``gci`` is the mean of four components, each in [
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from cogov_sim.population import AGE_BANDS
 from cogov_sim.scenario import LEVELS, SEGMENTS
+from cogov_sim.world import World
 from cogov_sim.world.organizations import ORG_TYPES
-
-if TYPE_CHECKING:
-    from cogov_sim.world import World
-
 
 N_RESIDENT_TYPES = len(SEGMENTS)
 

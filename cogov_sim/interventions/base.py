@@ -65,6 +65,7 @@ class Intervention(BaseModel, ABC):
     description: ClassVar[str] = ""
 
     _model: Any = PrivateAttr(None)
+    _state: object | None = PrivateAttr(None)  # what it did, to undo it: each subclass names its record type
 
     def schedule(self, model: CoGovModel) -> None:
         """Register with the model's event list (before the phases of ``start_day``; undo after ``end_day``)."""
@@ -89,11 +90,8 @@ class Intervention(BaseModel, ABC):
     def bind(self, model: CoGovModel) -> Intervention:
         """Attach to a model (events call back into it); forgets what it did to an earlier model."""
         self._model = model
-        self.forget()
+        self._state = None
         return self
-
-    def forget(self) -> None:
-        """Drop the record of what was done (subclasses with a record reset it)."""
 
     @abstractmethod
     def apply(self, model: CoGovModel) -> None:

@@ -85,10 +85,6 @@ class AddCenters(Intervention):
             raise ValueError("areas: indices are 0-based and must be >= 0")
         return self
 
-    def forget(self) -> None:
-        """Drop the record of the centers opened."""
-        self._state = None
-
     def adds_level(self) -> str | None:
         """The level of the new centers."""
         return self.level
@@ -148,10 +144,6 @@ class CloseCenters(CenterTargets, Temporary):
 
     _state: Closed | None = PrivateAttr(None)
 
-    def forget(self) -> None:
-        """Drop the record of the centers closed."""
-        self._state = None
-
     def apply(self, model: CoGovModel) -> None:
         """Close the selected centers and move the organizations based there."""
         world = model.world
@@ -191,10 +183,6 @@ class AddFunctions(CenterTargets, Temporary):
     functions: tuple[Function, ...] = Field(min_length=1, description="Function zones to add.")
 
     _state: Cells | None = PrivateAttr(None)
-
-    def forget(self) -> None:
-        """Drop the record of the zones changed."""
-        self._state = None
 
     def apply(self, model: CoGovModel) -> None:
         """Set the zones and recompute everyone's choice weights."""
@@ -255,10 +243,6 @@ class ChangeHours(CenterTargets, Temporary):
 
     _state: Cells | None = PrivateAttr(None)
 
-    def forget(self) -> None:
-        """Drop the record of the hours changed."""
-        self._state = None
-
     def apply(self, model: CoGovModel) -> None:
         """Change the opening table of the targeted centers."""
         world = model.world
@@ -303,10 +287,6 @@ class RiderStations(Intervention):
     visibility: float = Field(0.6, ge=0, le=1)
 
     _state: Opened | None = PrivateAttr(None)
-
-    def forget(self) -> None:
-        """Drop the record of the stations opened."""
-        self._state = None
 
     def adds_level(self) -> str | None:
         """Rider stations."""

@@ -41,10 +41,6 @@ class MobilizationCampaign(PartyTargets):
 
     _state: Changed | None = PrivateAttr(None)
 
-    def forget(self) -> None:
-        """Drop the record of the organizations in the campaign."""
-        self._state = None
-
     def apply(self, model: CoGovModel) -> None:
         """Raise the campaign factor of the targeted organizations."""
         orgs = self.party(model.world)
@@ -72,10 +68,6 @@ class WithdrawPartyConvening(PartyTargets):
     kind: Literal["withdraw_party_convening"] = "withdraw_party_convening"
 
     _state: Changed | None = PrivateAttr(None)
-
-    def forget(self) -> None:
-        """Drop the record of the organizations withdrawn."""
-        self._state = None
 
     def apply(self, model: CoGovModel) -> None:
         """Stop the targeted organizations convening."""
@@ -114,10 +106,6 @@ class IncubateSocialOrganizations(CenterTargets):
     support_months: int = Field(12, ge=0, le=1200, description="Months of support.")
 
     _state: Founded | None = PrivateAttr(None)
-
-    def forget(self) -> None:
-        """Drop the record of the organizations founded."""
-        self._state = None
 
     def apply(self, model: CoGovModel) -> None:
         """Found the organizations and schedule the monthly support."""

@@ -164,10 +164,6 @@ class LaunchAlliance(Intervention):
             raise ValueError(f"end_day: {self.end_day} is before start_day {self.start_day}")
         return self
 
-    def forget(self) -> None:
-        """Drop the running alliance."""
-        self._state = None
-
     @property
     def alliance(self) -> Alliance | None:
         """The running alliance (None before launch)."""
@@ -245,10 +241,6 @@ class DepartmentCoordination(Temporary):
     responsiveness_boost: float = Field(0.1, ge=0, le=0.9, description="Rise in responsiveness (absolute).")
 
     _state: JointMeetings | None = PrivateAttr(None)
-
-    def forget(self) -> None:
-        """Drop the running meetings."""
-        self._state = None
 
     def apply(self, model: CoGovModel) -> None:
         """Raise responsiveness and start the meetings."""

@@ -6,35 +6,22 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from cogov_sim.interventions import centers, organizations, programmes
 from cogov_sim.interventions.base import Intervention
-from cogov_sim.interventions.centers import (
-    AddCenters,
-    AddFunctions,
-    ChangeHours,
-    CloseCenters,
-    RemoveFunctions,
-    RiderStations,
-)
-from cogov_sim.interventions.organizations import (
-    IncubateSocialOrganizations,
-    MobilizationCampaign,
-    WithdrawPartyConvening,
-)
-from cogov_sim.interventions.programmes import DepartmentCoordination, LaunchAlliance
 from cogov_sim.scenario import ScenarioError, unknown_message
 
 REGISTRY: dict[str, type[Intervention]] = {
-    "add_centers": AddCenters,
-    "close_centers": CloseCenters,
-    "add_functions": AddFunctions,
-    "remove_functions": RemoveFunctions,
-    "change_hours": ChangeHours,
-    "rider_stations": RiderStations,
-    "launch_alliance": LaunchAlliance,
-    "incubate_social_organizations": IncubateSocialOrganizations,
-    "mobilization_campaign": MobilizationCampaign,
-    "department_coordination": DepartmentCoordination,
-    "withdraw_party_convening": WithdrawPartyConvening,
+    "add_centers": centers.AddCenters,
+    "close_centers": centers.CloseCenters,
+    "add_functions": centers.AddFunctions,
+    "remove_functions": centers.RemoveFunctions,
+    "change_hours": centers.ChangeHours,
+    "rider_stations": centers.RiderStations,
+    "launch_alliance": programmes.LaunchAlliance,
+    "incubate_social_organizations": organizations.IncubateSocialOrganizations,
+    "mobilization_campaign": organizations.MobilizationCampaign,
+    "department_coordination": programmes.DepartmentCoordination,
+    "withdraw_party_convening": organizations.WithdrawPartyConvening,
 }
 """Intervention name -> class."""
 

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from cogov_sim.scenario import FUNCTIONS
 from cogov_sim.world.organizations import Organization
-
-if TYPE_CHECKING:
-    from cogov_sim.world.state import World
 
 
 @dataclass
@@ -84,11 +80,3 @@ class Problems:
     def open_mask(self) -> np.ndarray:
         """Which problems are open."""
         return self.resolved < 0
-
-
-class Programme(Protocol):
-    """A recurring what-if programme (an alliance's actions, joint meetings) that adds activities in supply."""
-
-    def activities(self, world: World, kind: int, has_venue: bool) -> list[Activity]:
-        """Today's activities of the programme (``kind``: 0 weekday, 1 weekend)."""
-        ...

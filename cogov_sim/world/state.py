@@ -10,7 +10,7 @@ edits below, which keep the derived reach tables (:mod:`cogov_sim.world.reach`) 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from cogov_sim.ties import TieStore
 from cogov_sim.world.organizations import ORG_TYPES, Organization, SocialOrganization
 from cogov_sim.world.profiles import PROFILES, value
 from cogov_sim.world.reach import Reach, build_reach, nearest_active
-from cogov_sim.world.records import Problems, Programme, Today
+from cogov_sim.world.records import Activity, Problems, Today
 
 SEGMENT_COLUMNS = 5
 """Columns of ``visits_by_center``: one per resident segment."""
@@ -53,6 +53,14 @@ def new_social_org(
     org = SocialOrganization(node, center, area, prof.capacity, motive, commitment, sp, label, maturity=grown)
     org.founded = day
     return org
+
+
+class Programme(Protocol):
+    """A recurring what-if programme (an alliance's actions, joint meetings) that adds activities in supply."""
+
+    def activities(self, world: World, kind: int, has_venue: bool) -> list[Activity]:
+        """Today's activities of the programme (``kind``: 0 weekday, 1 weekend)."""
+        ...
 
 
 @dataclass(eq=False)
