@@ -101,6 +101,14 @@ class Progress:
             self.bar.close()
 
 
+def pending(tasks: Sequence[RunTask], store: ResultStore) -> tuple[list[RunTask], int, int]:
+    """The tasks the store does not hold yet, how many it holds, and how many of those failed."""
+    finished = store.finished()
+    todo = [t for t in tasks if t.run_id not in finished]
+    failed = sum(1 for t in tasks if t.run_id in finished and store.read_row(t.run_id)["status"] != "ok")
+    return todo, len(tasks) - len(todo), failed
+
+
 def run_todo(
     todo: Sequence[RunTask],
     store: ResultStore,

@@ -21,6 +21,19 @@ from cogov_sim.experiments.analysis import t_interval
 BAND_COLOR = "#1f77b4"
 
 
+def _mean_and_band(ax: Any, xs: np.ndarray, band: pd.DataFrame, fmt: str) -> None:
+    """Draw the mean line (``fmt``) and its shaded 95% interval from a :func:`_band` table."""
+    ax.plot(xs, band["mean"].to_numpy(float), fmt, color=BAND_COLOR, label="mean")
+    ax.fill_between(
+        xs,
+        band["low"].to_numpy(float),
+        band["high"].to_numpy(float),
+        color=BAND_COLOR,
+        alpha=0.25,
+        label="95% interval",
+    )
+
+
 def _band(groups: pd.core.groupby.SeriesGroupBy, sort: bool = True) -> pd.DataFrame:
     """Mean, sd and 95% interval per group (in group order unless ``sort``)."""
     rows = {key: t_interval(vals.to_numpy()) for key, vals in groups}
@@ -64,15 +77,7 @@ def indicator_by_parameters(
         elif method == "full_factorial":
             band = _band(ok.groupby(col)[indicator])
             xs = np.asarray(band.index, dtype=float)
-            ax.plot(xs, band["mean"].to_numpy(float), "o-", color=BAND_COLOR, label="mean")
-            ax.fill_between(
-                xs,
-                band["low"].to_numpy(float),
-                band["high"].to_numpy(float),
-                color=BAND_COLOR,
-                alpha=0.25,
-                label="95% interval",
-            )
+            _mean_and_band(ax, xs, band, "o-")
             ax.scatter(ok[col], ok[indicator], s=8, color="0.35", alpha=0.4, label="runs")
         else:
             ax.scatter(ok[col], ok[indicator], s=8, color="0.35", alpha=0.4, label="runs")
@@ -83,15 +88,7 @@ def indicator_by_parameters(
                 band = _band(ok.groupby(key, observed=True)[indicator])
                 centers = ok.groupby(key, observed=True)[col].mean().reindex(band.index)
                 xs = centers.to_numpy(float)
-                ax.plot(xs, band["mean"].to_numpy(float), "-", color=BAND_COLOR, label="mean")
-                ax.fill_between(
-                    xs,
-                    band["low"].to_numpy(float),
-                    band["high"].to_numpy(float),
-                    color=BAND_COLOR,
-                    alpha=0.25,
-                    label="95% interval",
-                )
+                _mean_and_band(ax, xs, band, "-")
         ax.set_xlabel(col)
         ax.set_ylabel(indicator)
         ax.grid(alpha=0.3)

@@ -27,6 +27,7 @@ from cogov_sim.experiments.command import (
     executor_factory,
     finish,
     output_folder,
+    pending,
     run_todo,
 )
 from cogov_sim.experiments.designs import Design, build_design, run_seed
@@ -104,10 +105,7 @@ def run_sweep(
     write_yaml(out / "experiment.resolved.yaml", exp.to_dict())
     dtable = design_table(exp, design)
     atomic_write(out / "design.parquet", lambda f: pq.write_table(dtable, f))
-    finished = store.finished()
-    todo = [t for t in tasks if t.run_id not in finished]
-    skipped = len(tasks) - len(todo)
-    failed_before = sum(1 for t in tasks if t.run_id in finished and store.read_row(t.run_id)["status"] != "ok")
+    todo, skipped, failed_before = pending(tasks, store)
     reps = exp.spec.replications
     say(
         f"{exp.name}: {len(tasks)} runs ({len(design)} design points × {reps} replication{'s' * (reps != 1)},"

@@ -31,6 +31,7 @@ from cogov_sim.experiments.command import (
     executor_factory,
     finish,
     output_folder,
+    pending,
     run_todo,
 )
 from cogov_sim.experiments.runner import RunOutcome, RunTask, execute, run_key
@@ -92,16 +93,14 @@ def run_whatif(
     tasks = plan(wf)
     store = ResultStore(out)
     write_yaml(out / "whatif.resolved.yaml", wf.to_dict())
-    finished = store.finished()
-    todo = [t for t in tasks if t.run_id not in finished]
-    skipped = len(tasks) - len(todo)
+    todo, skipped, failed_before = pending(tasks, store)
     reps = wf.spec.replications
     say(
         f"{wf.name}: {len(tasks)} runs (baseline + {len(wf.policies)} polic{'y' if len(wf.policies) == 1 else 'ies'}"
         f" × {reps} paired replication{'s' * (reps != 1)}, {wf.days} days); {skipped} finished earlier,"
         f" {len(todo)} to run"
     )
-    bar = Progress(len(tasks), skipped, 0, wf.name, progress, say)
+    bar = Progress(len(tasks), skipped, failed_before, wf.name, progress, say)
     stats, lost = run_todo(todo, store, bar, executor_factory, fn=execute_whatif)
     merged = store.consolidate(tasks, lost)
     files = [out / "runs.parquet", out / "timeseries.parquet", out / "whatif.resolved.yaml"]
