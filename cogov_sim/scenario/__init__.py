@@ -52,12 +52,6 @@ from cogov_sim.vocabulary import (
     Slot,
 )
 
-
-def _unknown_message(path: str, key: str, allowed: tuple[str, ...] | list[str], what: str = "key") -> str:
-    """The former private spelling of :func:`unknown_message`, kept until ``interventions`` imports the public one."""
-    return unknown_message(key, allowed, what)
-
-
 __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_FAIL",
