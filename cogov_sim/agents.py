@@ -7,37 +7,34 @@ organization, so the phases never need a Mesa model and the Mesa views never hol
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 
 from cogov_sim.scenario import SEGMENTS
+from cogov_sim.world import World
 from cogov_sim.world.organizations import Organization
-
-if TYPE_CHECKING:
-    from cogov_sim.model import CoGovModel
 
 
 class Resident(mesa.Agent):
     """A person living or working in the place; a view on row ``idx`` of the population arrays."""
 
-    def __init__(self, model: CoGovModel, idx: int) -> None:
+    def __init__(self, model: mesa.Model, world: World, idx: int) -> None:
         super().__init__(model)
+        self.world = world
         self.idx = idx
 
     @property
     def segment(self) -> str:
         """Segment name (elderly, working_adult, parent, office_worker, rider)."""
-        return SEGMENTS[int(self.model.world.pop.segment[self.idx])]
+        return SEGMENTS[int(self.world.pop.segment[self.idx])]
 
     @property
     def party_member(self) -> bool:
         """Whether the person is a Party member."""
-        return bool(self.model.world.pop.party[self.idx])
+        return bool(self.world.pop.party[self.idx])
 
     def state(self) -> dict[str, float]:
         """The person's consciousness, trust and volunteer status."""
-        p = self.model.world.pop
+        p = self.world.pop
         return {
             "trust": float(p.trust[self.idx]),
             "service": float(p.service[self.idx]),
@@ -50,7 +47,7 @@ class Resident(mesa.Agent):
 class OrganizationAgent(mesa.Agent):
     """An organization of the World seen as a Mesa agent; ``org`` holds its state."""
 
-    def __init__(self, model: CoGovModel, org: Organization) -> None:
+    def __init__(self, model: mesa.Model, org: Organization) -> None:
         super().__init__(model)
         self.org = org
 

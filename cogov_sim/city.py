@@ -12,9 +12,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from cogov_sim.rng import stream
-from cogov_sim.scenario import FUNCTIONS, LEVELS, SLOTS, CenterLevel, Scenario
-
-DAY_KINDS = ("weekday", "weekend")
+from cogov_sim.scenario import DAY_KINDS, FUNCTIONS, LEVELS, SLOTS, CenterLevel, Scenario
 
 
 @dataclass

@@ -51,7 +51,7 @@ class CoGovModel(mesa.Model):
         self.interventions = list(interventions)
         self.org_agents: list[OrganizationAgent] = []
         self._add_views()
-        Resident.create_agents(self, self.world.n, list(range(self.world.n)))
+        Resident.create_agents(self, self.world.n, self.world, list(range(self.world.n)))
         for iv in self.interventions:
             iv.bind(self).schedule(self)
 

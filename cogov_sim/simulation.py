@@ -16,7 +16,7 @@ from cogov_sim import indicators
 from cogov_sim.model import CoGovModel
 from cogov_sim.scenario import Scenario
 
-MODEL_SOURCES = ("*.py", "mechanisms/*.py", "world/*.py", "interventions/*.py")
+MODEL_SOURCES = ("*.py", "scenario/*.py", "mechanisms/*.py", "world/*.py", "interventions/*.py")
 """The files whose code decides a run's numbers (not the app, the CLI or the experiment layer)."""
 
 

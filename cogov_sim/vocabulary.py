@@ -41,6 +41,7 @@ SLOTS: tuple[str, ...] = get_args(Slot)
 """Time slots of a day: 08-11, 11-14, 14-18, 18-21."""
 
 DayKind = Literal["weekday", "weekend"]
+DAY_KINDS: tuple[str, ...] = get_args(DayKind)
 """Kinds of day a center may open on."""
 
 INDICATORS: dict[str, str] = {

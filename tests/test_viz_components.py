@@ -172,11 +172,11 @@ def model(files: dict[str, Path]) -> CoGovModel:
 
 def test_map_frames_from_the_cache_match_a_full_redraw(model: CoGovModel) -> None:
     cached = MapView()
-    cached.render(model, sample=800)
+    cached.render(model.world, sample=800)
     model.step()
-    again = cached.render(model, sample=800, place=(600.0, 500.0))
+    again = cached.render(model.world, sample=800, place=(600.0, 500.0))
     assert cached.full_draws == 1  # the second frame reused the static layers
-    fresh = MapView().render(model, sample=800, place=(600.0, 500.0))
+    fresh = MapView().render(model.world, sample=800, place=(600.0, 500.0))
     assert np.array_equal(png_array(again), png_array(fresh))
 
 
@@ -186,15 +186,15 @@ def test_chart_frames_from_the_cache_match_a_full_redraw(files: dict[str, Path])
         m.step()
     cached = ChartsView()
     for k in range(1, 34):  # day by day: lines and bars on the cached background, new ranges past day 30
-        image = cached.render(m.records[:k], markers=[5] if k >= 5 else [], run=1)
+        image = cached.render(m.world.records[:k], markers=[5] if k >= 5 else [], run=1)
     assert 2 <= cached.full_draws < 10
-    fresh = ChartsView().render(m.records, markers=[5], run=1)
+    fresh = ChartsView().render(m.world.records, markers=[5], run=1)
     assert np.array_equal(png_array(image), png_array(fresh))
 
 
 def test_map_clicks_map_to_metres_and_back(model: CoGovModel) -> None:
     view = MapView()
-    view.render(model)
+    view.render(model.world)
     px, py = view.to_pixels(700.0, 1300.0)
     x, y = view.to_metres(px, py)
     assert abs(x - 700.0) < 1e-6 and abs(y - 1300.0) < 1e-6
@@ -203,7 +203,7 @@ def test_map_clicks_map_to_metres_and_back(model: CoGovModel) -> None:
 
 def test_charts_redraw_only_when_a_range_is_outgrown(model: CoGovModel) -> None:
     view = ChartsView()
-    last = dict(model.records[-1])
+    last = dict(model.world.records[-1])
     steady = [dict(last, day=d) for d in range(1, 12)]
     view.render(steady[:5], run=1)
     assert view.full_draws == 1
@@ -229,12 +229,12 @@ def test_session_steps_applies_a_station_and_exports(catalog: Catalog) -> None:
     assert frame.scenario == "small" and frame.day == 0 and frame.numbers["visits"] == 0
     frame = session.advance(2)
     assert frame.day == 2 and frame.numbers["visits"] > 0 and "visits" in frame.deltas
-    before = len(session.model.centers)
+    before = len(session.model.world.centers)
     applied = session.apply("add_centers", {"sites": (1000.0, 600.0), "level": "residential"})
     assert applied.day == 2 and applied.opened == (before,)
     redrawn = session.frame()  # same day: the day's changes stay, the new station counts
     assert redrawn.deltas["visits"] == frame.deltas["visits"] and redrawn.deltas["centers_open"] == 1
-    c = session.model.centers
+    c = session.model.world.centers
     assert (c.x[before], c.y[before]) == (1000.0, 600.0) and c.active[before]
     frame = session.advance(1)
     assert frame.opened == 1 and frame.numbers["centers_open"] == before + 1
@@ -251,7 +251,7 @@ def test_every_shipped_scenario_runs_and_draws(name: str) -> None:
     session.build(name, {"population.sample_fraction": 0.02})
     frame = session.advance(2)
     assert frame.scenario == name and frame.day == 2
-    assert frame.numbers["centers_open"] == sum(session.model.config.center_count(lv) for lv in LEVELS)
+    assert frame.numbers["centers_open"] == sum(session.model.world.scenario.center_count(lv) for lv in LEVELS)
     for view in ("map", "charts", "network"):
         assert png_array(frame.images[view]).std() > 10  # a drawing, not a blank image
 
@@ -271,7 +271,7 @@ def test_a_timed_what_if_is_undone_after_its_last_day(catalog: Catalog) -> None:
     session = Session(catalog)
     session.build()
     session.advance(1)
-    party = [o for o in session.model.orgs if o.kind == "party"]
+    party = [o for o in session.model.world.orgs if o.kind == "party"]
     assert all(o.convening for o in party)
     session.apply("withdraw_party_convening", {"end_day": 2})  # days 2 and 3
     assert not any(o.convening for o in party)
@@ -279,7 +279,7 @@ def test_a_timed_what_if_is_undone_after_its_last_day(catalog: Catalog) -> None:
     assert session.model.day == 3 and not any(o.convening for o in party)
     session.advance(1)
     assert all(o.convening for o in party)
-    assert (4, "withdraw_party_convening: Party organizations convene again") in session.model.intervention_log
+    assert (4, "withdraw_party_convening: Party organizations convene again") in session.model.world.intervention_log
 
 
 # ---------------------------------------------------------------------------------------------------- components
@@ -387,7 +387,7 @@ def test_what_if_panel_opens_a_station_and_marks_the_charts(rendered) -> None:
     wait_for(lambda: "1 opened by what-ifs" in caption.widget.children[0])
     markers = rc.find(v.Html, class_="cogov-caption cogov-markers").widget.children[0]
     assert markers == "what-if markers: day 1 (add_centers)"
-    c = state.session.model.centers
+    c = state.session.model.world.centers
     assert (c.x[-1], c.y[-1]) == (650.0, 1000.0)
     message = rc.find(v.Html, class_="cogov-help cogov-whatif-message").widget.children[0]
     assert message.startswith("day 1: add_centers(") and "acts from day 2" in message

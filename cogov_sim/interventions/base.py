@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from cogov_sim.rng import stream
-from cogov_sim.scenario import LEVELS, DayKind, Level, Scenario, Slot
+from cogov_sim.scenario import LEVELS, Level, Scenario
 from cogov_sim.world import World
 from cogov_sim.world.organizations import PartyOrganization
 
@@ -36,11 +36,8 @@ if TYPE_CHECKING:
     from cogov_sim.model import CoGovModel
 
 Tier = Literal["street", "branch", "workplace"]
-TIERS: tuple[str, ...] = ("street", "branch", "workplace")
+TIERS: tuple[Tier, ...] = get_args(Tier)
 """Tiers of Party organizations: the street working committee, residential-area branches, building/park ones."""
-
-ALL_SLOTS: tuple[Slot, ...] = ("morning", "midday", "afternoon", "evening")
-ALL_DAYS: tuple[DayKind, ...] = ("weekday", "weekend")
 
 Policy = list["Intervention"] | tuple["Intervention", ...]
 

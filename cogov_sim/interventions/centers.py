@@ -12,17 +12,27 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field, PrivateAttr, model_validator
 
-from cogov_sim.city import DAY_KINDS, make_centers, place_centers, snap_to_road
+from cogov_sim.city import make_centers, place_centers, snap_to_road
 from cogov_sim.interventions.base import (
-    ALL_DAYS,
-    ALL_SLOTS,
     CenterTargets,
     Intervention,
     Policy,
     Temporary,
     check_areas,
 )
-from cogov_sim.scenario import FUNCTIONS, LEVELS, SLOTS, CenterLevel, DayKind, Function, Level, Scenario, Site, Slot
+from cogov_sim.scenario import (
+    DAY_KINDS,
+    FUNCTIONS,
+    LEVELS,
+    SLOTS,
+    CenterLevel,
+    DayKind,
+    Function,
+    Level,
+    Scenario,
+    Site,
+    Slot,
+)
 from cogov_sim.world.organizations import Organization
 
 if TYPE_CHECKING:
@@ -238,7 +248,7 @@ class ChangeHours(CenterTargets, Temporary):
 
     kind: Literal["change_hours"] = "change_hours"
     open_slots: tuple[Slot, ...] = Field(("evening",), min_length=1, description="Slots: " + ", ".join(SLOTS))
-    open_days: tuple[DayKind, ...] = Field(ALL_DAYS, min_length=1, description="Day kinds: weekday, weekend.")
+    open_days: tuple[DayKind, ...] = Field(DAY_KINDS, min_length=1, description="Day kinds: weekday, weekend.")
     mode: Literal["add", "remove", "set"] = "add"
 
     _state: Cells | None = PrivateAttr(None)
@@ -282,8 +292,8 @@ class RiderStations(Intervention):
     placement: Literal["gaps", "random"] = "gaps"
     functions: tuple[Function, ...] = Field(("new_employment_support", "livelihood"), min_length=1)
     area_m2: tuple[float, float] = (15.0, 60.0)
-    open_slots: tuple[Slot, ...] = Field(ALL_SLOTS, min_length=1)
-    open_days: tuple[DayKind, ...] = Field(ALL_DAYS, min_length=1)
+    open_slots: tuple[Slot, ...] = Field(SLOTS, min_length=1)
+    open_days: tuple[DayKind, ...] = Field(DAY_KINDS, min_length=1)
     visibility: float = Field(0.6, ge=0, le=1)
 
     _state: Opened | None = PrivateAttr(None)

@@ -16,8 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cogov_sim.city import DAY_KINDS
-from cogov_sim.scenario import FUNCTIONS
+from cogov_sim.scenario import DAY_KINDS, FUNCTIONS
 from cogov_sim.world import Activity, World
 from cogov_sim.world.organizations import Department, Organization, PartyOrganization
 

@@ -40,6 +40,7 @@ from cogov_sim.scenario.schema import (
 )
 from cogov_sim.scenario.table import Tunable, json_schema, parameter_table, tunable_fields
 from cogov_sim.vocabulary import (
+    DAY_KINDS,
     FUNCTIONS,
     LEVELS,
     MIXING_FUNCTIONS,
@@ -53,6 +54,7 @@ from cogov_sim.vocabulary import (
 )
 
 __all__ = [
+    "DAY_KINDS",
     "EXIT_BAD_INPUT",
     "EXIT_FAIL",
     "EXIT_OK",

@@ -22,6 +22,7 @@ from cogov_sim.viz import whatif
 from cogov_sim.viz.catalog import Catalog
 from cogov_sim.viz.params import Control, all_controls, scenario_controls
 from cogov_sim.viz.render import DEFAULT_SAMPLE, MapView, Views
+from cogov_sim.world import World
 
 DEFAULT_SEED = 1
 """Run seed the app starts with (the same as ``cogov run``)."""
@@ -90,22 +91,22 @@ class Frame:
         return sum(len(a.opened) for a in self.applied)
 
 
-def day_numbers(model: CoGovModel) -> dict[str, float]:
-    """The numbers of the day panel from the model's last record and state (real-population units)."""
-    rec = model.records[-1] if model.records else {}
-    pop = model.pop
-    resolved = int((model.problems.resolved >= 0).sum())
+def day_numbers(world: World) -> dict[str, float]:
+    """The numbers of the day panel from the World's last record and state (real-population units)."""
+    rec = world.records[-1] if world.records else {}
+    pop = world.pop
+    resolved = int((world.problems.resolved >= 0).sum())
     return {
-        "day": float(model.day),
+        "day": float(world.day),
         "visits": float(rec.get("visits", 0.0)),
         "joint_actions": float(rec.get("joint_actions", 0.0)),
-        "problems_open": float(model.problems.open_mask.sum()),
+        "problems_open": float(world.problems.open_mask.sum()),
         "problems_resolved": float(resolved),
         "problems_resolved_share": float(rec.get("problems_resolved_share", 0.0)),
-        "volunteers": float(pop.volunteer.sum() * model.scale),
+        "volunteers": float(pop.volunteer.sum() * world.scale),
         "volunteer_share": float(rec.get("volunteer_share", pop.volunteer.mean() if pop.n else 0.0)),
         "gci": float(rec.get("gci", np.nan)),
-        "centers_open": float(model.centers.active.sum()),
+        "centers_open": float(world.centers.active.sum()),
     }
 
 
@@ -184,12 +185,12 @@ class Session:
         """The middle of the running model's map (m, rounded), or None before the first build."""
         if self.model is None:
             return None
-        return (round(self.model.layout.width / 2), round(self.model.layout.height / 2))
+        return (round(self.model.world.layout.width / 2), round(self.model.world.layout.height / 2))
 
     @property
     def areas(self) -> int:
         """Residential areas of the running model's place (0 before the first build)."""
-        return len(self.model.layout.area_centers) if self.model is not None else 0
+        return len(self.model.world.layout.area_centers) if self.model is not None else 0
 
     @property
     def opened_centers(self) -> list[int]:
@@ -212,7 +213,7 @@ class Session:
         with self.lock:
             model = self._require()
             images, took = self.views.draw(
-                model,
+                model.world,
                 run=self.run,
                 markers=[a.day for a in self.applied],
                 highlight=self.opened_centers,
@@ -222,13 +223,13 @@ class Session:
             )
             draw = sum(took.values())
             timings = {"step": step_s, **took, "draw": draw, "frame": stepped_s + draw}
-            numbers = day_numbers(model)
+            numbers = day_numbers(model.world)
             if numbers["day"] != self._current.get("day"):
                 self._previous, self._current = self._current, numbers
             # change since the previous day shown (a redraw on the same day keeps the day's changes)
             deltas = {k: v - self._previous[k] for k, v in numbers.items() if k in self._previous}
             return Frame(self.run, self.name, model.day, numbers, deltas, images, timings, tuple(self.applied),
-                         model.n)  # fmt: skip
+                         model.world.n)  # fmt: skip
 
     def apply(self, kind: str, values: dict[str, Any]) -> Applied:
         """Apply a what-if to the running model now; it acts from the next day.
@@ -244,14 +245,14 @@ class Session:
             model = self._require()
             iv = whatif.build(kind, values, effect_day(model))
             try:
-                iv.check(model.config, tuple(model.interventions))
+                iv.check(model.world.scenario, tuple(model.interventions))
             except ValueError as err:
                 path, sep, msg = str(err).partition(": ")
                 raise ScenarioError("what-if", path if sep else "", msg if sep else str(err)) from None
-            before = len(model.centers)
+            before = len(model.world.centers)
             model.apply_now(iv)
             iv.schedule_end(model)  # undone after its end_day, if it has one
-            applied = Applied(model.day, kind, iv.summary(), tuple(range(before, len(model.centers))))
+            applied = Applied(model.day, kind, iv.summary(), tuple(range(before, len(model.world.centers))))
             self.applied.append(applied)
             return applied
 
@@ -260,14 +261,14 @@ class Session:
         """The run's daily indicators so far, as ``timeseries.csv`` of ``cogov run`` (first column ``day``)."""
         with self.lock:
             model = self._require()
-            return pd.DataFrame(model.records).to_csv(index=False, float_format="%.6g")
+            return pd.DataFrame(model.world.records).to_csv(index=False, float_format="%.6g")
 
     def map_png(self, dpi: int = 150) -> bytes:
         """The map as shown, drawn afresh at ``dpi``."""
         with self.lock:
             model = self._require()
             view = MapView(dpi=dpi)
-            return view.render(model, self.sample, self.catchments, self.opened_centers, self.place)
+            return view.render(model.world, self.sample, self.catchments, self.opened_centers, self.place)
 
     def export_name(self, what: str) -> str:
         """File name of an export: scenario, seed, day and what it is."""

@@ -20,7 +20,7 @@ from cogov_sim import report
 from cogov_sim.viz.render.figure import DPI, FigureView, encode_png
 
 if TYPE_CHECKING:
-    from cogov_sim.model import CoGovModel
+    from cogov_sim.world import World
 
 MAP_SIZE = (6.8, 5.0)
 """Figure size, inches."""
@@ -29,11 +29,11 @@ DEFAULT_SAMPLE = 2000
 """Residents drawn on the map by default (a fixed random sample)."""
 
 
-def today_visits(model: CoGovModel) -> np.ndarray:
+def today_visits(world: World) -> np.ndarray:
     """Visits to each center on the last day run (real-population units)."""
-    n = len(model.centers)
-    centers = np.asarray(model.today.center, dtype=np.int64)
-    return np.bincount(centers, minlength=n)[:n] * model.scale
+    n = len(world.centers)
+    centers = np.asarray(world.today.center, dtype=np.int64)
+    return np.bincount(centers, minlength=n)[:n] * world.scale
 
 
 class MapView(FigureView):
@@ -49,16 +49,16 @@ class MapView(FigureView):
 
     def render(
         self,
-        model: CoGovModel,
+        world: World,
         sample: int = DEFAULT_SAMPLE,
         catchments: bool = True,
         highlight: Sequence[int] = (),
         place: tuple[float, float] | None = None,
     ) -> bytes:
-        """Draw the map of ``model`` as it is now.
+        """Draw the map of ``world`` as it is now.
 
         Args:
-            model: the running model.
+            world: the running model's World.
             sample: residents drawn.
             catchments: shade the area each center draws from.
             highlight: centers to ring (stations a what-if opened).
@@ -67,16 +67,16 @@ class MapView(FigureView):
         Returns:
             PNG bytes.
         """
-        c = model.centers
-        visits = today_visits(model)
+        c = world.centers
+        visits = today_visits(world)
         highlight = [int(i) for i in highlight if 0 <= int(i) < len(c) and c.active[int(i)]]
-        key = (id(model), len(c), c.active.tobytes(), sample, catchments, tuple(highlight))
+        key = (id(world), len(c), c.active.tobytes(), sample, catchments, tuple(highlight))
         if key != self._key:
-            self._draw_static(model, visits, sample, catchments, highlight)
+            self._draw_static(world, visits, sample, catchments, highlight)
             self._key = key
         else:
             self.canvas.restore_region(self._bg)
-        self._update(model, visits, highlight, place)
+        self._update(world, visits, highlight, place)
         self.ax.draw_artist(self._residents)
         for region in self._overlays:  # labels and workplaces stay on top of the residents
             self.canvas.restore_region(region)
@@ -85,11 +85,11 @@ class MapView(FigureView):
         return encode_png(self.canvas)
 
     def _draw_static(
-        self, model: CoGovModel, visits: np.ndarray, sample: int, catchments: bool, highlight: list[int]
+        self, world: World, visits: np.ndarray, sample: int, catchments: bool, highlight: list[int]
     ) -> None:
         self.fig.clear()
         ax = self.fig.add_axes((0.09, 0.09, 0.65, 0.84))
-        report.map_figure(model, sample=sample, ax=ax, visits=visits, catchments=catchments)
+        report.map_figure(world, sample=sample, ax=ax, visits=visits, catchments=catchments)
         ax.set_title("")
         ax.set_title("centers sized by today's visits · residents coloured by identification", fontsize=9, loc="left")
         ax.set_xlabel("m", fontsize=8)
@@ -119,7 +119,7 @@ class MapView(FigureView):
         self._dynamic.sort(key=lambda a: a.get_zorder())
         for artist in [residents, *self._dynamic]:
             artist.set_animated(True)
-        self._sample_idx = report.resident_sample(model, sample)
+        self._sample_idx = report.resident_sample(world, sample)
         self.ax = ax
         self.canvas.draw()
         self._bg = self.canvas.copy_from_bbox(self.fig.bbox)
@@ -129,13 +129,13 @@ class MapView(FigureView):
         self.full_draws += 1
 
     def _update(
-        self, model: CoGovModel, visits: np.ndarray, highlight: list[int], place: tuple[float, float] | None
+        self, world: World, visits: np.ndarray, highlight: list[int], place: tuple[float, float] | None
     ) -> None:
-        pop, c = model.pop, model.centers
+        pop, c = world.pop, world.centers
         by_gid = {a.get_gid(): a for a in self.ax.collections if a.get_gid()}
         by_gid["residents"].set_array(pop.identification[self._sample_idx])
         top = float(visits.max()) if len(visits) else 0.0
-        for name, idx in report.center_groups(model):
+        for name, idx in report.center_groups(world):
             by_gid[f"centers.{name}"].set_sizes(report.center_sizes(visits[idx], top))
         if highlight:
             h = np.asarray(highlight)

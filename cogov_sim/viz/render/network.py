@@ -15,7 +15,7 @@ from cogov_sim import report
 from cogov_sim.viz.render.figure import DPI, FigureView, encode_png
 
 if TYPE_CHECKING:
-    from cogov_sim.model import CoGovModel
+    from cogov_sim.world import World
 
 NETWORK_SIZE = (6.8, 4.4)
 """Figure size, inches."""
@@ -33,24 +33,24 @@ class NetworkView(FigureView):
         self._key: tuple | None = None
         self._png = b""
         self._pos: dict | None = None
-        self._model_id: int | None = None
+        self._world_id: int | None = None
 
-    def render(self, model: CoGovModel) -> bytes:
-        """Draw the network of ``model`` when it changed (else return the last image)."""
-        alliances = tuple(sorted((k, len(v)) for k, v in model.alliances.items()))
-        orgs = sum(1 for o in model.orgs if o.active)
-        key = (id(model), orgs, len(model.agreements), alliances, model.day // NETWORK_REFRESH_DAYS)
+    def render(self, world: World) -> bytes:
+        """Draw the network of ``world`` when it changed (else return the last image)."""
+        alliances = tuple(sorted((k, len(v)) for k, v in world.alliances.items()))
+        orgs = sum(1 for o in world.orgs if o.active)
+        key = (id(world), orgs, len(world.agreements), alliances, world.day // NETWORK_REFRESH_DAYS)
         if key == self._key:
             return self._png
-        if self._model_id != id(model):
+        if self._world_id != id(world):
             self._pos = None
-            self._model_id = id(model)
-        g = report.org_graph(model)
+            self._world_id = id(world)
+        g = report.org_graph(world)
         pos = report.network_layout(g, pos=self._pos, iterations=50 if self._pos is None else 15)
         self._pos = pos
         self.fig.clear()
         ax = self.fig.add_axes((0.01, 0.01, 0.98, 0.91))
-        report.network_figure(model, ax=ax, pos=pos)
+        report.network_figure(world, ax=ax, pos=pos)
         ax.title.set_fontsize(9.5)
         legend = ax.get_legend()
         if legend is not None:  # plain keys: the network marks alliance members with a ring, not a node type
@@ -58,7 +58,7 @@ class NetworkView(FigureView):
             handles, labels = ax.get_legend_handles_labels()
             keys = [Line2D([], [], marker="o", ls="none", ms=7, mfc=report.ORG_COLORS[lb], mec="none")
                     if lb in report.ORG_COLORS else h for h, lb in zip(handles, labels, strict=True)]  # fmt: skip
-            if model.alliances:
+            if world.alliances:
                 keys.append(Line2D([], [], marker="o", ls="none", ms=7, mfc="white", mec="black", mew=2))
                 labels.append("alliance member")
             ax.legend(keys, labels, fontsize=7, loc="upper left", bbox_to_anchor=(0.0, 1.0), frameon=True,

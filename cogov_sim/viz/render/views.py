@@ -12,7 +12,7 @@ from cogov_sim.viz.render.map import MapView
 from cogov_sim.viz.render.network import NetworkView
 
 if TYPE_CHECKING:
-    from cogov_sim.model import CoGovModel
+    from cogov_sim.world import World
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Views:
 
     def draw(
         self,
-        model: CoGovModel,
+        world: World,
         run: Any,
         markers: Sequence[float],
         highlight: Sequence[int],
@@ -37,12 +37,12 @@ class Views:
         images: dict[str, bytes] = {}
         took: dict[str, float] = {}
         t = time.perf_counter()
-        images["map"] = self.map.render(model, sample, catchments, highlight, place)
+        images["map"] = self.map.render(world, sample, catchments, highlight, place)
         took["map"] = time.perf_counter() - t
         t = time.perf_counter()
-        images["charts"] = self.charts.render(model.records, markers, run)
+        images["charts"] = self.charts.render(world.records, markers, run)
         took["charts"] = time.perf_counter() - t
         t = time.perf_counter()
-        images["network"] = self.network.render(model)
+        images["network"] = self.network.render(world)
         took["network"] = time.perf_counter() - t
         return images, took
