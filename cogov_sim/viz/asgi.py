@@ -54,13 +54,16 @@ def trimmer() -> Callable[[], object] | None:
 
 
 def watch_memory(period: float = TRIM_EVERY, stop: threading.Event | None = None) -> None:
-    """Until ``stop`` is set: whenever sessions have ended since the last look, collect garbage and trim the heap."""
+    """Until ``stop`` is set: whenever sessions or threads have ended since the last look, collect and trim.
+
+    Threads count too: a session's work threads can finish, and free their memory, after the session has ended.
+    """
     trim = trimmer()
     stop = stop or threading.Event()
-    last = len(kernel_context.contexts)
+    last = (len(kernel_context.contexts), threading.active_count())
     while not stop.wait(period):
-        now = len(kernel_context.contexts)
-        if now < last:
+        now = (len(kernel_context.contexts), threading.active_count())
+        if now[0] < last[0] or now[1] < last[1]:
             gc.collect()
             if trim is not None:
                 trim()

@@ -63,6 +63,9 @@ def server_env(host: str, port: int, paths: Sequence[Path], idle: float, max_ses
         ENV_PORT: str(port),
         ENV_MAX_SESSIONS: str(max_sessions),
     })  # fmt: skip
+    # two malloc arenas instead of one per thread (each session has its threads): less memory kept in pieces
+    # after sessions end (20 ended sessions left 81 MB held with the default, 59 MB with 2)
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     return env
 
 
