@@ -9,37 +9,61 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from cogov_sim import __version__
-from cogov_sim.scenario import EXIT_BAD_INPUT, EXIT_OK, ScenarioError
+from cogov_sim.scenario import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK, Scenario, ScenarioError, one_line, shorten
+
+MAX_DAYS = next(m.le for m in Scenario.model_fields["days"].metadata if getattr(m, "le", None) is not None)
+"""Largest ``--days``: the scenario schema's own bound on ``days``."""
+
+MAX_WORKERS = 256
+"""Largest ``--workers``."""
+
+MAX_SEED = 2**63 - 1
+"""Largest ``--seed`` (a 64-bit signed integer)."""
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with code 2 and one line on bad arguments (its default code too, made explicit)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        print(one_line(f"{self.prog}: error: {message} (see {self.prog} --help)"), file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
 
 
-def _nonneg_int(text: str) -> int:
+def _int_between(text: str, lower: int, upper: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {shorten(repr(text))}") from None
+    if value < lower:
+        raise argparse.ArgumentTypeError(f"must be >= {lower}, got {value}")
+    if value > upper:
+        raise argparse.ArgumentTypeError(f"must be <= {upper:,}, got {shorten(str(value))}")
     return value
+
+
+def _nonneg_int(text: str) -> int:
+    return _int_between(text, 0, MAX_SEED)
 
 
 def _pos_int(text: str) -> int:
-    value = _nonneg_int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+    return _int_between(text, 1, MAX_SEED)
+
+
+def _days(text: str) -> int:
+    return _int_between(text, 1, MAX_DAYS)
+
+
+def _workers(text: str) -> int:
+    return _int_between(text, 1, MAX_WORKERS)
+
+
+def _port(text: str) -> int:
+    return _int_between(text, 1, 65_535)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run one simulation and write results and plots")
     r.add_argument("scenario", help="scenario YAML file, e.g. scenarios/baseline.yaml")
-    r.add_argument("--days", type=_pos_int, help="days to simulate (default: the scenario's `days`)")
+    r.add_argument("--days", type=_days, help=f"days to simulate, 1-{MAX_DAYS:,} (default: the scenario's `days`)")
     r.add_argument("--seed", type=_nonneg_int, default=1, help="run seed, >= 0 (default 1)")
     r.add_argument("--out", type=Path, help="output folder (default results/<scenario name>/)")
     r.add_argument(
@@ -79,27 +103,49 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         s = sub.add_parser(name, help=helptext)
         s.add_argument("experiment", help="experiment YAML file, e.g. experiments/smoke.yaml")
-        s.add_argument("--workers", type=_pos_int, help="parallel workers (default: number of cores)")
+        s.add_argument("--workers", type=_workers, help=f"parallel workers, 1-{MAX_WORKERS} (default: number of cores)")
         s.add_argument("--executor", choices=("process", "dask"), default="process", help="default: process")
         s.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
         s.add_argument("--out", type=Path, help="output folder (default results/<experiment name>/)")
         s.add_argument("--quiet", action="store_true", help="no progress bar")
 
     z = sub.add_parser("viz", help="serve the browser app on 127.0.0.1")
-    z.add_argument("--port", type=_pos_int, default=8765, help="port (default 8765)")
+    z.add_argument("--port", type=_port, default=8765, help="port, 1-65535 (default 8765)")
     z.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     z.add_argument("--scenario", action="append", default=[], help="extra scenario file the app may open")
     return p
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    from cogov_sim.report import write_run
-    from cogov_sim.scenario import load_scenario
-    from cogov_sim.simulation import simulate
+def check_out_folder(out: Path, what: str = "--out") -> None:
+    """Create the output folder ``out`` if needed and check a file can be written in it, before any simulation.
 
-    scenario = load_scenario(args.scenario, args.overrides)
+    Raises:
+        ScenarioError: naming ``what`` and the folder, when it is a file, cannot be created or is not writable.
+    """
+    try:
+        if out.exists() and not out.is_dir():
+            raise ScenarioError(what, "", f"{shorten(str(out))} is not a folder")
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ScenarioError(what, "", f"cannot write in {shorten(str(out))}: {reason}") from None
+    except ValueError as exc:  # a NUL in the path
+        raise ScenarioError(what, "", f"cannot write in {shorten(str(out))}: {exc}") from None
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from cogov_sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario, args.overrides)  # bad input is refused before the model is imported
     days = args.days or scenario.days
     out = args.out or Path("results") / scenario.name
+    check_out_folder(out)
+
+    from cogov_sim.report import write_run
+    from cogov_sim.simulation import simulate
+
     bar = None
     if not args.quiet:
         from tqdm import tqdm
@@ -111,7 +157,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    write_run(result, scenario, out, plots=not args.no_plots)
+    try:
+        write_run(result, scenario, out, plots=not args.no_plots)
+    except OSError as exc:  # a full disk, the folder removed meanwhile
+        where = shorten(exc.filename if isinstance(exc.filename, str) else str(out))
+        print(one_line(f"error: writing {where}: {exc.strerror or exc}"), file=sys.stderr)
+        return EXIT_FAIL
     f = result.final
     print(f"wrote {out}/ ({days} days, {result.meta['wall_time_s']:.1f} s)")
     print(

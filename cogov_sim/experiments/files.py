@@ -9,20 +9,26 @@ resolved (defaults filled, changes and ``days`` applied) with its content hash. 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cogov_sim.scenario import Scenario, ScenarioError, apply_overrides, read_yaml, scenario_from_dict, unknown_message
+from cogov_sim.scenario import (
+    Scenario,
+    ScenarioError,
+    apply_overrides,
+    name_problem,
+    read_yaml,
+    scenario_from_dict,
+    shorten,
+    show,
+    unknown_message,
+)
 from cogov_sim.vocabulary import INDICATORS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 """The project folder holding ``scenarios/`` and ``experiments/`` (a third place to look for the base scenario)."""
-
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-"""A name that is also a folder name: letters, digits, ``_``, ``-`` and ``.``, not starting with a sign."""
 
 
 @dataclass(frozen=True)
@@ -67,21 +73,42 @@ class LoadedFile:
         return data
 
 
-def check_name(file: str, name: str | None) -> None:
-    """Raise unless the file's ``name`` (its output folder) is ``None`` or a folder name."""
-    if name is not None and not NAME_RE.match(name):
-        raise ScenarioError(file, "name", f"use letters, digits, '_', '-' and '.' only (a folder name), got {name!r}")
+def check_name(file: str, name: Any, at: str = "name") -> None:
+    """Raise unless ``name`` (an output folder, a policy) is ``None`` or a safe folder name (``name_problem``).
+
+    Unicode letters and digits are welcome (``旭辉滨江``); separators, NUL, ``..`` and over 100 characters are not.
+    """
+    if name is None:
+        return
+    if not isinstance(name, str):
+        raise ScenarioError(file, at, f"expected text, got {show(name)}")
+    problem = name_problem(name)
+    if problem:
+        raise ScenarioError(file, at, f"{problem}; got {show(name)}")
 
 
 def find_base(file: str, ref: str) -> Path:
     """The base scenario file: relative to the experiment file, the working folder or the project root."""
-    p = Path(ref).expanduser()
+    try:
+        p = Path(ref).expanduser()
+    except RuntimeError:  # ~user that does not exist
+        p = Path(ref)
     candidates = [p] if p.is_absolute() else list(dict.fromkeys([Path(file).parent / p, p, REPO_ROOT / p]))
     for c in candidates:
-        if c.is_file():
+        if _is_file(c):
             return c
     looked = ", ".join(str(c) for c in candidates)
-    raise ScenarioError(file, "base_scenario", f"scenario file {ref!r} not found (looked at {looked})")
+    raise ScenarioError(
+        file, "base_scenario", f"scenario file {show(ref)} not found (looked at {shorten(looked, 240)})"
+    )
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, ``False`` for a name the system refuses (too long, NUL) too."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def changed_base(file: str, base_file: Path, changes: Mapping[str, Any], field: str) -> dict[str, Any]:

@@ -17,7 +17,17 @@ from typing import Any
 import numpy as np
 from pydantic import Field, field_validator
 
-from cogov_sim.scenario import Frozen, ScenarioError, allowed_at, apply_overrides, scenario_from_dict, unknown_message
+from cogov_sim.experiments.files import check_name
+from cogov_sim.scenario import (
+    Frozen,
+    ScenarioError,
+    allowed_at,
+    apply_overrides,
+    scenario_from_dict,
+    shorten,
+    show,
+    unknown_message,
+)
 
 PARAMETER_TYPES: tuple[str, ...] = ("int", "real", "choice")
 """Kinds of swept parameter: whole numbers, real numbers, or named alternatives (full factorial only)."""
@@ -126,7 +136,7 @@ def _try_value(file: str, where: str, base: dict[str, Any], overrides: dict[str,
     try:
         scenario_from_dict(apply_overrides(base, overrides))
     except ScenarioError as err:
-        shown = ", ".join(f"{k}={v!r}" for k, v in overrides.items())
+        shown = shorten(", ".join(f"{shorten(str(k))}={show(v)}" for k, v in overrides.items()), 160)
         raise ScenarioError(
             file, where, f"{shown} is not allowed: {err.path + ': ' if err.path else ''}{err.message}"
         ) from None
@@ -134,11 +144,11 @@ def _try_value(file: str, where: str, base: dict[str, Any], overrides: dict[str,
 
 def _check_path(file: str, where: str, path: Any, base: dict[str, Any]) -> str:
     if not isinstance(path, str) or not path:
-        raise ScenarioError(file, where, f"expected a dotted scenario path, got {path!r}")
+        raise ScenarioError(file, where, f"expected a dotted scenario path, got {show(path)}")
     try:
         apply_overrides(base, {path: None})
     except ScenarioError as err:
-        raise ScenarioError(file, where, f"{err.message} (in '{path}')") from None
+        raise ScenarioError(file, where, f"{err.message} (in '{shorten(path)}')") from None
     return path
 
 
@@ -162,6 +172,7 @@ def resolve_parameter(file: str, i: int, p: ParameterSpec, base: dict[str, Any])
     if (p.levels is None) == (p.range is None):
         raise ScenarioError(file, at, "give either levels or range (not both, not neither)")
     column = p.name or path
+    check_name(file, column, f"{at}.name" if p.name else f"{at}.path")
     cast = int if p.type == "int" else float
     if p.levels is not None:
         if not isinstance(p.levels, list) or not p.levels:
@@ -169,10 +180,10 @@ def resolve_parameter(file: str, i: int, p: ParameterSpec, base: dict[str, Any])
         for j, v in enumerate(p.levels):
             if not _is_number(v) or (p.type == "int" and float(v) != int(v)):
                 what = "a whole number" if p.type == "int" else "a number"
-                raise ScenarioError(file, f"{at}.levels.{j}", f"expected {what}, got {v!r}")
+                raise ScenarioError(file, f"{at}.levels.{j}", f"expected {what}, got {show(v)}")
         values = tuple(cast(v) for v in p.levels)
         if len(set(values)) != len(values):
-            raise ScenarioError(file, f"{at}.levels", f"levels must be distinct, got {list(p.levels)}")
+            raise ScenarioError(file, f"{at}.levels", f"levels must be distinct, got {show(list(p.levels))}")
         if p.steps is not None:
             raise ScenarioError(file, f"{at}.steps", "steps goes with a range, not with levels")
         for j, v in enumerate(values):
@@ -223,9 +234,11 @@ def _resolve_choice(file: str, at: str, p: ParameterSpec, base: dict[str, Any]) 
             labels = [str(k) for k in p.levels]
             bundles = [{path: v} for v in p.levels.values()]
         column = p.name or path
+        check_name(file, column, f"{at}.name" if p.name else f"{at}.path")
     else:
         if p.name is None:
             raise ScenarioError(file, f"{at}.name", "a choice without a path needs a name (its column)")
+        check_name(file, p.name, f"{at}.name")
         if not isinstance(p.levels, dict):
             raise ScenarioError(
                 file, f"{at}.levels", "without a path, levels must be a mapping label -> {scenario path: value}"
@@ -239,7 +252,7 @@ def _resolve_choice(file: str, at: str, p: ParameterSpec, base: dict[str, Any]) 
             bundles.append(dict(bundle))
         column = p.name
     if len(set(labels)) != len(labels):
-        raise ScenarioError(file, f"{at}.levels", f"labels must be distinct, got {labels}")
+        raise ScenarioError(file, f"{at}.levels", f"labels must be distinct, got {show(labels)}")
     for label, bundle in zip(labels, bundles, strict=True):
         _try_value(file, f"{at}.levels.{label}", base, bundle)
     return Parameter(column, "choice", p.path, tuple(labels), None, tuple(bundles))

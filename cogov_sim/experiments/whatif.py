@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,6 @@ from pydantic import Field, model_validator
 from cogov_sim.experiments.designs import run_seed
 from cogov_sim.experiments.effects import BASELINE
 from cogov_sim.experiments.files import (
-    NAME_RE,
     LoadedFile,
     changed_base,
     check_indicators,
@@ -59,6 +59,7 @@ from cogov_sim.scenario import (
     expect_mapping,
     read_yaml,
     scenario_from_dict,
+    show,
     unknown_message,
     validate_model,
 )
@@ -232,9 +233,9 @@ def load_whatif(path: str | Path) -> WhatIf:
     check_indicators(file, spec.indicators)
     for j, w in enumerate(spec.windows):
         if not WINDOW_RE.match(w):
-            raise ScenarioError(file, f"windows.{j}", f"got {w!r}; allowed: final_day, after_start, last_<N>_days")
+            raise ScenarioError(file, f"windows.{j}", f"got {show(w)}; allowed: final_day, after_start, last_<N>_days")
     if len(set(spec.windows)) != len(spec.windows):
-        raise ScenarioError(file, "windows", f"windows must be distinct, got {spec.windows}")
+        raise ScenarioError(file, "windows", f"windows must be distinct, got {show(spec.windows)}")
     policies = tuple(_policy(file, name, entry, scenario) for name, entry in spec.policies.items())
     names = [BASELINE, *(p.name for p in policies)]
     for j, pair in enumerate(spec.contrasts):
@@ -242,14 +243,13 @@ def load_whatif(path: str | Path) -> WhatIf:
             if name not in names:
                 raise ScenarioError(file, f"contrasts.{j}.{k}", unknown_message(name, names, "policy"))
         if pair[0] == pair[1]:
-            raise ScenarioError(file, f"contrasts.{j}", f"compare two different arms, got {list(pair)}")
+            raise ScenarioError(file, f"contrasts.{j}", f"compare two different arms, got {show(list(pair))}")
     return WhatIf(spec, file, str(base_file), base_data, scenario.hash(), policies)
 
 
 def _policy(file: str, name: Any, entry: Any, scenario: Scenario) -> Policy:
     at = f"policies.{name}"
-    if not isinstance(name, str) or not NAME_RE.match(name):
-        raise ScenarioError(file, at, f"a policy name uses letters, digits, '_', '-' and '.' only, got {name!r}")
+    check_name(file, name, at)
     if name == BASELINE:
         raise ScenarioError(file, at, f"'{BASELINE}' is the arm without interventions; give the policy another name")
     description = ""
@@ -266,6 +266,8 @@ def _policy(file: str, name: Any, entry: Any, scenario: Scenario) -> Policy:
         raise ScenarioError(
             file, at, "expected a list of interventions, or a mapping with description and interventions"
         )
+    for k, item in enumerate(items):
+        _check_item(file, f"{items_at}.{k}", item)
     ivs = tuple(make_intervention(item, file, f"{items_at}.{k}") for k, item in enumerate(items))
     days = scenario.days
     for k, iv in enumerate(ivs):
@@ -278,3 +280,25 @@ def _policy(file: str, name: Any, entry: Any, scenario: Scenario) -> Policy:
             where = f"{items_at}.{k}.{sub}" if sep else f"{items_at}.{k}"
             raise ScenarioError(file, where, msg if sep else str(err)) from None
     return Policy(name, description, ivs)
+
+
+def _check_item(file: str, at: str, item: Any) -> None:
+    """Refuse an intervention entry whose ``kind`` is not text or that holds a number that is not finite."""
+    if isinstance(item, dict) and "kind" in item and not isinstance(item["kind"], str):
+        raise ScenarioError(file, f"{at}.kind", f"expected the name of an intervention, got {show(item['kind'])}")
+    bad = _non_finite(item)
+    if bad is not None:
+        where = ".".join([at, *bad])
+        raise ScenarioError(file, where, "Input should be a finite number (NaN and infinity are not allowed)")
+
+
+def _non_finite(data: Any) -> list[str] | None:
+    """The sub-path of the first NaN or infinity in plain data, or ``None``."""
+    if isinstance(data, float):
+        return None if math.isfinite(data) else []
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        sub = _non_finite(value)
+        if sub is not None:
+            return [str(key), *sub]
+    return None

@@ -1,15 +1,19 @@
 """The input layer: reading YAML files, ``--set`` overrides, and bad input turned into one clean error.
 
-Every file the package reads (scenario, experiment, what-if) goes through :func:`read_yaml`; every pydantic model
-is validated with :func:`validate_model`, which raises :class:`~cogov_sim.scenario.errors.ScenarioError` naming
-the file and the field path (:func:`format_error`); unknown keys are refused with the nearest allowed one
-(:func:`check_keys`). :func:`apply_overrides` applies ``path.to.key=value`` changes after checking each path
-against the schema (:func:`allowed_at`).
+Every file the package reads (scenario, experiment, what-if) goes through :func:`read_yaml`: at most
+:data:`MAX_FILE_BYTES`, parsed by a ``yaml.SafeLoader`` (:class:`InputLoader`) that refuses duplicate keys, more
+than :data:`MAX_ALIASES` aliases (or aliases that expand to more than :data:`MAX_ALIAS_NODES` nodes: a "billion
+laughs" file) and nesting deeper than :data:`MAX_DEPTH`, each with its field path. Every pydantic model is
+validated with :func:`validate_model`, which raises :class:`~cogov_sim.scenario.errors.ScenarioError` naming the
+file and the field path (:func:`format_error`, which shows values bounded); unknown keys are refused with the
+nearest allowed one (:func:`check_keys`). :func:`apply_overrides` applies ``path.to.key=value`` changes after
+checking each path against the schema (:func:`allowed_at`). A valid scenario is also refused when the memory a
+run of it would need (:func:`estimated_bytes`) is over :data:`MAX_RUN_BYTES`, or when it simulates nobody.
 """
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,9 +21,108 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from cogov_sim.scenario.errors import ScenarioError, unknown_message
+from cogov_sim.scenario.errors import ScenarioError, shorten, show, unknown_message
 from cogov_sim.scenario.schema import CenterLevel, Population, Scenario
 from cogov_sim.vocabulary import LEVELS, SEGMENTS
+
+MAX_FILE_BYTES = 1_000_000
+"""Largest input file read (scenario, experiment, what-if), bytes; the shipped ones are under 5 KB."""
+
+MAX_ALIASES = 100
+"""Most YAML aliases (``*name``) a file or ``--set`` value may use."""
+
+MAX_ALIAS_NODES = 10_000
+"""Most nodes all aliases of a file may stand for once expanded (bounds a "billion laughs" file)."""
+
+MAX_DEPTH = 40
+"""Deepest nesting of mappings and lists in an input; the shipped files nest at most 5 deep."""
+
+MAX_RUN_BYTES = 8 * 2**30
+"""Largest estimated memory of one run (:func:`estimated_bytes`); above it a scenario is refused."""
+
+
+class InputLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses duplicate keys, an alias budget overrun and deep nesting.
+
+    Each refusal is a :class:`ScenarioError` naming ``file`` and the field path of the offending node. Aliases are
+    counted while composing, before any value is built, so a file of nested aliases is refused in microseconds.
+    """
+
+    def __init__(self, stream: str, file: str = "") -> None:
+        super().__init__(stream)
+        self.file = file
+        self.path: list[str] = []
+        self.aliases = 0
+        self.alias_nodes = 0
+
+    def _where(self) -> str:
+        return ".".join(self.path)
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:  # type: ignore[override]
+        """Compose one node, keeping its field path, counting aliases and the nesting depth."""
+        if isinstance(parent, yaml.SequenceNode):
+            self.path.append(str(index))
+        elif isinstance(parent, yaml.MappingNode):
+            self.path.append(str(index.value) if isinstance(index, yaml.ScalarNode) else "<key>")
+        try:
+            if len(self.path) > MAX_DEPTH:
+                raise ScenarioError(self.file, self._where(), f"nested more than {MAX_DEPTH} levels deep")
+            alias = self.check_event(yaml.AliasEvent)
+            if alias:
+                self.aliases += 1
+                if self.aliases > MAX_ALIASES:
+                    raise ScenarioError(self.file, self._where(), f"more than {MAX_ALIASES} YAML aliases")
+                target = self.anchors.get(self.peek_event().anchor)
+                if target is not None and not hasattr(target, "expanded"):
+                    raise ScenarioError(self.file, self._where(), "a YAML alias inside the node it names")
+            node = super().compose_node(parent, index)
+            if alias:
+                self.alias_nodes += getattr(node, "expanded", 1)
+                if self.alias_nodes > MAX_ALIAS_NODES:
+                    raise ScenarioError(
+                        self.file, self._where(), f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} values"
+                    )
+            elif isinstance(node, yaml.SequenceNode):
+                node.expanded = 1 + sum(c.expanded for c in node.value)  # type: ignore[attr-defined]
+            elif isinstance(node, yaml.MappingNode):
+                node.expanded = 1 + sum(k.expanded + v.expanded for k, v in node.value)  # type: ignore[attr-defined]
+                self._check_duplicates(node)
+            else:
+                node.expanded = 1  # type: ignore[attr-defined]
+            return node
+        finally:
+            if parent is not None:
+                self.path.pop()
+
+    def _check_duplicates(self, node: yaml.MappingNode) -> None:
+        seen: dict[tuple[str, str], int] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                continue
+            ident = (key.tag, key.value)
+            if ident in seen:
+                where = ".".join([*self.path, key.value])
+                raise ScenarioError(
+                    self.file, where, f"duplicate key '{shorten(key.value)}' (lines {seen[ident]} and"
+                    f" {key.start_mark.line + 1}); give each key once"
+                )  # fmt: skip
+            seen[ident] = key.start_mark.line + 1
+
+
+def load_yaml_text(text: str, file: str = "") -> Any:
+    """Parse YAML text with :class:`InputLoader`; malformed YAML is a :class:`ScenarioError` naming ``file``."""
+    loader = InputLoader(text, file)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [""])[0]
+        raise ScenarioError(file, loader._where(), f"malformed YAML{where}: {problem}") from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. an integer of 5,000 digits, a bad date
+        raise ScenarioError(file, loader._where(), f"cannot read a value: {show(str(exc))}") from None
+    finally:
+        loader.dispose()
 
 
 def allowed_at(parts: Sequence[str]) -> tuple[list[str], type[BaseModel] | None]:
@@ -66,7 +169,7 @@ def format_error(err: ValidationError) -> tuple[str, str]:
             allowed = []
         return path, unknown_message(str(loc[-1]), allowed)
     if kind in ("literal_error", "enum") and first.get("ctx", {}).get("expected"):
-        return path, f"got {first.get('input')!r}; allowed: {first['ctx']['expected']}"
+        return path, f"got {show(first.get('input'))}; allowed: {first['ctx']['expected']}"
     if kind == "value_error":
         msg = msg.removeprefix("Value error, ")
         # validators report their own sub-path first ("segments: ...")
@@ -75,11 +178,7 @@ def format_error(err: ValidationError) -> tuple[str, str]:
             path = f"{path}.{head}" if path else head
             msg = rest
         return path, msg
-    inp = first.get("input")
-    shown = repr(inp) if not isinstance(inp, dict) else "a mapping"
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return path, f"{msg} (got {shown})"
+    return path, f"{msg} (got {show(first.get('input'))})"
 
 
 def validate_model[M: BaseModel](model: type[M], data: Any, file: str = "", at: str = "") -> M:
@@ -121,31 +220,136 @@ def expect_mapping(file: str, data: Any, what: str) -> dict[str, Any]:
 
 
 def scenario_from_dict(data: Any, file: str = "") -> Scenario:
-    """Validate plain data as a scenario, raising :class:`ScenarioError` with a field path on failure."""
+    """Validate plain data as a scenario, raising :class:`ScenarioError` with a field path on failure.
+
+    Beyond the schema, a scenario that simulates nobody, or whose run would need more than :data:`MAX_RUN_BYTES`
+    of memory (:func:`estimated_bytes`), is refused.
+    """
     data = expect_mapping(file, data, "scenario")
     if isinstance(data.get("centers"), dict):
         check_keys(file, data["centers"], LEVELS, "centers.", "level")
-    return validate_model(Scenario, data, file)
+    scenario = validate_model(Scenario, data, file)
+    check_size(scenario, file)
+    return scenario
+
+
+BYTES_BASE = 300 * 2**20
+"""Memory of the interpreter with the model and its libraries loaded, bytes (measured: ~190 MB; with margin)."""
+
+BYTES_PER_AGENT = 1_700
+"""Memory per simulated person: the people columns, the Mesa view and ~15 ties (measured 1.3 KB at day 1)."""
+
+BYTES_PER_CANDIDATE = 64
+"""Memory per person and candidate center, home and work tables together (measured 53 B with build copies)."""
+
+BYTES_PER_CENTER = 2_000
+"""Memory per center: its table row, catchment and daily records."""
+
+BYTES_PER_ORGANIZATION = 20_000
+"""Memory per organization: its state, Mesa view and daily records."""
+
+BYTES_PER_SHOP = 64
+"""Memory per shop (rider route points and the copies made while snapping them to the roads)."""
+
+
+def size_terms(scenario: Scenario) -> dict[str, tuple[str, int]]:
+    """The counts that set a run's memory: field path -> (what it counts, how many).
+
+    ``candidates`` is the width of the candidate table: the nearest centers plus every street and district center.
+    """
+    centers = sum(scenario.center_count(level) for level in LEVELS)
+    always = scenario.center_count("street") + scenario.center_count("district")
+    org = scenario.organizations
+    z = scenario.zones
+    organizations = (
+        org.departments + org.enterprises + max(org.social_organizations, org.max_social_organizations)
+        + scenario.population.residential_areas + z.office_buildings + z.business_parks + 1
+    )  # fmt: skip
+    return {
+        "population": ("agents", scenario.population.agents),
+        "centers": ("centers", centers),
+        "centers.street": ("candidates", min(centers, 6) + always),
+        "organizations": ("organizations", organizations),
+        "zones.shops": ("shops", z.shops),
+    }
+
+
+def estimated_bytes(scenario: Scenario) -> int:
+    """Estimated peak memory of one run of ``scenario``, bytes, from its counts alone (nothing is built).
+
+    Agents, centers, the candidate table (agents × (6 nearest + street and district centers)), organizations and
+    shops, each at its measured cost per item (the ``BYTES_PER_*`` constants), plus the loaded libraries.
+    """
+    terms = size_terms(scenario)
+    agents = terms["population"][1]
+    return (
+        BYTES_BASE
+        + agents * (BYTES_PER_AGENT + BYTES_PER_CANDIDATE * terms["centers.street"][1])
+        + terms["centers"][1] * BYTES_PER_CENTER
+        + terms["organizations"][1] * BYTES_PER_ORGANIZATION
+        + terms["zones.shops"][1] * BYTES_PER_SHOP
+    )
+
+
+def check_size(scenario: Scenario, file: str = "") -> None:
+    """Raise :class:`ScenarioError` for a scenario that simulates nobody or would need too much memory.
+
+    The memory refusal gives the estimate, the limit and the counts behind it, at the field path of the largest.
+    """
+    pop = scenario.population
+    if pop.agents == 0:
+        raise ScenarioError(
+            file, "population", f"{pop.residents:,} residents and {pop.commuters:,} commuters at sample_fraction"
+            f" {pop.sample_fraction:g} make 0 agents: nobody to simulate (raise population.sample_fraction)"
+        )  # fmt: skip
+    need = estimated_bytes(scenario)
+    if need <= MAX_RUN_BYTES:
+        return
+    terms = size_terms(scenario)
+    agents = terms["population"][1]
+    cost = {
+        "population": agents * BYTES_PER_AGENT,
+        "centers": terms["centers"][1] * BYTES_PER_CENTER,
+        "centers.street": agents * BYTES_PER_CANDIDATE * terms["centers.street"][1],
+        "organizations": terms["organizations"][1] * BYTES_PER_ORGANIZATION,
+        "zones.shops": terms["zones.shops"][1] * BYTES_PER_SHOP,
+    }
+    worst = max(cost, key=lambda k: cost[k])
+    counts = ", ".join(f"{n:,} {what}" for what, n in terms.values())
+    raise ScenarioError(
+        file, worst, f"a run would need about {need / 2**30:,.1f} GiB ({counts}); at most"
+        f" {MAX_RUN_BYTES / 2**30:.0f} GiB is allowed. Lower the largest count"
+    )  # fmt: skip
 
 
 def read_yaml(path: str | Path) -> Any:
-    """Read a YAML file with ``safe_load``; raise :class:`ScenarioError` for missing, empty or malformed files."""
-    p = Path(path)
-    if not p.is_file():
-        raise ScenarioError(str(path), "", "file not found" if not p.exists() else "not a regular file")
+    """Read a YAML file of at most :data:`MAX_FILE_BYTES` with :class:`InputLoader`.
+
+    Raises:
+        ScenarioError: for a missing, unreadable, too large, empty or malformed file, naming it.
+    """
+    file = str(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(str(path), "", f"cannot read: {exc}") from None
+        st = os.stat(path)
+        if not Path(path).is_file():
+            raise ScenarioError(file, "", "not a regular file")
+        if st.st_size > MAX_FILE_BYTES:
+            raise ScenarioError(file, "", f"the file has {st.st_size:,} bytes; at most {MAX_FILE_BYTES:,} are read")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ScenarioError(file, "", "file not found") from None
+    except (OSError, ValueError) as exc:  # too long a name, a NUL in it, no permission
+        raise ScenarioError(file, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(file, "", f"the file has more than {MAX_FILE_BYTES:,} bytes")
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(str(path), "", f"malformed YAML{where}: {problem}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(file, "", f"cannot read: not UTF-8 text (byte {exc.start})") from None
+    data = load_yaml_text(text, file)
     if data is None:
-        raise ScenarioError(str(path), "", "the file is empty")
+        raise ScenarioError(file, "", "the file is empty")
     return data
 
 
@@ -158,15 +362,35 @@ def load_scenario(path: str | Path, overrides: list[str] | Mapping[str, Any] | N
 
 
 def parse_override(text: str) -> tuple[str, Any]:
-    """Split ``path.to.key=value``; the value is parsed as YAML (numbers, lists, booleans)."""
+    """Split ``path.to.key=value``; the value is parsed as YAML (numbers, lists, booleans) by :class:`InputLoader`.
+
+    A value that is not valid YAML is kept as text; an alias budget overrun or a duplicate key is refused.
+    """
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
-        raise ScenarioError("--set", text, "expected path.to.key=value")
+        raise ScenarioError("--set", shorten(text), "expected path.to.key=value")
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError("--set", key.strip(), f"a value has at most {MAX_FILE_BYTES:,} characters")
     try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError:
+        value = load_yaml_text(raw, "--set")
+    except ScenarioError as err:
+        if not err.message.startswith("malformed YAML"):
+            raise ScenarioError("--set", f"{key.strip()}.{err.path}".rstrip("."), err.message) from None
         value = raw
     return key.strip(), value
+
+
+def plain_copy(data: Any) -> Any:
+    """A copy of plain data: mappings and lists copied all the way down (tuples become lists), other values shared.
+
+    What ``json.loads(json.dumps(data))`` gave for JSON data, without turning keys into strings, failing on dates or
+    rendering the whole input.
+    """
+    if isinstance(data, Mapping):
+        return {k: plain_copy(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [plain_copy(v) for v in data]
+    return data
 
 
 def _check_schema_path(key: str) -> None:
@@ -193,7 +417,7 @@ def apply_overrides(data: Mapping[str, Any], overrides: list[str] | Mapping[str,
     the result is validated.
     """
     items = [parse_override(o) for o in overrides] if isinstance(overrides, list) else list(overrides.items())
-    out = json.loads(json.dumps(data))
+    out = plain_copy(data)
     for key, value in items:
         _check_schema_path(key)
         *parents, leaf = key.split(".")

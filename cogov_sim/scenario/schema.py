@@ -15,9 +15,9 @@ import json
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cogov_sim.scenario.errors import unknown_message
+from cogov_sim.scenario.errors import name_problem, unknown_message
 from cogov_sim.vocabulary import FUNCTIONS, SEGMENTS, SLOTS, DayKind, Function, Level, Slot
 
 MAX_AGENTS = 3_000_000
@@ -30,10 +30,13 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 class Frozen(BaseModel):
     """Base of every model read from an input file (scenario, experiment, what-if): frozen, unknown keys refused.
 
-    Defaults are validated too, and a field with an alias (``set``) may also be given by its Python name.
+    Defaults are validated too, a field with an alias (``set``) may also be given by its Python name, and every
+    number is finite (NaN and infinity are refused at their field path, in lists and mappings too).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class Area(Frozen):
@@ -376,6 +379,14 @@ class Scenario(Frozen):
     )
     organizations: Organizations = Field(default_factory=Organizations)
     behaviour: Behaviour = Field(default_factory=Behaviour)
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, name: str) -> str:
+        problem = name_problem(name)
+        if problem:
+            raise ValueError(problem)
+        return name
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
