@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
         s.add_argument("--out", type=Path, help="output folder (default results/<experiment name>/)")
         s.add_argument("--quiet", action="store_true", help="no progress bar")
+        s.add_argument(
+            "--wait", action="store_true", help="if another sweep or what-if holds the output folder, wait for it"
+        )
 
     z = sub.add_parser("viz", help="serve the browser app on 127.0.0.1")
     z.add_argument("--port", type=_port, default=8765, help="port, 1-65535 (default 8765)")
