@@ -8,6 +8,8 @@ forkserver that has imported the model once (:func:`warm_up` starts it early); e
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing
 import os
 import signal
@@ -152,38 +154,75 @@ def open_executor(
     if kind != "dask":
         raise ValueError(f"unknown executor kind {kind!r}")
     try:
-        import logging
-
         from distributed import Client, LocalCluster
     except ImportError:
         raise ExecutorUnavailableError("Dask is not installed: pip install 'cogov-sim[dask]'") from None
-    cluster = None
+    cluster = client = executor = None
+    interrupted = False
     try:
         if scheduler:
             try:
                 client = Client(scheduler, timeout="10s")
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address Dask cannot parse
                 raise ExecutorUnavailableError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
             where = f"Dask scheduler {scheduler}"
         else:
-            cluster = LocalCluster(
-                n_workers=n,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            with _sigint_held():
+                cluster = LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
             client = Client(cluster)
             where = f"Dask local cluster, {n} worker{'s' * (n != 1)}"
-        try:
-            slots = max(1, sum(client.nthreads().values()))
-            executor = client.get_executor(retries=2, pure=False)
-            try:
-                yield ExecutorHandle(executor, slots, where, extra=[client, cluster])
-            finally:
-                executor.shutdown(wait=False)
-        finally:
-            client.close()
+        slots = max(1, sum(client.nthreads().values()))
+        executor = client.get_executor(retries=2, pure=False)
+        yield ExecutorHandle(executor, slots, where, extra=[client, cluster])
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
-        if cluster is not None:
+        _close_dask(executor, client, cluster, quiet=interrupted)
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Ignore Ctrl-C while a local Dask cluster starts its workers (a second or two), then restore the handler.
+
+    Worker processes inherit an ignored SIGINT for life, so a Ctrl-C to the process group later reaches only the
+    sweep process, which closes the cluster; no worker prints a traceback of its own. A Ctrl-C during the start
+    itself is ignored. Outside the main thread (where handlers cannot be set) nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _close_dask(executor: Any, client: Any, cluster: Any, *, quiet: bool) -> None:
+    """Shut down a Dask executor, its client and its local cluster; errors while closing are not reported.
+
+    Args:
+        executor: the client's executor, or ``None``.
+        client: the Dask client, or ``None``.
+        cluster: the local cluster, or ``None`` (a remote scheduler is left running).
+        quiet: also silence Dask's logging (after a Ctrl-C, the cluster's teardown logs tracebacks otherwise).
+    """
+    if quiet:
+        for name in ("distributed", "tornado", "asyncio"):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    if executor is not None:
+        with contextlib.suppress(Exception):
+            executor.shutdown(wait=False)
+    if client is not None:
+        with contextlib.suppress(Exception):
+            client.close()
+    if cluster is not None:
+        with contextlib.suppress(Exception):
             cluster.close()

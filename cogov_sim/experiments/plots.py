@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from cogov_sim.experiments.analysis import t_interval
+from cogov_sim.experiments.folder import atomic_write
 
 BAND_COLOR = "#1f77b4"
 
@@ -174,9 +175,7 @@ def write_plots(
     prefix = f"{name}: " if name else ""
 
     def save(fig: Figure, file: str) -> None:
-        path = pdir / file
-        fig.savefig(path, dpi=100)
-        written.append(path)
+        written.append(atomic_write(pdir / file, lambda f: fig.savefig(f, dpi=100, format="png")))
 
     for ind in indicators:
         save(

@@ -23,11 +23,12 @@ from cogov_sim.experiments import analysis, plots
 from cogov_sim.experiments.command import (
     Progress,
     RunReport,
-    executor_errors,
     executor_factory,
-    finish,
+    open_output,
     output_folder,
     pending,
+    preparing,
+    run_command,
     run_todo,
 )
 from cogov_sim.experiments.designs import Design, build_design, run_seed
@@ -85,8 +86,13 @@ def run_sweep(
     *,
     progress: bool = True,
     say: Callable[[str], None] = print,
+    wait: bool = False,
+    command: str = "",
 ) -> SweepReport:
     """Run (or resume) an experiment into ``out`` and write its tables and plots.
+
+    The folder is locked for the whole sweep and checked writable before any run starts; damaged run files are
+    moved aside and their runs done again.
 
     Args:
         exp: the loaded experiment.
@@ -96,16 +102,38 @@ def run_sweep(
             core); it is only opened when there is something to run.
         progress: show the progress bar on stderr.
         say: where one-line messages go.
+        wait: wait for another command holding ``out`` to finish, instead of raising.
+        command: what holds the folder, for the message another command gets (default ``sweep <name>``).
+
+    Raises:
+        OutputFolderError: ``out`` cannot be created or written, or another command holds it.
+        OutputWriteError: a result file could not be written (the runs finished are kept).
     """
     start = time.perf_counter()
     out = Path(out)
     design = build_design(exp)
     tasks = plan(exp, design)
-    store = ResultStore(out)
-    write_yaml(out / "experiment.resolved.yaml", exp.to_dict())
-    dtable = design_table(exp, design)
-    atomic_write(out / "design.parquet", lambda f: pq.write_table(dtable, f))
-    todo, skipped, failed_before = pending(tasks, store)
+    with open_output(out, command or f"sweep {exp.name}", wait=wait, say=say) as store:
+        return _sweep_into(exp, design, tasks, store, executor_factory, progress, say, start)
+
+
+def _sweep_into(
+    exp: Experiment,
+    design: Design,
+    tasks: list[RunTask],
+    store: ResultStore,
+    executor_factory: Callable[[], Any] | None,
+    progress: bool,
+    say: Callable[[str], None],
+    start: float,
+) -> SweepReport:
+    """The body of :func:`run_sweep` in its locked, checked output folder."""
+    out = store.root
+    with preparing():
+        write_yaml(out / "experiment.resolved.yaml", exp.to_dict())
+        dtable = design_table(exp, design)
+        atomic_write(out / "design.parquet", lambda f: pq.write_table(dtable, f))
+        todo, skipped, failed_before = pending(tasks, store)
     reps = exp.spec.replications
     say(
         f"{exp.name}: {len(tasks)} runs ({len(design)} design points × {reps} replication{'s' * (reps != 1)},"
@@ -125,7 +153,9 @@ def run_sweep(
     files += plots.write_plots(out, runs, meta, exp.spec.indicators, sens, exp.name)
     if merged.foreign_files:
         say(f"note: {merged.foreign_files} run files in {store.runs_dir} belong to another experiment (left alone)")
-    return SweepReport(out, len(tasks), skipped, stats, sorted(lost), files, time.perf_counter() - start)
+    return SweepReport(
+        out, len(tasks), skipped, stats, sorted([*lost, *merged.damaged]), files, time.perf_counter() - start
+    )
 
 
 def sweep_command(args: argparse.Namespace) -> int:
@@ -133,14 +163,20 @@ def sweep_command(args: argparse.Namespace) -> int:
 
     Args:
         args: ``experiment``, ``workers``, ``executor`` (``process`` or ``dask``), ``scheduler``, ``out``,
-            ``quiet``.
+            ``quiet``, ``wait``.
 
     Returns:
-        0 when every run has a result (ok or failed), 1 when some were lost (run the command again), 2 for bad
-        input (raised as :class:`ScenarioError` and reported by the CLI).
+        0 when every run has a result (ok or failed), 1 when some were lost or a result could not be written (run
+        the command again), 2 for bad input or an output folder that cannot be used or is held by another command
+        (raised as :class:`ScenarioError` and reported by the CLI).
     """
     exp = load_experiment(args.experiment)
     out = output_folder(args, exp.name)
-    with executor_errors(args):
-        report = run_sweep(exp, out, executor_factory(args), progress=not args.quiet)
-    return finish(report)
+    factory = executor_factory(args)
+    wait = bool(getattr(args, "wait", False))
+    command = f"cogov sweep {args.experiment}"
+    return run_command(
+        args,
+        out,
+        lambda: run_sweep(exp, out, factory, progress=not args.quiet, wait=wait, command=command),
+    )

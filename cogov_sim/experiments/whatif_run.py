@@ -27,15 +27,16 @@ import pyarrow.parquet as pq
 from cogov_sim.experiments.command import (
     Progress,
     RunReport,
-    executor_errors,
     executor_factory,
-    finish,
+    open_output,
     output_folder,
     pending,
+    preparing,
+    run_command,
     run_todo,
 )
 from cogov_sim.experiments.runner import RunOutcome, RunTask, execute, run_key
-from cogov_sim.experiments.store import ResultStore, write_yaml
+from cogov_sim.experiments.store import write_yaml
 from cogov_sim.experiments.whatif import WhatIf, load_whatif
 from cogov_sim.experiments.whatif_report import write_outputs
 
@@ -76,8 +77,13 @@ def run_whatif(
     *,
     progress: bool = True,
     say: Callable[[str], None] = print,
+    wait: bool = False,
+    command: str = "",
 ) -> WhatIfReport:
     """Run (or resume) a what-if experiment into ``out``; write the effects, plots and report.
+
+    The folder is locked for the whole run and checked writable before any run starts; damaged run files are
+    moved aside and their runs done again.
 
     Args:
         wf: the loaded experiment.
@@ -87,25 +93,35 @@ def run_whatif(
             core); opened only when there is something to run.
         progress: show a progress bar on stderr.
         say: where one-line messages go.
+        wait: wait for another command holding ``out`` to finish, instead of raising.
+        command: what holds the folder, for the message another command gets (default ``whatif <name>``).
+
+    Raises:
+        OutputFolderError: ``out`` cannot be created or written, or another command holds it.
+        OutputWriteError: a result file could not be written (the runs finished are kept).
     """
     start = time.perf_counter()
     out = Path(out)
     tasks = plan(wf)
-    store = ResultStore(out)
-    write_yaml(out / "whatif.resolved.yaml", wf.to_dict())
-    todo, skipped, failed_before = pending(tasks, store)
-    reps = wf.spec.replications
-    say(
-        f"{wf.name}: {len(tasks)} runs (baseline + {len(wf.policies)} polic{'y' if len(wf.policies) == 1 else 'ies'}"
-        f" × {reps} paired replication{'s' * (reps != 1)}, {wf.days} days); {skipped} finished earlier,"
-        f" {len(todo)} to run"
+    with open_output(out, command or f"whatif {wf.name}", wait=wait, say=say) as store:
+        with preparing():
+            write_yaml(out / "whatif.resolved.yaml", wf.to_dict())
+            todo, skipped, failed_before = pending(tasks, store)
+        reps = wf.spec.replications
+        n_pol = len(wf.policies)
+        say(
+            f"{wf.name}: {len(tasks)} runs (baseline + {n_pol} polic{'y' if n_pol == 1 else 'ies'}"
+            f" × {reps} paired replication{'s' * (reps != 1)}, {wf.days} days); {skipped} finished earlier,"
+            f" {len(todo)} to run"
+        )
+        bar = Progress(len(tasks), skipped, failed_before, wf.name, progress, say)
+        stats, lost = run_todo(todo, store, bar, executor_factory, fn=execute_whatif)
+        merged = store.consolidate(tasks, lost)
+        files = [out / "runs.parquet", out / "timeseries.parquet", out / "whatif.resolved.yaml"]
+        files += write_outputs(out, wf, merged.runs, pq.read_table(out / "timeseries.parquet").to_pandas())
+    return WhatIfReport(
+        out, len(tasks), skipped, stats, sorted([*lost, *merged.damaged]), files, time.perf_counter() - start
     )
-    bar = Progress(len(tasks), skipped, failed_before, wf.name, progress, say)
-    stats, lost = run_todo(todo, store, bar, executor_factory, fn=execute_whatif)
-    merged = store.consolidate(tasks, lost)
-    files = [out / "runs.parquet", out / "timeseries.parquet", out / "whatif.resolved.yaml"]
-    files += write_outputs(out, wf, merged.runs, pq.read_table(out / "timeseries.parquet").to_pandas())
-    return WhatIfReport(out, len(tasks), skipped, stats, sorted(lost), files, time.perf_counter() - start)
 
 
 def whatif_command(args: argparse.Namespace) -> int:
@@ -113,14 +129,21 @@ def whatif_command(args: argparse.Namespace) -> int:
 
     Args:
         args: ``experiment``, ``workers``, ``executor`` (``process`` or ``dask``), ``scheduler``, ``out``,
-            ``quiet``.
+            ``quiet``, ``wait``.
 
     Returns:
-        0 when every run has a result (ok or failed), 1 when some were lost (run the command again); bad input
+        0 when every run has a result (ok or failed), 1 when some were lost or a result could not be written (run
+        the command again); bad input, or an output folder that cannot be used or is held by another command,
         raises :class:`~cogov_sim.scenario.ScenarioError` (exit code 2 from the CLI).
     """
     wf = load_whatif(args.experiment)
     out = output_folder(args, wf.name)
-    with executor_errors(args):
-        report = run_whatif(wf, out, executor_factory(args), progress=not args.quiet)
-    return finish(report, ": effects.csv, report.md, plots/")
+    factory = executor_factory(args)
+    wait = bool(getattr(args, "wait", False))
+    command = f"cogov whatif {args.experiment}"
+    return run_command(
+        args,
+        out,
+        lambda: run_whatif(wf, out, factory, progress=not args.quiet, wait=wait, command=command),
+        ": effects.csv, report.md, plots/",
+    )
