@@ -127,15 +127,15 @@ def check_out_folder(out: Path, what: str = "--out") -> None:
     """
     try:
         if out.exists() and not out.is_dir():
-            raise ScenarioError(what, "", f"{shorten(str(out))} is not a folder")
+            raise ScenarioError(what, "", f"{shorten(str(out), 160)} is not a folder")
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out, prefix=".write-check-"):
             pass
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise ScenarioError(what, "", f"cannot write in {shorten(str(out))}: {reason}") from None
+        raise ScenarioError(what, "", f"cannot write in {shorten(str(out), 160)}: {reason}") from None
     except ValueError as exc:  # a NUL in the path
-        raise ScenarioError(what, "", f"cannot write in {shorten(str(out))}: {exc}") from None
+        raise ScenarioError(what, "", f"cannot write in {shorten(str(out), 160)}: {exc}") from None
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -163,7 +163,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         write_run(result, scenario, out, plots=not args.no_plots)
     except OSError as exc:  # a full disk, the folder removed meanwhile
-        where = shorten(exc.filename if isinstance(exc.filename, str) else str(out))
+        where = shorten(exc.filename if isinstance(exc.filename, str) else str(out), 160)
         print(one_line(f"error: writing {where}: {exc.strerror or exc}"), file=sys.stderr)
         return EXIT_FAIL
     f = result.final

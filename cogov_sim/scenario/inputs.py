@@ -111,18 +111,24 @@ class InputLoader(yaml.SafeLoader):
 
 def load_yaml_text(text: str, file: str = "") -> Any:
     """Parse YAML text with :class:`InputLoader`; malformed YAML is a :class:`ScenarioError` naming ``file``."""
-    loader = InputLoader(text, file)
+    loader: InputLoader | None = None
     try:
+        loader = InputLoader(text, file)  # the reader refuses NUL and other special characters here
         return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [""])[0]
-        raise ScenarioError(file, loader._where(), f"malformed YAML{where}: {problem}") from None
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or (str(exc).splitlines() or [""])[0]
+        raise ScenarioError(file, _where(loader), f"malformed YAML{where}: {shorten(str(problem))}") from None
     except (ValueError, OverflowError, RecursionError) as exc:  # e.g. an integer of 5,000 digits, a bad date
-        raise ScenarioError(file, loader._where(), f"cannot read a value: {show(str(exc))}") from None
+        raise ScenarioError(file, _where(loader), f"cannot read a value: {show(str(exc))}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def _where(loader: InputLoader | None) -> str:
+    return loader._where() if loader is not None else ""
 
 
 def allowed_at(parts: Sequence[str]) -> tuple[list[str], type[BaseModel] | None]:
