@@ -21,10 +21,12 @@ import pandas as pd
 
 from cogov_sim.population import AGE_BANDS
 from cogov_sim.scenario import LEVELS, SEGMENTS
+from cogov_sim.vocabulary import SLOT_HOURS as _SLOT_HOURS
 from cogov_sim.world import World
 from cogov_sim.world.organizations import ORG_TYPES
 
 N_RESIDENT_TYPES = len(SEGMENTS)
+SLOT_HOURS = np.array(_SLOT_HOURS)
 
 
 def node_categories(world: World) -> np.ndarray:
@@ -36,7 +38,11 @@ def node_categories(world: World) -> np.ndarray:
 
 
 def copresence_diversity(world: World) -> float:
-    """Mean distinct actor types present per open center-slot today."""
+    """Mean distinct actor types present per open center-slot today.
+
+    Resident segments among the visitors and organization types among the organizations present
+    (``today.org_present``: sessions and activities).
+    """
     t, c = world.today, world.centers
     kind = int(t.weekend)
     open_cs = np.argwhere(c.open[:, kind, :] & c.active[:, None])
@@ -47,19 +53,36 @@ def copresence_diversity(world: World) -> float:
     present = np.zeros((len(c) * n_slots, n_types), dtype=bool)
     if len(t.visitor):
         present[t.center * n_slots + t.slot, world.pop.segment[t.visitor]] = True
-    gov = c.functions[:, 1]
-    n_dept = sum(1 for o in world.orgs if o.kind == "department" and o.active)
+    op = t.org_present
+    if len(op):
+        present[op.center * n_slots + op.slot, N_RESIDENT_TYPES + op.kind] = True
     rows = open_cs[:, 0] * n_slots + open_cs[:, 1]
-    if n_dept:
-        present[rows[gov[open_cs[:, 0]]], N_RESIDENT_TYPES + ORG_TYPES.index("department")] = True
-    for o in world.orgs:
-        if o.kind == "party" and o.active and o.center >= 0:
-            present[o.center * n_slots + np.arange(n_slots), N_RESIDENT_TYPES] = True
-    for a in t.activities:
-        if a.center >= 0:
-            for o in (a.convener, *a.partners):
-                present[a.center * n_slots + a.slot, N_RESIDENT_TYPES + ORG_TYPES.index(o.kind)] = True
     return float(present[rows].sum(axis=1).mean())
+
+
+def org_links(world: World) -> dict[str, float]:
+    """The organized field: who convenes, cross-type agreements and ties, presence hours by type."""
+    out: dict[str, float] = {}
+    convened = np.zeros(len(ORG_TYPES))
+    for o in world.orgs:
+        convened[ORG_TYPES.index(o.kind)] += o.convened
+    total = convened.sum() + world.resident_convened
+    out["non_party_convened_share"] = float(1.0 - convened[0] / total) if total else 0.0
+    kinds = world.org_kind_index()
+    if world.agreements:
+        a, b = np.array(list(world.agreements)).T
+        out["cross_type_agreement_share"] = float((kinds[a - world.n] != kinds[b - world.n]).mean())
+    else:
+        out["cross_type_agreement_share"] = 0.0
+    i, j, _ = world.ties.above(world.day, world.scenario.behaviour.acquaintance_hours)
+    both = (i >= world.n) & (j >= world.n)
+    ki, kj = kinds[i[both] - world.n], kinds[j[both] - world.n]
+    out["org_cross_type_tie_share"] = float((ki != kj).mean()) if len(ki) else 0.0
+    op = world.today.org_present
+    hours = np.bincount(op.kind, weights=SLOT_HOURS[op.slot], minlength=len(ORG_TYPES)) if len(op) else convened * 0
+    for k, name in enumerate(ORG_TYPES):
+        out[f"org_presence_hours_{name}"] = float(hours[k])
+    return out
 
 
 def coverage_15min(world: World, kind: int) -> float:
@@ -115,6 +138,7 @@ def compute(world: World) -> dict[str, float]:
         is_org[active_org_nodes] = True
         out["org_network_density"] = float((is_org[ai] & is_org[aj]).sum() / (m * (m - 1) / 2))
     out["co_building_agreements"] = float(len(world.agreements))
+    out.update(org_links(world))
     out["social_organizations"] = float(sum(1 for o in world.orgs if o.kind == "social_org" and o.active))
     out["volunteer_share"] = float(pop.volunteer.mean()) if pop.n else 0.0
     means = {name: float(getattr(pop, name).mean()) if pop.n else 0.0 for name in
@@ -195,15 +219,16 @@ def per_segment(world: World) -> pd.DataFrame:
 
 
 def per_actor_type(world: World) -> pd.DataFrame:
-    """Organizations by type: how many, active, convened, joined, successes, mean commitment."""
+    """Actors by type: how many, active, hours present at centers, convened, joined, successes, commitment."""
     rows = []
-    for kind in ORG_TYPES:
+    for k, kind in enumerate(ORG_TYPES):
         orgs = [o for o in world.orgs if o.kind == kind]
         rows.append(
             {
                 "actor_type": kind,
                 "count": len(orgs),
                 "active": sum(o.active for o in orgs),
+                "presence_hours": float(world.presence_hours[k]),
                 "convened": sum(o.convened for o in orgs),
                 "joined": sum(o.joined for o in orgs),
                 "successes": sum(o.successes for o in orgs),
@@ -215,6 +240,7 @@ def per_actor_type(world: World) -> pd.DataFrame:
             "actor_type": "resident",
             "count": world.pop.n,
             "active": world.pop.n,
+            "presence_hours": 0.0,
             "convened": 0,
             "joined": int(world.pop.actions_joined.sum()),
             "successes": 0,
@@ -222,3 +248,57 @@ def per_actor_type(world: World) -> pd.DataFrame:
         }
     )
     return pd.DataFrame(rows)
+
+
+ACTOR_TYPES: tuple[str, ...] = ("resident", *ORG_TYPES)
+"""Actor types of the type-pair tables: residents (all segments) and the four organization types."""
+
+
+def actor_type_of(world: World) -> np.ndarray:
+    """Actor type of every node, index into ``ACTOR_TYPES``."""
+    out = np.zeros(world.n + len(world.orgs), dtype=np.int64)
+    out[world.n :] = 1 + world.org_kind_index()
+    return out
+
+
+def ties_by_type_pair(world: World) -> pd.DataFrame:
+    """Ties at the acquaintance level or above by pair of actor types.
+
+    How many, and how many reach 20 h and the casual-friend level. Ties of residents are counted among simulated
+    people (multiply by the scale for real
+    people where one end is a resident).
+    """
+    b = world.scenario.behaviour
+    i, j, h = world.ties.above(world.day, b.acquaintance_hours)
+    at = actor_type_of(world)
+    lo, hi = np.minimum(at[i], at[j]), np.maximum(at[i], at[j])
+    rows = []
+    for x in range(len(ACTOR_TYPES)):
+        for y in range(x, len(ACTOR_TYPES)):
+            m = (lo == x) & (hi == y)
+            rows.append({"type_a": ACTOR_TYPES[x], "type_b": ACTOR_TYPES[y], "ties": int(m.sum()),
+                         "ties_20h": int((h[m] >= 20).sum()), "ties_casual": int((h[m] >= b.casual_hours).sum()),
+                         "mean_hours": float(h[m].mean()) if m.any() else 0.0})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def agreements_by_type_pair(world: World) -> pd.DataFrame:
+    """Co-building agreements in force by pair of organization types (and how many lapsed in all)."""
+    kinds = world.org_kind_index()
+    counts: dict[tuple[str, str], int] = {}
+    for a, b in world.agreements:
+        x, y = sorted((ORG_TYPES[kinds[a - world.n]], ORG_TYPES[kinds[b - world.n]]), key=ORG_TYPES.index)
+        counts[(x, y)] = counts.get((x, y), 0) + 1
+    rows = [{"type_a": x, "type_b": y, "agreements": counts.get((x, y), 0)}
+            for k, x in enumerate(ORG_TYPES) for y in ORG_TYPES[k:]]  # fmt: skip
+    rows.append({"type_a": "lapsed", "type_b": "", "agreements": world.lapsed_agreements})
+    return pd.DataFrame(rows)
+
+
+def consciousness_ledger(world: World) -> pd.DataFrame:
+    """What moved each consciousness mean since day 0.
+
+    The cumulative change by term (service visits, open problems, joint action, influence over ties, drift).
+    """
+    rows = [{"variable": v, "term": t, "change": c} for (v, t), c in sorted(world.ledger.items())]
+    return pd.DataFrame(rows, columns=["variable", "term", "change"])

@@ -15,6 +15,7 @@ import yaml
 from matplotlib.figure import Figure
 
 from cogov_sim.scenario import LEVELS, Scenario
+from cogov_sim.world.organizations import ORG_TYPES
 
 if TYPE_CHECKING:
     from cogov_sim.simulation import RunResult
@@ -258,8 +259,20 @@ def network_layout(g, pos: dict | None = None, iterations: int = 50) -> dict:
     return nx.spring_layout(g, seed=1, k=k, pos=pos, iterations=iterations)
 
 
+PAIR_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
+"""Edge colors of the six cross-type organization pairs; ties within one type are grey."""
+
+
+def type_pair(a: str, b: str) -> str:
+    """The label of an organization type pair, in ``ORG_TYPES`` order (e.g. ``party–enterprise``)."""
+    x, y = sorted((a, b), key=ORG_TYPES.index)
+    return f"{x}–{y}"
+
+
 def network_figure(world: World, ax=None, pos: dict | None = None) -> Figure:
-    """Organizations by type, ties by strength, co-building agreements in bold red, alliance members ringed.
+    """Organizations by type, ties colored by type pair (width by hours), agreements bold red.
+
+    Alliance members are ringed. Organizations without any tie are left out and counted in the title.
 
     Args:
         world: the world to draw.
@@ -275,24 +288,35 @@ def network_figure(world: World, ax=None, pos: dict | None = None) -> Figure:
     g = org_graph(world)
     if pos is None:
         pos = network_layout(g)
-    edges = list(g.edges(data=True))
+    alone = [n for n in g.nodes if g.degree(n) == 0]
+    shown = g.subgraph([n for n in g.nodes if g.degree(n) > 0])
+    edges = list(shown.edges(data=True))
+    kinds = nx.get_node_attributes(g, "kind")
+    cross = [type_pair(x, y) for k, x in enumerate(ORG_TYPES) for y in ORG_TYPES[k + 1 :]]
     if edges:
         w = np.array([d["hours"] for _, _, d in edges])
-        widths = 0.3 + 3 * np.sqrt(w / max(w.max(), 1e-9))
-        nx.draw_networkx_edges(g, pos, ax=ax, edgelist=[(a, b) for a, b, _ in edges], width=widths, alpha=0.35,
-                               edge_color="#555555")  # fmt: skip
+        width = 0.3 + 3 * np.sqrt(w / max(w.max(), 1e-9))
+        pairs = [type_pair(kinds[a], kinds[b]) if kinds[a] != kinds[b] else "same type" for a, b, _ in edges]
+        for label in ["same type", *cross]:
+            sel = [k for k, p in enumerate(pairs) if p == label]
+            if not sel:
+                continue
+            color = "#999999" if label == "same type" else PAIR_COLORS[cross.index(label) % len(PAIR_COLORS)]
+            nx.draw_networkx_edges(shown, pos, ax=ax, edgelist=[edges[k][:2] for k in sel], width=width[sel],
+                                   alpha=0.6, edge_color=color, label=f"{label} ({len(sel)})")  # fmt: skip
         agreed = [(a, b) for a, b, d in edges if d["agreement"]]
         if agreed:
-            nx.draw_networkx_edges(g, pos, ax=ax, edgelist=agreed, width=2.5, edge_color="#d62728",
+            nx.draw_networkx_edges(shown, pos, ax=ax, edgelist=agreed, width=2.5, edge_color="#d62728",
                                    label="co-building agreement")  # fmt: skip
     allied = set().union(*world.alliances.values()) if world.alliances else set()
     for kind, color in ORG_COLORS.items():
-        nodes = [n for n, d in g.nodes(data=True) if d["kind"] == kind]
+        nodes = [n for n, d in shown.nodes(data=True) if d["kind"] == kind]
         if nodes:
-            nx.draw_networkx_nodes(g, pos, nodelist=nodes, node_color=color, node_size=60, ax=ax, label=kind,
+            nx.draw_networkx_nodes(shown, pos, nodelist=nodes, node_color=color, node_size=60, ax=ax, label=kind,
                                    edgecolors=["black" if n in allied else "none" for n in nodes],
                                    linewidths=2.0)  # fmt: skip
-    ax.set_title(f"Organization network, day {world.day}: {len(world.agreements)} co-building agreements")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(f"Organization network, day {world.day}: ties by type pair, {len(world.agreements)} co-building"
+                 f" agreements; {len(alone)} organizations without ties not shown")  # fmt: skip
+    ax.legend(fontsize=7, loc="upper left")
     ax.set_axis_off()
     return fig if fig is not None else ax.figure

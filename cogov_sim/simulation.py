@@ -89,5 +89,8 @@ def simulate(
             "per_level": indicators.per_level(world).reset_index(),
             "per_segment": indicators.per_segment(world),
             "per_actor_type": indicators.per_actor_type(world),
+            "ties_by_type_pair": indicators.ties_by_type_pair(world),
+            "agreements_by_type_pair": indicators.agreements_by_type_pair(world),
+            "consciousness_ledger": indicators.consciousness_ledger(world),
         }
     return RunResult(ts, final, meta, groups, model if keep_model else None)

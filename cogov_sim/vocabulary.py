@@ -39,6 +39,8 @@ SEGMENTS: tuple[str, ...] = get_args(Segment)
 Slot = Literal["morning", "midday", "afternoon", "evening"]
 SLOTS: tuple[str, ...] = get_args(Slot)
 """Time slots of a day: 08-11, 11-14, 14-18, 18-21."""
+SLOT_HOURS: tuple[float, ...] = (3.0, 3.0, 4.0, 3.0)
+"""Length of each slot, h."""
 
 DayKind = Literal["weekday", "weekend"]
 DAY_KINDS: tuple[str, ...] = get_args(DayKind)
@@ -58,6 +60,15 @@ INDICATORS: dict[str, str] = {
     " (MODEL.md names the casual level; see docs/MODEL.md for why the model counts from acquaintance)",
     "org_network_density": "density of ties at the acquaintance level or above among active organizations",
     "co_building_agreements": "co-building agreements in force",
+    "non_party_convened_share": "share of the joint actions so far convened by actors other than Party"
+    " organizations (cumulative)",
+    "cross_type_agreement_share": "share of the agreements in force between two different actor types",
+    "org_cross_type_tie_share": "share of ties between organizations at the acquaintance level or above that"
+    " cross actor types",
+    "org_presence_hours_party": "hours Party organizations were present at centers that day",
+    "org_presence_hours_department": "hours government departments were present at centers that day",
+    "org_presence_hours_enterprise": "hours enterprises were present at centers that day",
+    "org_presence_hours_social_org": "hours social organizations were present at centers that day",
     "social_organizations": "active social organizations",
     "volunteer_share": "volunteers / people",
     "trust_mean": "mean trust",

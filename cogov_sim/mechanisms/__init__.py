@@ -15,6 +15,7 @@ from cogov_sim.mechanisms.encounters import Encounters
 from cogov_sim.mechanisms.feedback import Feedback
 from cogov_sim.mechanisms.joint_action import JointAction
 from cogov_sim.mechanisms.observation import Observation
+from cogov_sim.mechanisms.org_presence import OrgPresence
 from cogov_sim.mechanisms.presence import Presence
 from cogov_sim.mechanisms.supply import Calendar, Supply
 from cogov_sim.world import World
@@ -32,6 +33,7 @@ class Phase(Protocol):
 PHASES: tuple[type, ...] = (
     Calendar,
     Supply,
+    OrgPresence,
     Presence,
     Encounters,
     JointAction,

@@ -1,7 +1,13 @@
 """Phase 7: shared consciousness, and volunteers who join and leave.
 
-- Experience: a served visit raises service consciousness by ``experience_gain`` toward 1 and trust and
-  identification by half that; being turned away lowers trust by ``turned_away_penalty`` (relative).
+- Service (experience): a visit that serves the person's need (the center offers it and the person used that
+  zone) raises service consciousness by ``experience_gain`` toward 1 and trust and identification by half that;
+  a visit that does not serve the need lowers service consciousness by ``SERVICE_MISS_SHARE`` of that
+  (relative); being turned away lowers trust and service consciousness by ``turned_away_penalty`` (relative).
+- Joint action (in the feedback phase): taking part raises trust, co-governance consciousness and
+  identification on success and lowers them on failure.
+- Problems left open: each problem of one's residential area open longer than ``PROBLEM_PATIENCE_DAYS`` lowers
+  the trust of its residents by ``OPEN_PROBLEM_TRUST_LOSS`` a day (relative).
 - Influence (bounded confidence, Deffuant): for each of today's contact pairs whose tie is at least acquaintance,
   each side moves by ``influence_rate`` toward the other on service, co-governance consciousness and
   identification, but only if their difference is below its confidence bound
@@ -11,8 +17,10 @@
   identification reach ``volunteer_cogov_threshold`` becomes a volunteer with probability ``volunteer_join``;
   each volunteer leaves with the daily hazard that makes ``volunteer_dropout_per_year`` leave within a year.
 
-Contract: reads ``world.today`` visits, turned-away people and contact pairs; writes the consciousness columns and
-volunteer status.
+Every change is booked in ``world.ledger`` by variable and term (the decomposition in docs/MODEL.md).
+
+Contract: reads ``world.today`` visits (served or not), turned-away people and contact pairs, and the open
+problems; writes the consciousness columns and volunteer status.
 """
 
 from __future__ import annotations
@@ -21,6 +29,15 @@ import numpy as np
 
 from cogov_sim.population import CONSCIOUSNESS
 from cogov_sim.world import World
+
+SERVICE_MISS_SHARE = 0.5
+"""A visit that does not serve one's need lowers service consciousness by this share of ``experience_gain``
+(relative): assumption."""
+PROBLEM_PATIENCE_DAYS = 90
+"""Days a problem may stay open before it costs its area's residents trust: assumption."""
+OPEN_PROBLEM_TRUST_LOSS = 0.0005
+"""Relative daily trust loss per problem of one's area open longer than the patience: assumption (ten such
+problems for a year cost about 84% of the way to 0 without any other term; in the baseline about one is)."""
 
 
 def bounded_confidence(
@@ -41,7 +58,7 @@ def bounded_confidence(
 
 
 class Consciousness:
-    """Phase 7: experience, influence, drift and volunteering."""
+    """Phase 7: experience, open problems, influence, drift and volunteering."""
 
     name = "consciousness"
 
@@ -49,13 +66,28 @@ class Consciousness:
         """Update consciousness and volunteers."""
         pop, b, t = world.pop, world.scenario.behaviour, world.today
         g = b.experience_gain
+        sums = {name: float(pop.consciousness(name).sum()) for name in CONSCIOUSNESS}
+
+        def book(term: str) -> None:
+            for name in CONSCIOUSNESS:
+                now = float(pop.consciousness(name).sum())
+                world.book(name, term, sums[name], now)
+                sums[name] = now
+
         v = t.visitor
         if len(v):
-            pop.service[v] += g * (1 - pop.service[v])
-            pop.trust[v] += 0.5 * g * (1 - pop.trust[v])
-            pop.identification[v] += 0.5 * g * (1 - pop.identification[v])
+            served = t.served if len(t.served) == len(v) else np.ones(len(v), dtype=bool)
+            s, m = v[served], v[~served]
+            pop.service[s] += g * (1 - pop.service[s])
+            pop.trust[s] += 0.5 * g * (1 - pop.trust[s])
+            pop.identification[s] += 0.5 * g * (1 - pop.identification[s])
+            pop.service[m] *= 1 - SERVICE_MISS_SHARE * g
         if len(t.turned_away):
             pop.trust[t.turned_away] *= 1 - b.turned_away_penalty
+            pop.service[t.turned_away] *= 1 - b.turned_away_penalty
+        book("service")
+        self._open_problems(world)
+        book("open_problems")
         i, j = t.pairs
         if len(i):
             tied = world.ties.get(i, j, world.day) >= b.acquaintance_hours
@@ -64,10 +96,24 @@ class Consciousness:
             eps_j = b.confidence_bound + b.confidence_trust_gain * pop.trust[j]
             for name in ("service", "cogov", "identification"):
                 bounded_confidence(pop.consciousness(name), i, j, eps_i, eps_j, b.influence_rate)
+        book("influence")
         for k, name in enumerate(CONSCIOUSNESS):
             col = pop.consciousness(name)
             col += b.baseline_drift_per_day * (pop.baseline[k] - col)
+        book("drift")
         self._volunteers(world, rng)
+
+    def _open_problems(self, world: World) -> None:
+        """Residents lose trust for each problem of their area left open past the patience."""
+        probs, pop = world.problems, world.pop
+        old = probs.open_mask & (probs.opened < world.day - PROBLEM_PATIENCE_DAYS)
+        if not old.any():
+            return
+        n_areas = max(int(pop.area.max()) + 1, 1) if pop.n else 1
+        per_area = np.bincount(probs.area[old], minlength=n_areas)
+        res = pop.area >= 0
+        loss = (1 - OPEN_PROBLEM_TRUST_LOSS) ** per_area[pop.area[res]]
+        pop.trust[res] *= loss.astype(pop.trust.dtype)
 
     def _volunteers(self, world: World, rng: np.random.Generator) -> None:
         pop, b, day = world.pop, world.scenario.behaviour, world.day

@@ -30,9 +30,22 @@ DWELL_HOURS = {
 }
 """Typical time spent in a zone per visit, h (assumption; Evidence §2.6 counts shared leisure hours)."""
 
-AFFINITY_NOISE = 0.005
-"""Noise on the seating position of a visitor (in units of the affinity scale): assumption, sets how often
-regulars meet the same people again."""
+AFFINITY_NOISE = 0.002
+"""Noise on the seating position of a visitor (in units of the affinity scale) at one agent per person:
+assumption, sets how often regulars meet the same people again. Simulated groups are ``sample_fraction`` times
+as large as real ones, so the noise is divided by it (the same noise in ranks of real people)."""
+
+ORG_CONTACTS = 6
+"""Other organizations an organization present talks with in one slot at a center: assumption."""
+ORG_MEET_HOURS = 1.0
+"""Hours two organizations present at one center in one slot spend together (a chat, a shared task): assumption."""
+
+EMPLOYEE_CARRY_HOURS = 0.05
+"""Hours an employee's visit adds to the tie between the employer and an organization present (a word about
+the firm, a contact passed on; about three minutes): assumption."""
+
+WORD_OF_MOUTH = 0.05
+"""Chance that two people who meet share what they know of the center tiers: assumption."""
 
 DWELL = np.array([DWELL_HOURS[f] for f in FUNCTIONS])
 MIXING = np.array([f in MIXING_FUNCTIONS for f in FUNCTIONS])
@@ -44,6 +57,7 @@ def ring_pairs(
     contacts: int,
     rng: np.random.Generator,
     affinity: np.ndarray | None = None,
+    noise: float = AFFINITY_NOISE,
 ):
     """Pairs of people who meet: each meets the next ``ceil(contacts/2)`` in a ring within its key group.
 
@@ -54,7 +68,7 @@ def ring_pairs(
     if len(keys) < 2 or contacts <= 0:
         e = np.zeros(0, dtype=np.int64)
         return e, e, e
-    position = rng.random(len(keys)) if affinity is None else affinity + rng.normal(0, AFFINITY_NOISE, len(keys))
+    position = rng.random(len(keys)) if affinity is None else affinity + rng.normal(0, noise, len(keys))
     order = np.lexsort((position, keys))
     k_sorted = keys[order]
     start = np.r_[0, np.flatnonzero(k_sorted[1:] != k_sorted[:-1]) + 1]
@@ -82,7 +96,11 @@ class Encounters:
     name = "encounters"
 
     def run(self, world: World, rng: np.random.Generator) -> None:
-        """Pair today's visitors and add their shared hours to the ties."""
+        """Pair today's visitors, and organizations with visitors and each other; add the shared hours to ties."""
+        self._residents(world, rng)
+        meet_organizations(world, rng)
+
+    def _residents(self, world: World, rng: np.random.Generator) -> None:
         t, pop, c = world.today, world.pop, world.centers
         if len(t.visitor) < 2:
             return
@@ -92,7 +110,8 @@ class Encounters:
         space = np.where(shared, 0, t.zone)
         keys = ((t.center * 4 + t.slot) * len(FUNCTIONS) + space) * (len(SEGMENTS) + 1) + sub
         affinity = world.affinity[t.visitor]
-        i, j, _ = ring_pairs(keys, t.visitor, world.scenario.behaviour.contacts_per_visit, rng, affinity)
+        noise = AFFINITY_NOISE * world.scale
+        i, j, _ = ring_pairs(keys, t.visitor, world.scenario.behaviour.contacts_per_visit, rng, affinity, noise)
         if not len(i):
             return
         # the zone of the pair is the zone of either member; both share it by construction
@@ -101,9 +120,88 @@ class Encounters:
         hours = DWELL[zone_of[i]]
         world.ties.add(i, j, hours, world.day)
         t.pairs = (i, j)
-        # word of mouth: people who meet share what they know about the tiers of centers
-        share = rng.random(len(i)) < 0.1
-        a, b = i[share], j[share]
-        know = pop.awareness[a] | pop.awareness[b]
-        pop.awareness[a] = know
-        pop.awareness[b] = know
+        word_of_mouth(world, rng)
+
+
+def zone_keys(world: World, center: np.ndarray, slot: np.ndarray, zone: np.ndarray) -> np.ndarray:
+    """Key of the space people share: center, slot and zone (the whole center where its zones are mixed)."""
+    space = np.where(world.centers.mixed[center], 0, zone)
+    return (center * 4 + slot) * len(FUNCTIONS) + space
+
+
+def meet_organizations(world: World, rng: np.random.Generator) -> None:
+    """Organizations present meet visitors of their zone and each other (module docstring of org_presence).
+
+    Each presence meets the first q visitors of its zone in a random order, q = ``org_contacts_per_session``
+    real people converted to simulated ones; each pair adds the zone's dwell time. Organizations present at one
+    center in one slot meet (ring pairs, ``ORG_CONTACTS`` each) for ``ORG_MEET_HOURS``.
+    """
+    t = world.today
+    op = t.org_present
+    if not len(op):
+        return
+    if len(t.visitor):
+        vk = zone_keys(world, t.center, t.slot, t.zone)
+        order = np.lexsort((rng.random(len(vk)), vk))
+        sk = vk[order]
+        pk = zone_keys(world, op.center, op.slot, op.zone)
+        lo = np.searchsorted(sk, pk, side="left")
+        hi = np.searchsorted(sk, pk, side="right")
+        q = world.to_agents(np.full(len(op), world.scenario.behaviour.org_contacts_per_session), rng)
+        count = np.minimum(q, hi - lo)
+        if count.sum():
+            rep = np.repeat(np.arange(len(op)), count)
+            within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+            people = t.visitor[order[lo[rep] + within]]
+            world.ties.add(op.node[rep], people, DWELL[op.zone[rep]], world.day)
+            t.org_pairs = (op.node[rep], people)
+    keys = op.center * 4 + op.slot
+    i, j, _ = ring_pairs(keys, op.node, ORG_CONTACTS, rng)
+    if len(i):
+        world.ties.add(i, j, ORG_MEET_HOURS, world.day)
+    employees_carry_employers(world, keys)
+
+
+def employees_carry_employers(world: World, org_keys: np.ndarray) -> None:
+    """Office workers at a center carry their employer.
+
+    Each real employee visit adds ``EMPLOYEE_CARRY_HOURS`` to the tie between the employer and every
+    organization present at that center in that slot.
+    """
+    t, pop = world.today, world.pop
+    emp = pop.workplace[t.visitor] if len(t.visitor) else np.zeros(0, dtype=np.int64)
+    has = emp >= 0
+    if not has.any():
+        return
+    ek = (t.center * 4 + t.slot)[has]
+    pair, count = np.unique(np.column_stack([ek, emp[has]]), axis=0, return_counts=True)
+    order = np.argsort(org_keys, kind="stable")
+    sk = org_keys[order]
+    lo = np.searchsorted(sk, pair[:, 0], side="left")
+    hi = np.searchsorted(sk, pair[:, 0], side="right")
+    n = hi - lo
+    if not n.sum():
+        return
+    rep = np.repeat(np.arange(len(pair)), n)
+    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    org = world.today.org_present.node[order[lo[rep] + within]]
+    hours = count[rep] * world.scale * EMPLOYEE_CARRY_HOURS
+    world.ties.add(pair[rep, 1], org, hours, world.day)
+
+
+def word_of_mouth(world: World, rng: np.random.Generator) -> None:
+    """People at a center tell each other of the center tiers they know.
+
+    A visitor who does not know a level learns of it with chance 1 - (1 - WORD_OF_MOUTH · s)^contacts, s the
+    share of the other visitors of the center that day who know it (a share, so sampling does not change it).
+    """
+    t, pop = world.today, world.pop
+    groups, g = np.unique(t.center, return_inverse=True)
+    others = np.bincount(g, minlength=len(groups)).astype(np.float64)[g] - 1.0
+    aware = pop.awareness[t.visitor]
+    known = np.stack([np.bincount(g, weights=aware[:, k], minlength=len(groups)) for k in range(aware.shape[1])], 1)
+    share = np.divide(known[g] - aware, others[:, None], out=np.zeros(aware.shape), where=others[:, None] > 0)
+    contacts = world.scenario.behaviour.contacts_per_visit
+    p = 1.0 - (1.0 - WORD_OF_MOUTH * share) ** contacts
+    learn = ~aware & (rng.random(aware.shape) < p)
+    pop.awareness[t.visitor] = aware | learn

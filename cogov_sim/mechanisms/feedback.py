@@ -24,9 +24,20 @@ import numpy as np
 from cogov_sim.mechanisms.encounters import ring_pairs
 from cogov_sim.scenario import FUNCTIONS
 from cogov_sim.world import World
-from cogov_sim.world.organizations import Department, SocialOrganization
+from cogov_sim.world.organizations import READY_TIE_HOURS, Department, SocialOrganization
 
 ENGAGEMENT_BOUNDS = (-3.0, 3.0)
+"""Bounds of the log-odds offset of joining again (about ×0.05 to ×20): assumption."""
+JOINT_ACTION_HOURS = 2.0
+"""Hours participants and organizations of a joint action spend together: assumption (a meeting or an event)."""
+ORG_PARTICIPANT_HOURS = 1.0
+"""Hours each participant spends with each organization of the action (a share of the action's time): assumption."""
+AGREEMENT_LAPSE_SHARE = 0.5
+"""An agreement lapses when its tie falls below this share of ``agreement_hours`` (regular contact broken off):
+assumption."""
+AGREEMENT_GRACE_DAYS = 180
+"""An agreement is not judged by its tie before it is this old (one signed by a programme starts without a tie):
+assumption."""
 GOV = FUNCTIONS.index("government_services")
 
 
@@ -50,15 +61,21 @@ class Feedback:
                 pop.actions_joined[p] += 1
                 pop.last_action[p] = day
                 g = b.action_gain
-                for col in (pop.trust, pop.cogov, pop.identification):
+                for name in ("trust", "cogov", "identification"):
+                    col = pop.consciousness(name)
+                    before = float(col[p].sum())
                     col[p] += g * (1 - col[p]) if a.success else -0.5 * g * col[p]
+                    world.book(name, "joint_action", before, float(col[p].sum()))
                 i, j, _ = ring_pairs(np.zeros(len(p), dtype=np.int64), p, b.contacts_per_visit, rng)
-                world.ties.add(i, j, 2.0, day, success=a.success)
-                world.ties.add(p, np.full(len(p), a.convener.node), 1.0, day, success=a.success)
+                world.ties.add(i, j, JOINT_ACTION_HOURS, day, success=a.success)
             orgs = [a.convener, *a.partners]
+            if len(p):
+                nodes = np.array([o.node for o in orgs])
+                world.ties.add(np.repeat(p, len(nodes)), np.tile(nodes, len(p)), ORG_PARTICIPANT_HOURS, day,
+                               success=a.success)  # fmt: skip
             if len(orgs) > 1:
                 pairs = np.array([(x.node, y.node) for x, y in combinations(orgs, 2)])
-                world.ties.add(pairs[:, 0], pairs[:, 1], 2.0, day, success=a.success)
+                world.ties.add(pairs[:, 0], pairs[:, 1], JOINT_ACTION_HOURS, day, success=a.success)
             for o in orgs:
                 o.commitment = o.commitment + 0.04 * (1 - o.commitment) if a.success else o.commitment * 0.98
                 if a.success:
@@ -70,7 +87,8 @@ class Feedback:
                     world.problems.resolved[a.problem] = day
                 if a.center >= 0:
                     world.success_log.append((day, a.center))
-                candidates.update((min(x.node, y.node), max(x.node, y.node)) for x, y in combinations(orgs, 2))
+                candidates.update((min(x.node, y.node), max(x.node, y.node)) for x, y in combinations(orgs, 2)
+                                  if x.node >= world.n and y.node >= world.n)  # fmt: skip
         self._agreements(world, candidates)
         self._incubate(world)
         for o in world.orgs:
@@ -111,7 +129,28 @@ class Feedback:
                 world.success_log = [(d, cc) for d, cc in world.success_log if cc != c]
                 return
 
+    def _weekly_links(self, world: World) -> None:
+        """Each organization's count of organizations it is tied to at ``READY_TIE_HOURS``; lapsed agreements end."""
+        ai, aj, ah = world.ties.above(world.day, world.scenario.behaviour.acquaintance_hours)
+        people = np.r_[ai[ai < world.n], aj[aj < world.n]]
+        world.degree = np.bincount(people, minlength=world.n)
+        strong = ah >= READY_TIE_HOURS
+        i, j = ai[strong], aj[strong]
+        both = (i >= world.n) & (j >= world.n)
+        linked = np.bincount(np.r_[i[both], j[both]] - world.n, minlength=len(world.orgs))
+        for o, k in zip(world.orgs, linked.tolist(), strict=True):
+            o.linked = int(k)
+        if world.agreements:
+            pairs = np.array(sorted(world.agreements))
+            h = world.ties.get(pairs[:, 0], pairs[:, 1], world.day)
+            age = world.day - np.array([world.agreements[(x, y)] for x, y in pairs.tolist()])
+            floor = AGREEMENT_LAPSE_SHARE * world.scenario.behaviour.agreement_hours
+            for x, y in pairs[(h < floor) & (age > AGREEMENT_GRACE_DAYS)].tolist():
+                del world.agreements[(x, y)]
+                world.lapsed_agreements += 1
+
     def _weekly_supply(self, world: World) -> None:
+        self._weekly_links(world)
         party_nodes = np.array([o.node for o in world.orgs if o.kind == "party"])
         for o in world.orgs:
             if isinstance(o, Department) and len(party_nodes):

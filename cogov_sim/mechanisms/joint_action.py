@@ -42,7 +42,15 @@ def join_probability(pop: Population, idx: np.ndarray) -> np.ndarray:
 
 
 HALL_CAPACITY = 20
+"""People a council-hall meeting holds (Evidence §4.10: sessions of 10-20 people): assumption within that range."""
 EVENT_CAPACITY = 40
+"""People an activity holds otherwise: assumption."""
+FREE_FACTOR = 1.5
+"""An invitation raises the chance of being free in the slot by half (people make time for it): assumption."""
+CASCADE_ROUNDS = 2
+"""Rounds of the threshold cascade within an activity's catchment: assumption."""
+NO_PARTICIPANT_TRUST = 0.3
+"""Trust term of an activity nobody came to: assumption."""
 
 
 class JointAction:
@@ -76,41 +84,61 @@ class JointAction:
         pool = world.reach.catchment(a.center, a.convener.area)
         if not len(pool):
             return
-        frac = sc.population.sample_fraction
-        reach = max(1, round(sc.organizations.mobilization_reach * frac))
-        cap = max(3, round((HALL_CAPACITY if a.face_to_face else EVENT_CAPACITY) * frac))
+        reach = int(world.to_agents(sc.organizations.mobilization_reach, rng))
+        cap = int(world.to_agents(HALL_CAPACITY if a.face_to_face else EVENT_CAPACITY, rng))
         weight = 1.0 + 2.0 * pop.party[pool] + 3.0 * pop.volunteer[pool]
         if len(t.visitor) and a.center >= 0:
             here = np.zeros(pop.n, dtype=bool)
             here[t.visitor[t.center == a.center]] = True
             weight = weight + 2.0 * here[pool]
         invited = rng.choice(pool, size=min(reach, len(pool)), replace=False, p=weight / weight.sum())
-        free = rng.random(len(pool)) < self.avail[pop.segment[pool], int(t.weekend), a.slot] * 1.5
+        free_p = np.minimum(1.0, self.avail[pop.segment[pool], int(t.weekend), a.slot] * FREE_FACTOR)
+        free = rng.random(len(pool)) < free_p
         free_set = np.zeros(pop.n, dtype=bool)
         free_set[pool[free]] = True
         p = join_probability(pop, invited)
         joined = np.zeros(pop.n, dtype=bool)
-        joined[invited[free_set[invited] & (rng.random(len(invited)) < p)]] = True
-        for _ in range(2):
-            if not joined.any():
+        direct = free_set[invited] & (rng.random(len(invited)) < p)
+        joined[invited[direct]] = True
+        # the real people each invited agent stands for decide too: its own answer plus Binomial(s - 1, p_free · p)
+        free_of = np.zeros(pop.n)
+        free_of[pool] = free_p
+        stand_for = np.floor(world.scale) + (rng.random(len(invited)) < world.scale % 1.0)  # 1/fraction on average
+        others = rng.binomial(np.maximum(stand_for - 1, 0).astype(np.int64), free_of[invited] * p)
+        direct_people = float(direct.sum() + others.sum())
+        # exposure counts the share of the people an agent stands for who take part (1 for a joined agent)
+        taking_part = np.zeros(pop.n, dtype=np.float32)
+        taking_part[invited] = (direct + others) / np.maximum(stand_for, 1)
+        for _ in range(CASCADE_ROUNDS):
+            if not taking_part.any():
                 break
-            exposure = adj[pool] @ joined.astype(np.float32)
+            exposure = adj[pool] @ taking_part
             share = np.divide(exposure, deg[pool], out=np.zeros(len(pool)), where=deg[pool] > 0)
-            new = pool[(share >= pop.threshold[pool]) & (deg[pool] > 0) & free & ~joined[pool]]
+            new = pool[(share >= pop.threshold[pool]) & (exposure > 0) & free & ~joined[pool]]
             if not len(new):
                 break
             joined[new] = True
+            taking_part[new] = 1.0
         who = np.flatnonzero(joined)
+        cascade = len(who) - int(direct.sum())
         if len(who) > cap:
             who = rng.choice(who, size=cap, replace=False)
         a.participants = np.sort(who)
+        cap_people = HALL_CAPACITY if a.face_to_face else EVENT_CAPACITY
+        a.people = min(float(cap_people), direct_people + cascade * world.scale)
+        a.invited = invited
 
     def success_probability(self, world: World, a: Activity) -> float:
         """Chance the activity succeeds (see the module docstring for the equation)."""
         b = world.scenario.behaviour
-        n = len(a.participants) / world.scenario.population.sample_fraction
+        n = a.people
         kinds = {a.convener.kind} | {o.kind for o in a.partners} | ({"resident"} if n else set())
-        trust = float(world.pop.trust[a.participants].mean()) if len(a.participants) else 0.3
+        if len(a.participants):
+            trust = float(world.pop.trust[a.participants].mean())
+        elif n and len(a.invited):  # real people came whom no agent stands for: those invited are like them
+            trust = float(world.pop.trust[a.invited].mean())
+        else:
+            trust = NO_PARTICIPANT_TRUST
         delib = 0.0
         difficulty = 0.0
         if a.problem >= 0:

@@ -88,7 +88,7 @@ class Presence:
         avail = avail * np.where(np.arange(n_slots)[None, :] == pop.pref_slot[:, None], hi, lo) * day_factor[:, None]
         if t.weekend:
             avail = avail * np.where(pop.commuter, 0.05, 1.0)[:, None]
-        cap = np.maximum(1, np.floor(c.area_m2 / b.m2_per_visitor * world.scenario.population.sample_fraction))
+        cap = world.to_agents(c.area_m2 / b.m2_per_visitor, rng)  # per center, real people converted
         works = self.works[pop.segment.astype(np.int64)]  # (n, slots): anchored at work in the slot
         at_work = np.zeros((pop.n, n_slots), dtype=bool)
         at_work[world.reach.cand["work"].rows] = works[world.reach.cand["work"].rows]
@@ -137,6 +137,7 @@ class Presence:
             t.zone = np.where(offered, need, other)
         v = t.visitor
         served = c.functions[t.center, pop.need[v]] & (t.zone == pop.need[v])
+        t.served = served
         pop.unmet[v[served]] *= 0.3
         pop.habit[v] += b.habit_gain * (1 - pop.habit[v])
         # the usual center: the first one visited; a visit elsewhere replaces it now and then

@@ -16,9 +16,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from cogov_sim.mechanisms.initiatives import resident_leads
 from cogov_sim.scenario import DAY_KINDS, FUNCTIONS
 from cogov_sim.world import Activity, World
-from cogov_sim.world.organizations import Department, Organization, PartyOrganization
+from cogov_sim.world.organizations import ORG_TYPES, Department, Organization, OrgTable
 
 DELIBERATION = FUNCTIONS.index("deliberation")
 NO_VENUE_FACTOR = 0.05
@@ -33,7 +34,10 @@ NO_SLOT_OPEN = 3
 """Slot of an activity held where no slot is open, or without a venue (the evening): assumption."""
 
 PARTNERS_ASKED = 4
-"""Organizations a convener asks to take part in one activity."""
+"""Organizations a convener asks to take part in one activity: assumption."""
+
+AGREEMENT_ACTIONS_PER_DAY = 1.0 / 14.0
+"""Chance a day that a co-building agreement holds its regular joint action (about every two weeks): assumption."""
 
 
 class Topic(NamedTuple):
@@ -71,35 +75,72 @@ def choose_topic(world: World, rng: np.random.Generator, center: int, area: int,
     return Topic(-1, int(rng.integers(0, len(FUNCTIONS))), False)
 
 
+TIE_SCORE_HOURS = 10.0
+"""Tie hours at which a partner's tie term in the invitation score is one half (saturating): assumption."""
+SPECIALTY_WEIGHT = 1.0
+"""Invitation score of a partner whose specialty serves the activity's need: assumption."""
+INVITATION_NOISE = 0.5
+"""Mean of the exponential noise on the invitation score (whom a convener happens to think of): assumption."""
+
+
+def broker_for(world: World, convener: Organization, table: OrgTable, tie: np.ndarray) -> int:
+    """The Party organization (not the convener) with the strongest tie to ``convener``; -1 if none."""
+    party = table.active & (table.kind == ORG_TYPES.index("party")) & (table.node != convener.node)
+    if not party.any():
+        return -1
+    k = np.flatnonzero(party)
+    return int(table.node[k[np.argmax(tie[k])]])
+
+
 def invite(
-    world: World, rng: np.random.Generator, convener: Organization, function: int, problem: int
+    world: World,
+    rng: np.random.Generator,
+    convener: Organization,
+    function: int,
+    problem: int,
+    table: OrgTable | None = None,
 ) -> list[Organization]:
     """The partners who accept the invitation of ``convener`` to an activity on ``function`` (and ``problem``).
 
-    The ``PARTNERS_ASKED`` active organizations with the highest tie hours to the convener + 5 × specialty
-    match + 10 × co-building agreement + exponential noise (mean 2) are asked. A department takes part in
-    problem-solving by its responsiveness, a Party organization with chance 0.3 × free capacity, any other by
-    motive × tie × free capacity (``Organization.accepts``).
+    Score of organization k (vectorized over all organizations):
+
+        s_k = h_k / (h_k + TIE_SCORE_HOURS) + SPECIALTY_WEIGHT · serves_k(function)
+              + complementarity_weight · [type of k not yet in the activity] + Exp(INVITATION_NOISE)
+
+    h_k is the tie hours to the convener; with chance ``organizations.brokerage`` the Party organization most
+    tied to the convener introduces its contacts (h_k = max(own tie, broker's tie)). ``PARTNERS_ASKED`` are asked
+    one after another, the missing types updated after each acceptance. An organization accepts with
+    ``Organization.acceptance`` (motive × tie × free capacity × relevance); a department asked to a problem also
+    responds by its responsiveness.
     """
-    others = [o for o in world.orgs if o.active and o is not convener]
-    if not others:
+    table = OrgTable.of(world.orgs) if table is None else table
+    cand = table.active & (table.node != convener.node)
+    if not cand.any():
         return []
-    nodes = np.array([o.node for o in others])
-    tie = world.ties.get(np.full(len(nodes), convener.node), nodes, world.day)
-    rel = np.array([float(o.specialties[function]) for o in others])
-    agreed = np.array([(min(convener.node, o.node), max(convener.node, o.node)) in world.agreements for o in others])
-    score = tie + 5 * rel + 10 * agreed + rng.exponential(2.0, len(others))
+    conv = np.full(len(table.node), convener.node)
+    tie = world.ties.get(conv, table.node, world.day).astype(np.float64)
+    if rng.random() < world.scenario.organizations.brokerage:
+        broker = broker_for(world, convener, table, tie)
+        if broker >= 0:
+            tie = np.maximum(tie, world.ties.get(np.full(len(table.node), broker), table.node, world.day))
+    rel = table.specialties[:, function].astype(np.float64)
+    base = tie / (tie + TIE_SCORE_HOURS) + SPECIALTY_WEIGHT * rel + rng.exponential(INVITATION_NOISE, len(tie))
+    missing = np.ones(len(ORG_TYPES), dtype=bool)
+    if convener.kind in ORG_TYPES:  # a resident lead misses every organization type
+        missing[ORG_TYPES.index(convener.kind)] = False
+    w = world.scenario.behaviour.complementarity_weight
     accepted: list[Organization] = []
-    for i in np.argsort(-score)[:PARTNERS_ASKED]:
-        o = others[i]
-        if isinstance(o, Department):
-            ok = problem >= 0 and o.responds(rng.random())
-        elif isinstance(o, PartyOrganization):
-            ok = rng.random() < 0.3 * o.free_capacity()
-        else:
-            ok = o.accepts(float(tie[i]), float(rel[i]), rng.random())
-        if ok:
+    for u in rng.random(min(PARTNERS_ASKED, int(cand.sum()))):
+        score = np.where(cand, base + w * missing[table.kind], -np.inf)
+        k = int(np.argmax(score))
+        cand[k] = False
+        o = world.orgs[k]
+        p = o.acceptance(float(tie[k]), float(rel[k]))
+        if isinstance(o, Department) and problem >= 0:
+            p = max(p, o.response_probability())
+        if u < p:
             accepted.append(o)
+            missing[table.kind[k]] = False
     return accepted
 
 
@@ -136,10 +177,12 @@ class Supply:
     """Phase 2: conveners schedule activities at their centers and invite partners.
 
     Party organizations convene at ``convening_per_week`` (times any campaign); other organizations convene once
-    their commitment passes ``emergent_convening_threshold``; each co-building agreement holds a regular joint
-    action about every two weeks, convened by its first party (by the other when the first is a Party
-    organization that stopped convening). Invitees accept by :func:`invite`. Then each what-if programme in
-    ``world.programmes`` (an alliance's regular actions, departments' joint meetings) adds its activities.
+    their readiness (``Organization.readiness``) passes ``emergent_convening_threshold``; each co-building
+    agreement holds a regular joint action about every two weeks, convened by either side
+    (:func:`agreement_convener`); activists start resident-led initiatives
+    (:func:`cogov_sim.mechanisms.initiatives.resident_leads`). Invitees accept by :func:`invite`. Then each
+    what-if programme in ``world.programmes`` (an alliance's regular actions, departments' joint meetings) adds
+    its activities.
     """
 
     name = "supply"
@@ -157,21 +200,42 @@ class Supply:
             if rate > 0 and rng.random() < rate:
                 conveners.append(org)
         for a, b in sorted(world.agreements):
-            if rng.random() < 1.0 / 14.0:
-                org = world.org(a)
-                if not org.convening:  # a Party organization that stopped convening: the partner convenes
-                    org = world.org(b)
-                if org.active and org.convening:
+            if rng.random() < AGREEMENT_ACTIONS_PER_DAY:
+                org = agreement_convener(world.org(a), world.org(b), rng.random())
+                if org is not None:
                     conveners.append(org)
+        leads = resident_leads(world, rng)
+        world.resident_convened += len(leads)
+        conveners.extend(leads)
         kind = DAY_KINDS.index("weekend") if world.today.weekend else 0
+        table = OrgTable.of(world.orgs)
         for org in conveners:
-            world.today.activities.append(plan(world, rng, org, kind, has_venue))
+            world.today.activities.append(plan(world, rng, org, kind, has_venue, table))
         # what-if programmes (cogov_sim.interventions) add their own activities, drawn from their own streams
         for programme in world.programmes:
             world.today.activities.extend(programme.activities(world, kind, has_venue))
 
 
-def plan(world: World, rng: np.random.Generator, org: Organization, kind: int, has_venue: bool) -> Activity:
+def agreement_convener(x: Organization, y: Organization, u: float) -> Organization | None:
+    """Who convenes an agreement's regular action: either side, with chance in proportion to commitment.
+
+    A side that is inactive or does not convene (a withdrawn Party organization) leaves it to the other.
+    """
+    able = [o for o in (x, y) if o.active and o.convening]
+    if len(able) < 2:
+        return able[0] if able else None
+    total = x.commitment + y.commitment
+    return x if u * total < x.commitment else y
+
+
+def plan(
+    world: World,
+    rng: np.random.Generator,
+    org: Organization,
+    kind: int,
+    has_venue: bool,
+    table: OrgTable | None = None,
+) -> Activity:
     """The activity ``org`` convenes today: at its center (else a random open one), in a random open slot."""
     c = world.centers
     center = org.center if org.center >= 0 and c.active[org.center] else -1
@@ -184,4 +248,4 @@ def plan(world: World, rng: np.random.Generator, org: Organization, kind: int, h
         slot = NO_SLOT_OPEN if found is None else found
         area = int(c.area_index[center])
     topic = choose_topic(world, rng, center, area, PROBLEM_TOPIC_SHARE)
-    return convene(org, center, slot, topic, invite(world, rng, org, topic.function, topic.problem))
+    return convene(org, center, slot, topic, invite(world, rng, org, topic.function, topic.problem, table))

@@ -224,16 +224,21 @@ class Organizations(Frozen):
         " Evidence §1.1: 760,000 activities a year at ~215 street centers. Assumption for the split.",
     )
     mobilization_reach: float = Field(
-        30.0, ge=0, le=1000, description="Residents a convener invites per activity, persons. Assumption."
+        100.0, ge=0, le=1000, description="Residents a convener invites per activity, persons. Assumption."
     )
     brokerage: Share = Field(
         0.3,
-        description="Chance per activity that the convener introduces two partner organizations. Assumption.",
+        description="Chance per activity that the Party organization closest to the convener introduces the"
+        " partners it is tied to (its ties count as the convener's in the invitation). Assumption.",
     )
     department_responsiveness: Share = Field(
         0.33,
         description="Baseline chance a department responds to a request. Evidence §1.4: Chen, Pan & Xu 2016.",
     )
+    party_sessions_per_week: float = Field(3.0, ge=0, le=21, description="Party duty slots a week. Assumption.")
+    department_sessions_per_week: float = Field(2.0, ge=0, le=21, description="Department service sessions a week.")
+    enterprise_sessions_per_week: float = Field(0.25, ge=0, le=21, description="Enterprise service sessions a week.")
+    social_org_sessions_per_week: float = Field(2.0, ge=0, le=21, description="Social-org project sessions a week.")
 
 
 class Behaviour(Frozen):
@@ -355,14 +360,18 @@ class Behaviour(Frozen):
         2, ge=1, description="Shared successful joint actions before a co-building agreement. Assumption."
     )
     incubation_successes: int = Field(
-        20,
+        100,
         ge=1,
         description="Successful joint actions at a center within 90 days that incubate a social organization;"
         " a center incubates at most one a year. Assumption (Evidence §1.3: 6%/yr growth).",
     )
     emergent_convening_threshold: Share = Field(
-        0.6, description="Commitment at which a non-Party organization starts convening. Assumption."
+        0.6, description="Readiness at which a non-Party organization starts convening (docs/MODEL.md). Assumption."
     )
+    org_contacts_per_session: float = Field(12.0, ge=0, le=500, description="People met per organization session.")
+    complementarity_weight: float = Field(1.0, ge=0, le=10, description="Invitation score of a missing actor type.")
+    resident_initiatives_per_year: float = Field(0.5, ge=0, le=52, description="Initiatives an activist starts a year.")
+    resident_initiative_cogov: Share = Field(0.6, description="Co-governance consciousness of an activist. Assumption.")
 
 
 class Scenario(Frozen):

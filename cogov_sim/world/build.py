@@ -20,6 +20,7 @@ from cogov_sim.world.organizations import Department, Enterprise, Organization, 
 from cogov_sim.world.profiles import (
     DEPARTMENTS,
     PARTY_AWARENESS_BONUS,
+    PARTY_SPECIALTIES,
     PROFILES,
     RIDER_KNOWS_STATIONS,
     WORKER_KNOWS_BUILDING,
@@ -33,8 +34,9 @@ from cogov_sim.world.state import World, new_social_org
 INITIAL_SAME_SEGMENT = 0.7
 """Share of initial neighbour ties within one's own segment (homophily; assumption)."""
 
-NEIGHBOURS_PER_PERSON = 1.3
-"""Mean initial neighbour ties per resident (Poisson): ~27% know no neighbour (Evidence §4.7)."""
+NEIGHBOURS_PER_PERSON = 0.65
+"""Mean initial neighbour ties a resident starts (Poisson); with the ties others start to them, a resident has
+none with chance about exp(-2 · 0.65) = 0.27: Evidence §4.7 (27% almost never interact with neighbours)."""
 
 MAX_ORGS = 100_000
 """Room reserved for organization nodes after the residents in the tie network."""
@@ -97,9 +99,12 @@ def organizations(
     areas = layout.area_centers
     street_c = np.flatnonzero(c.level == LEVELS.index("street"))
     center0 = int(street_c[0]) if len(street_c) else (0 if len(c) else -1)
-    all_f = np.ones(nf, dtype=bool)
     per_week = sc.organizations.convening_per_week
-    party = {"per_week": per_week, "specialties": all_f}
+
+    def holds(names: tuple[str, ...]) -> np.ndarray:
+        return np.isin(np.array(FUNCTIONS), names)
+
+    party = {"per_week": per_week, "specialties": holds(PARTY_SPECIALTIES["residential"])}
     add(
         PartyOrganization,
         PROFILES["street_committee"],
@@ -107,7 +112,8 @@ def organizations(
         area=-1,
         label="street working committee",
         tier="street",
-        **party,
+        per_week=per_week,
+        specialties=holds(PARTY_SPECIALTIES["street"]),
     )
     for a in range(len(areas)):
         prof = PROFILES["branch"]
@@ -129,7 +135,8 @@ def organizations(
             area=-1,
             label=f"workplace Party org {w + 1}",
             tier="workplace",
-            **party,
+            per_week=per_week,
+            specialties=holds(PARTY_SPECIALTIES["workplace"]),
         )
     for d in range(sc.organizations.departments):
         name, function = DEPARTMENTS[d % len(DEPARTMENTS)]

@@ -18,6 +18,20 @@ from cogov_sim.scenario import FUNCTIONS
 ORG_TYPES: tuple[str, ...] = ("party", "department", "enterprise", "social_org")
 """Organization actor types; with residents these are the five actor types of MODEL.md §2."""
 
+ACCEPT_TIE_FLOOR = 0.3
+"""Tie factor of an invitation from a convener one has no tie with (0-1): assumption."""
+ACCEPT_TIE_HOURS = 20.0
+"""Tie hours to a convener at which the tie factor of an invitation reaches 1 (with the floor): assumption."""
+READY_TIES = 3
+"""Organizations one is tied to (at READY_TIE_HOURS) for full marks on ties in readiness: assumption."""
+READY_TIE_HOURS = 10.0
+"""Tie hours with another organization that count as a link in readiness, h: assumption (between the
+acquaintance level, 2 h, and an agreement's 20 h)."""
+READY_SUCCESSES = 5
+"""Shared successful joint actions for full marks on successes in readiness: assumption."""
+NON_PARTY_MAX_PER_WEEK = 0.5
+"""Activities a week a fully ready non-Party organization convenes (half a Party branch's default): assumption."""
+
 
 @dataclass(eq=False)
 class Organization:
@@ -39,6 +53,7 @@ class Organization:
         joined: activities joined as a partner so far.
         successes: successful joint actions so far.
         founded: day it was founded (0 for the starting ones).
+        linked: other organizations it is tied to at ``READY_TIE_HOURS`` or more (updated weekly).
 
     """
 
@@ -59,24 +74,34 @@ class Organization:
     joined: int = 0
     successes: int = 0
     founded: int = 0
+    linked: int = 0
 
     def free_capacity(self) -> float:
         """Share of this week's capacity still free (0-1)."""
         return max(0.0, 1.0 - self.busy / max(self.capacity, 1e-9))
 
-    def accepts(self, tie_hours: float, relevance: float, u: float) -> bool:
-        """Decide whether to join an invitation: motive × tie to the convener × free capacity (MODEL.md §3.2)."""
+    def acceptance(self, tie_hours: float, relevance: float) -> float:
+        """Chance of joining an invitation: motive × tie to the convener × free capacity (MODEL.md §3.2)."""
         if not self.active:
-            return False
-        tie = min(1.0, 0.3 + tie_hours / 20.0)
-        p = self.motive * tie * self.free_capacity() * (0.5 + 0.5 * relevance)
-        return u < p
+            return 0.0
+        tie = min(1.0, ACCEPT_TIE_FLOOR + tie_hours / ACCEPT_TIE_HOURS)
+        return self.motive * tie * self.free_capacity() * (0.5 + 0.5 * relevance)
+
+    def readiness(self) -> float:
+        """Readiness to convene: commitment, ties to other organizations and shared successes (each 0-1).
+
+        readiness = 0.5 commitment + 0.25 min(1, linked / READY_TIES) + 0.25 min(1, successes / READY_SUCCESSES)
+        """
+        ties = min(1.0, self.linked / READY_TIES)
+        wins = min(1.0, self.successes / READY_SUCCESSES)
+        return 0.5 * self.commitment + 0.25 * ties + 0.25 * wins
 
     def convening_rate(self, threshold: float) -> float:
         """Activities per week this organization convenes by itself (emergent co-governance)."""
-        if not self.active or self.commitment <= threshold:
+        r = self.readiness()
+        if not (self.active and self.convening) or r <= threshold:
             return 0.0
-        return 0.5 * (self.commitment - threshold) / (1.0 - threshold)
+        return NON_PARTY_MAX_PER_WEEK * (r - threshold) / (1.0 - threshold)
 
     def specialty_names(self) -> list[str]:
         """Functions this organization can deliver."""
@@ -123,10 +148,13 @@ class Department(Organization):
     responsiveness: float = 0.33
     coordination: float = 0.0
 
+    def response_probability(self) -> float:
+        """Chance the department responds to a request: responsiveness × (1 + coordination), at most 0.95."""
+        return min(0.95, self.responsiveness * (1.0 + self.coordination))
+
     def responds(self, u: float) -> bool:
         """Whether the department responds to a request today."""
-        p = min(0.95, self.responsiveness * (1.0 + self.coordination))
-        return u < p
+        return u < self.response_probability()
 
 
 @dataclass(eq=False)
@@ -147,3 +175,26 @@ class SocialOrganization(Organization):
     kind: ClassVar[str] = "social_org"
 
     maturity: float = 0.5
+
+
+@dataclass
+class OrgTable:
+    """The organizations as columns for vectorized choices (built once a day; capacities stay on the objects)."""
+
+    node: np.ndarray  # int64 tie-network node
+    kind: np.ndarray  # int8 index into ORG_TYPES
+    active: np.ndarray  # bool
+    center: np.ndarray  # int64 base center (-1 none)
+    specialties: np.ndarray  # bool (orgs, functions)
+
+    @classmethod
+    def of(cls, orgs: list[Organization]) -> OrgTable:
+        """The table of ``orgs`` in node order."""
+        nf = len(FUNCTIONS)
+        return cls(
+            node=np.array([o.node for o in orgs], dtype=np.int64),
+            kind=np.array([ORG_TYPES.index(o.kind) for o in orgs], dtype=np.int8),
+            active=np.array([o.active for o in orgs], dtype=bool),
+            center=np.array([o.center for o in orgs], dtype=np.int64),
+            specialties=np.array([o.specialties for o in orgs], dtype=bool).reshape(len(orgs), nf),
+        )

@@ -72,6 +72,16 @@ PROFILES: dict[str, Profile] = {
 """Organization profiles by name."""
 
 
+PARTY_SPECIALTIES: dict[str, tuple[str, ...]] = {
+    "street": ("party_building", "deliberation", "government_services"),
+    "residential": ("party_building", "deliberation"),
+    "workplace": ("party_building", "training"),
+}
+"""What Party organizations can deliver themselves: organization life and deliberation (the council hall), the
+street committee also the affairs service it runs, a building's Party organization training (assumption; MODEL.md
+§2). Other needs call for partners: departments, enterprises, social organizations."""
+
+
 DEPARTMENTS: tuple[tuple[str, str], ...] = (
     ("civil affairs", "livelihood"),
     ("human resources & social security", "training"),

@@ -10,6 +10,10 @@ from cogov_sim.scenario import FUNCTIONS
 from cogov_sim.world.organizations import Organization
 
 
+def _empty() -> np.ndarray:
+    return np.zeros(0, dtype=np.int64)
+
+
 @dataclass
 class Activity:
     """A convened activity (joint action) at a center on one day."""
@@ -22,11 +26,32 @@ class Activity:
     partners: list[Organization] = field(default_factory=list)
     face_to_face: bool = False
     participants: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    people: float = 0.0  # real people taking part (participants stand for some; see joint_action)
+    invited: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     success: bool = False
 
 
-def _empty() -> np.ndarray:
-    return np.zeros(0, dtype=np.int64)
+@dataclass
+class OrgPresent:
+    """Organizations present at centers today: one row per session (or activity) at a center, slot and zone."""
+
+    node: np.ndarray = field(default_factory=_empty)
+    kind: np.ndarray = field(default_factory=_empty)  # index into ORG_TYPES
+    center: np.ndarray = field(default_factory=_empty)
+    slot: np.ndarray = field(default_factory=_empty)
+    zone: np.ndarray = field(default_factory=_empty)
+
+    def __len__(self) -> int:
+        return len(self.node)
+
+    def extend(self, node, kind, center, slot, zone) -> None:
+        """Add rows."""
+        for name, v in zip(("node", "kind", "center", "slot", "zone"), (node, kind, center, slot, zone), strict=True):
+            setattr(self, name, np.concatenate([getattr(self, name), np.asarray(v, dtype=np.int64)]))
+
+    def at(self, center: int, slot: int) -> set[int]:
+        """Nodes of the organizations present at ``center`` in ``slot``."""
+        return set(self.node[(self.center == center) & (self.slot == slot)].tolist())
 
 
 @dataclass
@@ -41,8 +66,10 @@ class Today:
     zone: np.ndarray = field(default_factory=_empty)
     slot: np.ndarray = field(default_factory=_empty)
     turned_away: np.ndarray = field(default_factory=_empty)
+    served: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per visit: the need was met
     pairs: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: (_empty(), _empty()))
-    org_present: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+    org_present: OrgPresent = field(default_factory=OrgPresent)
+    org_pairs: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: (_empty(), _empty()))
 
 
 class Problems:

@@ -78,7 +78,8 @@ class World:
         affinity: each person's stable seating position at encounters.
         orgs: organizations in node order (node ``n + k`` is ``orgs[k]``).
         problems: community problems.
-        agreements: co-building agreements, (node, node) -> day signed.
+        agreements: co-building agreements in force, (node, node) -> day signed.
+        lapsed_agreements: agreements that lapsed because regular contact broke off.
         alliances: alliance name -> member nodes.
         programmes: recurring what-if programmes that add activities in supply.
         success_log: (day, center) of successful joint actions of the last 90 days (incubation).
@@ -86,6 +87,10 @@ class World:
         action_log: (day, success) of every joint action.
         intervention_log: (day, text) of what the interventions did.
         records: the daily indicators.
+        resident_convened: resident-led initiatives so far.
+        degree: each person's ties at the acquaintance level or above (updated weekly by feedback).
+        presence_hours: cumulative hours organizations of each type (ORG_TYPES order) were present at centers.
+        ledger: (variable, term) -> cumulative change of the variable's mean from that term (what moves it).
         visits_by_center: cumulative visits per center and segment (simulated people).
         today: the scratch record of the current day.
         day: the current day (0 before the first).
@@ -104,6 +109,7 @@ class World:
     orgs: list[Organization] = field(default_factory=list)
     problems: Problems = field(default_factory=Problems)
     agreements: dict[tuple[int, int], int] = field(default_factory=dict)
+    lapsed_agreements: int = 0
     alliances: dict[str, set[int]] = field(default_factory=dict)
     programmes: list[Programme] = field(default_factory=list)
     success_log: list[tuple[int, int]] = field(default_factory=list)
@@ -111,6 +117,10 @@ class World:
     action_log: list[tuple[int, bool]] = field(default_factory=list)
     intervention_log: list[tuple[int, str]] = field(default_factory=list)
     records: list[dict[str, float]] = field(default_factory=list)
+    ledger: dict[tuple[str, str], float] = field(default_factory=dict)
+    presence_hours: np.ndarray = field(default_factory=lambda: np.zeros(len(ORG_TYPES)))
+    resident_convened: int = 0
+    degree: np.ndarray = field(init=False)
     visits_by_center: np.ndarray = field(init=False)
     today: Today = field(default_factory=lambda: Today(day=0, weekend=False))
     day: int = 0
@@ -118,6 +128,7 @@ class World:
 
     def __post_init__(self) -> None:
         self.visits_by_center = np.zeros((len(self.centers), SEGMENT_COLUMNS), dtype=np.int64)
+        self.degree = np.zeros(self.pop.n, dtype=np.int64)
         self.refresh_reach()
 
     # ------------------------------------------------------------------ reading
@@ -131,6 +142,16 @@ class World:
         """Real people per simulated person."""
         return 1.0 / self.scenario.population.sample_fraction
 
+    def to_agents(self, real: float | np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Real-population counts ``real`` as simulated people, rounded at random (unbiased: E = real · fraction).
+
+        Every count compared with simulated people (capacities, invitations, group caps, contacts with an
+        organization) is defined in real people and converted here, so sampling does not change the answer.
+        """
+        x = np.asarray(real, dtype=np.float64) * self.scenario.population.sample_fraction
+        low = np.floor(x)
+        return (low + (rng.random(x.shape) < x - low)).astype(np.int64)
+
     def org(self, node: int) -> Organization:
         """The organization at tie-network ``node``."""
         return self.orgs[node - self.n]
@@ -142,6 +163,11 @@ class World:
     def org_kind_index(self) -> np.ndarray:
         """Actor-type index (into ORG_TYPES) of every organization, in node order."""
         return np.array([ORG_TYPES.index(o.kind) for o in self.orgs], dtype=np.int8)
+
+    def book(self, variable: str, term: str, before: float, after: float) -> None:
+        """Add a change of a column's sum (``before`` → ``after``) to the ledger as a change of its mean."""
+        key = (variable, term)
+        self.ledger[key] = self.ledger.get(key, 0.0) + (after - before) / max(self.pop.n, 1)
 
     # ------------------------------------------------------------------ the day
     def begin_day(self, day: int) -> None:

@@ -1,0 +1,133 @@
+"""Phase 2b: organizations are present at centers (MODEL.md §3.3, "organizations in the room").
+
+Each organization holds sessions at centers on a schedule: a Party organization is on duty at the center it
+operates (``party_sessions_per_week``, party-building zone); a department staffs service windows and consultation
+days at centers with a government-services zone (``department_sessions_per_week``, the center drawn in
+proportion to its visits so far + 1, in the zone of its line function where offered, else government services);
+a social organization runs a service project at a center offering its specialty (``social_org_sessions_per_week``,
+its own center if it offers the specialty, else the nearest that does); an enterprise offers professional services
+at its station (``enterprise_sessions_per_week``, training zone where offered, else one of its specialties, else
+any zone). A session happens on a day with chance ``sessions_per_week / 7``, in a random slot the venue is open.
+The conveners and partners of today's activities are present at the activity's center, slot and zone too.
+
+Meeting (in the encounters phase): an organization present meets up to ``org_contacts_per_session`` real people
+among the visitors of its zone (of the whole center where zones are mixed), and the organizations present at one
+center in one slot meet each other.
+
+Contract: fills ``world.today.org_present`` (one row per session or activity presence).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cogov_sim.scenario import FUNCTIONS
+from cogov_sim.vocabulary import SLOT_HOURS as VOCAB_SLOT_HOURS
+from cogov_sim.world import World
+from cogov_sim.world.organizations import ORG_TYPES, OrgTable
+
+PARTY = ORG_TYPES.index("party")
+DEPARTMENT = ORG_TYPES.index("department")
+ENTERPRISE = ORG_TYPES.index("enterprise")
+SOCIAL = ORG_TYPES.index("social_org")
+GOV = FUNCTIONS.index("government_services")
+PARTY_ZONE = FUNCTIONS.index("party_building")
+TRAINING = FUNCTIONS.index("training")
+SLOT_HOURS = np.array(VOCAB_SLOT_HOURS)
+"""Length of the slots, h (``vocabulary.SLOT_HOURS``)."""
+
+
+def random_open_slot(open_today: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A random open slot of each row of ``open_today`` (bool rows × slots); -1 where none is open."""
+    u = rng.random(open_today.shape) * open_today
+    slot = np.argmax(u, axis=1)
+    return np.where(open_today.any(axis=1), slot, -1)
+
+
+def first_offered(functions: np.ndarray, prefer: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Per row: the preferred function (``prefer``, -1 none) if the venue offers it, else a random offered one."""
+    rows = np.arange(len(functions))
+    ok = (prefer >= 0) & functions[rows, np.maximum(prefer, 0)]
+    other = np.argmax(rng.random(functions.shape) * functions, axis=1)
+    return np.where(ok, prefer, other)
+
+
+class OrgPresence:
+    """Phase 2b: who of the organizations is at which center, slot and zone today."""
+
+    name = "org_presence"
+
+    def run(self, world: World, rng: np.random.Generator) -> None:
+        """Draw today's sessions and record them with today's activities."""
+        c, o = world.centers, world.scenario.organizations
+        t = world.today
+        kind_today = int(t.weekend)
+        if len(world.orgs) and c.active.any():
+            tab = OrgTable.of(world.orgs)
+            rate = np.zeros(len(tab.node))
+            rate[tab.kind == PARTY] = o.party_sessions_per_week
+            rate[tab.kind == DEPARTMENT] = o.department_sessions_per_week
+            rate[tab.kind == ENTERPRISE] = o.enterprise_sessions_per_week
+            rate[tab.kind == SOCIAL] = o.social_org_sessions_per_week
+            go = np.flatnonzero(tab.active & (rng.random(len(rate)) < rate / 7.0))
+            venue = self._venues(world, tab, go, rng)
+            ok = venue >= 0
+            go, venue = go[ok], venue[ok]
+            open_today = c.open[venue, kind_today, :] & c.active[venue, None]
+            slot = random_open_slot(open_today, rng)
+            ok = slot >= 0
+            go, venue, slot = go[ok], venue[ok], slot[ok]
+            want = self._zone_wanted(tab, go)
+            zone = first_offered(c.functions[venue], want, rng)
+            zone[(tab.kind[go] == DEPARTMENT) & (zone != want)] = GOV  # the affairs window
+            t.org_present.extend(tab.node[go], tab.kind[go], venue, slot, zone)
+        acts = [a for a in t.activities if a.center >= 0]
+        rows = []
+        if acts:
+            rows = [(org.node, ORG_TYPES.index(org.kind), a.center, a.slot, a.function)
+                    for a in acts for org in (a.convener, *a.partners) if org.kind in ORG_TYPES]  # fmt: skip
+        if rows:
+            node, kind, center, slot, zone = np.array(rows, dtype=np.int64).T
+            t.org_present.extend(node, kind, center, slot, zone)
+        op = t.org_present
+        world.presence_hours += np.bincount(op.kind, weights=SLOT_HOURS[op.slot], minlength=len(ORG_TYPES))
+
+    def _venues(self, world: World, tab: OrgTable, go: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """The center of each session of ``go`` (-1 where the organization has none it can use)."""
+        c = world.centers
+        venue = np.where((tab.center[go] >= 0) & c.active[np.maximum(tab.center[go], 0)], tab.center[go], -1)
+        kind = tab.kind[go]
+        # departments: a center with a government-services zone, in proportion to its visits so far + 1
+        gov = np.flatnonzero(c.active & c.functions[:, GOV])
+        dept = np.flatnonzero(kind == DEPARTMENT)
+        if len(dept):
+            if len(gov):
+                w = world.visits_by_center[gov].sum(axis=1) + 1.0
+                cw = np.cumsum(w / w.sum())
+                venue[dept] = gov[np.minimum(np.searchsorted(cw, rng.random(len(dept))), len(gov) - 1)]
+            else:
+                venue[dept] = -1
+        # social organizations: their own center if it offers the specialty, else the nearest that does
+        soc = np.flatnonzero(kind == SOCIAL)
+        if len(soc):
+            spec = tab.specialties[go[soc]]  # (s, F)
+            offers = (c.functions[None, :, :] & spec[:, None, :]).any(axis=2) & c.active[None, :]  # (s, C)
+            base = np.maximum(tab.center[go[soc]], 0)
+            d = np.hypot(c.x[None, :] - c.x[base, None], c.y[None, :] - c.y[base, None])
+            d = np.where(offers, d, np.inf)
+            near = np.argmin(d, axis=1)
+            venue[soc] = np.where(np.isfinite(d[np.arange(len(soc)), near]), near, -1)
+        return venue
+
+    def _zone_wanted(self, tab: OrgTable, go: np.ndarray) -> np.ndarray:
+        """The zone each organization of ``go`` wants to work in (-1: any zone the venue offers)."""
+        kind = tab.kind[go]
+        spec = tab.specialties[go]
+        line = np.where(spec.any(axis=1), np.argmax(spec & (np.arange(spec.shape[1]) != GOV), axis=1), -1)
+        has_line = (spec & (np.arange(spec.shape[1]) != GOV)).any(axis=1)
+        want = np.full(len(go), -1, dtype=np.int64)
+        want[kind == PARTY] = PARTY_ZONE
+        want[kind == DEPARTMENT] = np.where(has_line, line, GOV)[kind == DEPARTMENT]
+        want[kind == SOCIAL] = line[kind == SOCIAL]
+        want[kind == ENTERPRISE] = np.where(spec[:, TRAINING], TRAINING, line)[kind == ENTERPRISE]
+        return want

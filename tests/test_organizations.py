@@ -1,0 +1,263 @@
+"""Organizations in the room: presence at centers, meetings, invitations, agreements, emergent convening and
+the spiritual layer fed by the social (issue 9). Each test can fail; the random ones are seeded statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cogov_sim.mechanisms.consciousness import Consciousness
+from cogov_sim.mechanisms.encounters import meet_organizations
+from cogov_sim.mechanisms.feedback import Feedback
+from cogov_sim.mechanisms.org_presence import OrgPresence
+from cogov_sim.mechanisms.supply import Calendar, Supply, Topic, convene, invite
+from cogov_sim.model import CoGovModel
+from cogov_sim.rng import stream
+from cogov_sim.scenario import FUNCTIONS
+from cogov_sim.world import Activity, World, build_world
+from cogov_sim.world.organizations import ORG_TYPES, Department, Enterprise, OrgTable, PartyOrganization
+from tests.conftest import small
+
+SEED = 5
+GOV = FUNCTIONS.index("government_services")
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return small("baseline", 0.05)
+
+
+def test_without_centers_no_organization_is_present_and_presence_makes_no_cross_type_ties():
+    model = CoGovModel(small("no_centers", 0.05), seed=SEED)
+    for _ in range(30):
+        model.step()
+        assert len(model.world.today.org_present) == 0
+    w = model.world
+    assert w.presence_hours.sum() == 0
+    assert all(o.convened == 0 for o in w.orgs if o.kind != "party")
+
+
+def test_every_type_is_present_at_centers_in_the_baseline(scenario):
+    model = CoGovModel(scenario, seed=SEED)
+    for _ in range(28):
+        model.step()
+    w = model.world
+    assert (w.presence_hours > 0).all()  # party, department, enterprise, social organization
+    op = w.today.org_present
+    assert w.centers.active[op.center].all()
+    kind = int(w.today.weekend)
+    assert w.centers.open[op.center, kind, op.slot].all()  # only where and when the center is open
+
+
+def test_departments_staff_centers_with_government_services(scenario):
+    world = build_world(scenario, SEED)
+    phase = OrgPresence()
+    rows = []
+    for d in range(1, 60):
+        world.begin_day(d)
+        phase.run(world, stream(SEED, phase.name, d))
+        op = world.today.org_present
+        rows.append((op.kind.copy(), op.center.copy(), op.zone.copy()))
+    kind = np.concatenate([r[0] for r in rows])
+    center = np.concatenate([r[1] for r in rows])
+    dept = kind == ORG_TYPES.index("department")
+    n_dept = sum(isinstance(o, Department) for o in world.orgs)
+    # about department_sessions_per_week a week each
+    expected = n_dept * scenario.organizations.department_sessions_per_week * 59 / 7
+    assert abs(dept.sum() - expected) < 4 * np.sqrt(expected)
+    assert world.centers.functions[center[dept], GOV].all()
+
+
+def _meeting_world(scenario) -> tuple[World, Department, Department, np.ndarray]:
+    """A world with today's visitors all at center 0, slot 0, in the government-services zone."""
+    world = build_world(scenario, SEED)
+    world.begin_day(1)
+    t = world.today
+    t.visitor = np.arange(40)
+    t.center = np.zeros(40, dtype=np.int64)
+    t.slot = np.zeros(40, dtype=np.int64)
+    t.zone = np.full(40, GOV)
+    depts = [o for o in world.orgs if isinstance(o, Department)]
+    return world, depts[0], depts[1], t.visitor
+
+
+def test_an_organization_present_meets_the_visitors_of_its_zone_and_the_organizations_there(scenario):
+    world, staffed, absent, visitors = _meeting_world(scenario)
+    party = world.orgs[0]
+    op = world.today.org_present
+    op.extend([staffed.node, party.node], [1, 0], [0, 0], [0, 0], [GOV, FUNCTIONS.index("party_building")])
+    meet_organizations(world, stream(SEED, "test", 1))
+    to_staffed = world.ties.get(np.full(len(visitors), staffed.node), visitors, 1)
+    to_absent = world.ties.get(np.full(len(visitors), absent.node), visitors, 1)
+    q = scenario.behaviour.org_contacts_per_session * scenario.population.sample_fraction
+    assert np.floor(q) <= (to_staffed > 0).sum() <= np.ceil(q)
+    assert (to_absent == 0).all()
+    # the department and the Party organization at the same center in the same slot meet
+    assert world.ties.get(np.array([staffed.node]), np.array([party.node]), 1)[0] > 0
+    assert world.ties.get(np.array([absent.node]), np.array([party.node]), 1)[0] == 0
+
+
+def test_a_department_that_staffs_a_center_gains_ties_one_that_does_not_lacks():
+    def org_ties(sessions: float) -> int:
+        model = CoGovModel(small("baseline", 0.1, **{"organizations.department_sessions_per_week": sessions}), SEED)
+        for _ in range(90):
+            model.step()
+        w = model.world
+        i, j, _ = w.ties.above(w.day, 0.1)
+        depts = {o.node for o in w.orgs if isinstance(o, Department)}
+        return int(sum(a in depts or b in depts for a, b in zip(i.tolist(), j.tolist(), strict=True)))
+
+    assert org_ties(3.0) > 1.5 * org_ties(0.0)
+
+
+def _invite_stats(scenario, weight: float, function: int, trials: int = 400) -> tuple[float, float]:
+    """Share of accepted partners of the convener's own type, and share serving ``function``."""
+    sc = scenario.model_copy(
+        update={"behaviour": scenario.behaviour.model_copy(update={"complementarity_weight": weight})}
+    )
+    world = build_world(sc, SEED)
+    world.begin_day(1)
+    convener = world.orgs[1]  # a residential branch
+    rng = stream(SEED, "invite-test", 0)
+    table = OrgTable.of(world.orgs)
+    same = serve = total = 0
+    for _ in range(trials):
+        for o in world.orgs:
+            o.busy = 0.0
+        got = invite(world, rng, convener, function, -1, table)
+        same += sum(o.kind == convener.kind for o in got)
+        serve += sum(bool(o.specialties[function]) for o in got)
+        total += len(got)
+    return same / total, serve / total
+
+
+def test_invitations_favour_missing_actor_types_and_matching_specialties(scenario):
+    training = FUNCTIONS.index("training")
+    same_with, serve_with = _invite_stats(scenario, 1.0, training)
+    same_without, _ = _invite_stats(scenario, 0.0, training)
+    assert same_with < same_without - 0.05  # complementarity: fewer Party partners for a Party convener
+    world = build_world(scenario, SEED)
+    base_share = np.mean([bool(o.specialties[training]) for o in world.orgs[1:]])
+    assert serve_with > base_share + 0.1  # partners who serve the need are asked first
+
+
+def test_cross_type_agreements_form_when_the_thresholds_are_met_and_not_before(scenario):
+    world = build_world(scenario, SEED)
+    b = scenario.behaviour
+    dept = next(o for o in world.orgs if isinstance(o, Department))
+    ents = [o for o in world.orgs if isinstance(o, Enterprise)][:3]
+    world.begin_day(10)
+    hours = (b.agreement_hours - 1, b.agreement_hours + 1, b.agreement_hours + 1)
+    wins = (b.agreement_successes, b.agreement_successes, b.agreement_successes - 1)
+    for e, h, w in zip(ents, hours, wins, strict=True):
+        for _ in range(w):
+            world.ties.add(np.array([dept.node]), np.array([e.node]), 0.0, 10, success=True)
+        world.ties.add(np.array([dept.node]), np.array([e.node]), h, 10)
+    pairs = {(min(dept.node, e.node), max(dept.node, e.node)) for e in ents}
+    Feedback()._agreements(world, pairs)
+    signed = {e.node for e in ents if (min(dept.node, e.node), max(dept.node, e.node)) in world.agreements}
+    assert signed == {ents[1].node}  # hours short, both met, successes short
+
+
+def _non_party_conveners(scenario, commitment: float, linked: int, days: int = 200) -> int:
+    world = build_world(scenario, SEED)
+    for o in world.orgs:
+        if not isinstance(o, PartyOrganization):
+            o.commitment, o.linked, o.successes = commitment, linked, 3
+    supply, calendar, count = Supply(), Calendar(), 0
+    for d in range(1, days + 1):
+        world.begin_day(d)
+        calendar.run(world, stream(SEED, calendar.name, d))
+        supply.run(world, stream(SEED, supply.name, d))
+        count += sum(a.convener.kind != "party" for a in world.today.activities)
+    return count
+
+
+def test_non_party_convening_rises_with_commitment_and_ties(scenario):
+    by_commitment = [_non_party_conveners(scenario, c, 3) for c in (0.3, 0.6, 0.9)]
+    assert by_commitment[0] < by_commitment[1] < by_commitment[2]
+    by_ties = [_non_party_conveners(scenario, 0.8, k) for k in (0, 1, 3)]
+    assert by_ties[0] < by_ties[1] < by_ties[2]
+
+
+def test_agreement_actions_are_convened_by_either_side(scenario):
+    world = build_world(scenario, SEED)
+    party = world.orgs[1]
+    ent = next(o for o in world.orgs if isinstance(o, Enterprise))
+    ent.commitment = party.commitment
+    world.agreements[(party.node, ent.node)] = 0
+    supply, by = Supply(), {"party": 0, "enterprise": 0}
+    for o in world.orgs:
+        o.convening = o is party or o is ent
+    party.per_week = 0.0
+    ent.commitment = party.commitment = 0.5
+    for d in range(1, 600):
+        world.begin_day(d)
+        for o in world.orgs:
+            o.busy = 0.0
+        supply.run(world, stream(SEED, supply.name, d))
+        for a in world.today.activities:
+            by[a.convener.kind] += 1
+    assert by["party"] > 10 and by["enterprise"] > 10
+    assert abs(by["party"] - by["enterprise"]) < 4 * np.sqrt(by["party"] + by["enterprise"])
+
+
+def test_trust_falls_after_repeated_failures_in_an_area(scenario):
+    world = build_world(scenario, SEED)
+    area = 0
+    people = np.flatnonzero(world.pop.area == area)[:30]
+    others = np.flatnonzero(world.pop.area == 1)[:30]
+    before = world.pop.trust[people].mean(), world.pop.trust[others].mean()
+    fb = Feedback()
+    for d in range(1, 11):
+        world.begin_day(d)
+        act = convene(world.orgs[1], 0, 0, Topic(-1, GOV, False), [])
+        act.participants = people
+        act.success = False
+        world.today.activities = [act]
+        fb.run(world, stream(SEED, fb.name, d))
+    assert world.pop.trust[people].mean() < before[0] - 0.05
+    assert world.pop.trust[others].mean() == pytest.approx(before[1])
+
+
+def test_problems_left_open_cost_their_area_trust(scenario):
+    world = build_world(scenario, SEED)
+    world.problems.add(np.array([0, 0, 0]), np.array([0, 1, 2]), np.ones(3), day=0)
+    here, there = world.pop.area == 0, world.pop.area == 1
+    before = world.pop.trust[here].mean(), world.pop.trust[there].mean()
+    phase = Consciousness()
+    for d in range(100, 160):
+        world.begin_day(d)
+        phase.run(world, stream(SEED, phase.name, d))
+    drop_here = before[0] - world.pop.trust[here].mean()
+    drop_there = before[1] - world.pop.trust[there].mean()
+    assert drop_here > drop_there + 0.01
+    assert world.ledger[("trust", "open_problems")] < 0
+
+
+def test_a_visit_that_serves_the_need_raises_service_consciousness_and_one_that_does_not_lowers_it(scenario):
+    world = build_world(scenario, SEED)
+    world.scenario.behaviour  # noqa: B018
+    world.begin_day(1)
+    t = world.today
+    t.visitor = np.arange(200)
+    t.center = np.zeros(200, dtype=np.int64)
+    t.slot = np.zeros(200, dtype=np.int64)
+    t.zone = np.zeros(200, dtype=np.int64)
+    t.served = np.arange(200) < 100
+    before = world.pop.service[:200].copy()
+    world.pop.baseline[:] = np.stack([world.pop.trust, world.pop.service, world.pop.cogov, world.pop.identification])
+    Consciousness().run(world, stream(SEED, "consciousness", 1))
+    after = world.pop.service[:200]
+    assert (after[:100] > before[:100]).all()
+    assert (after[100:] < before[100:]).all()
+
+
+def test_activity_partners_are_present_where_the_activity_is(scenario):
+    world = build_world(scenario, SEED)
+    world.begin_day(1)
+    ent = next(o for o in world.orgs if isinstance(o, Enterprise))
+    act = Activity(world.orgs[0], 0, 1, GOV, partners=[ent])
+    world.today.activities = [act]
+    OrgPresence().run(world, stream(SEED, "org_presence", 1))
+    assert {world.orgs[0].node, ent.node} <= world.today.org_present.at(0, 1)
