@@ -173,7 +173,7 @@ def open_executor(
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
-                    silence_logs=logging.ERROR,
+                    silence_logs=logging.CRITICAL,  # its workers log a traceback when closed mid-heartbeat
                 )
             client = Client(cluster)
             where = f"Dask local cluster, {n} worker{'s' * (n != 1)}"
