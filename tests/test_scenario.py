@@ -163,3 +163,23 @@ def test_random_mutations_load_or_fail_cleanly(leaf, value, extra_key):
         assert str(err).startswith("m.yaml")
     else:
         assert isinstance(sc, Scenario)
+
+
+def test_names_are_safe_folder_names_and_chinese_is_welcome():
+    from cogov_sim.scenario import name_problem
+
+    for good in ("baseline", "旭辉滨江 街道", "what-if_1.2", "Ünïcode"):
+        assert name_problem(good) is None, good
+    for bad in ("", "../x", "a/b", "a\\b", "a\x00b", ".hidden", "-opt", "a..b", "end.", "x" * 101, "街" * 70):
+        assert name_problem(bad), bad
+
+
+def test_values_in_messages_are_bounded():
+    from cogov_sim.scenario import one_line, show
+
+    assert show(list(range(10**6))) == "[0, 1, 2, 3, ...]"
+    assert len(show("x" * 10**6)) <= 80
+    assert show({"a": 1}) == "a mapping of 1 keys"
+    assert one_line("a\nb\x00c 中") == "a\\nb\\x00c 中"
+    err = ScenarioError("f" * 5000, "p" * 5000, "m" * 10**6)
+    assert len(str(err)) < 2_400 and "\n" not in str(err)

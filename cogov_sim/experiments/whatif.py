@@ -52,6 +52,7 @@ from cogov_sim.experiments.files import (
 )
 from cogov_sim.interventions import Intervention, make_intervention
 from cogov_sim.scenario import (
+    SHOWN_CHARS,
     Frozen,
     Scenario,
     ScenarioError,
@@ -59,6 +60,7 @@ from cogov_sim.scenario import (
     expect_mapping,
     read_yaml,
     scenario_from_dict,
+    shorten,
     show,
     unknown_message,
     validate_model,
@@ -268,7 +270,10 @@ def _policy(file: str, name: Any, entry: Any, scenario: Scenario) -> Policy:
         )
     for k, item in enumerate(items):
         _check_item(file, f"{items_at}.{k}", item)
-    ivs = tuple(make_intervention(item, file, f"{items_at}.{k}") for k, item in enumerate(items))
+    try:
+        ivs = tuple(make_intervention(item, file, f"{items_at}.{k}") for k, item in enumerate(items))
+    except ScenarioError as err:  # its message may quote a value whole
+        raise ScenarioError(err.file, err.path, shorten(err.message, 4 * SHOWN_CHARS)) from None
     days = scenario.days
     for k, iv in enumerate(ivs):
         if iv.start_day > days:

@@ -23,6 +23,9 @@ EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 SHOWN_CHARS = 80
 """Longest piece of input (a value, a key, a file name) shown in a message, in characters."""
 
+MAX_MESSAGE_CHARS = 2_000
+"""Longest message of a :class:`ScenarioError` (a safety net: its parts are bounded already)."""
+
 MAX_NAME_CHARS = 100
 """Longest name that becomes a folder name, in characters."""
 
@@ -84,7 +87,7 @@ class ScenarioError(Exception):
     def __str__(self) -> str:
         where = f"{shorten(self.file, 2 * SHOWN_CHARS)}: " if self.file else ""
         field = f"{shorten(self.path, 2 * SHOWN_CHARS)}: " if self.path else ""
-        return one_line(f"{where}{field}{self.message}")
+        return one_line(f"{where}{field}{shorten(self.message, MAX_MESSAGE_CHARS)}")
 
 
 def unknown_message(key: str, allowed: Sequence[str], what: str = "key") -> str:
