@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +57,8 @@ def test_write_is_atomic_and_resumable(tmp_path: Path) -> None:
     assert table.column_names == list(COLUMNS)
     assert table.column("day").to_pylist() == [10, 20, 30]
     # a half-written temporary file (a sweep killed while writing) is not a finished run and is cleaned up
-    (store.runs_dir / f".{task(2).run_id}.parquet.999.tmp").write_bytes(b"PAR1 partial")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (store.runs_dir / f".{task(2).run_id}.parquet.{int(gone.stdout)}.0123abcd.tmp").write_bytes(b"PAR1 partial")
     assert store.finished() == {t.run_id}
     reopened = ResultStore(tmp_path)
     assert reopened.finished() == {t.run_id}

@@ -224,9 +224,11 @@ def test_two_sweeps_on_one_folder_the_second_exits_2_or_waits(
         assert first.poll() is None, "the first sweep ended before the second was refused: the test is too slow"
         assert sweep(tiny, out, "--wait") == 0
     finally:
-        if first.poll() is None:
+        try:
+            first.wait(timeout=60)  # it released the folder; let it finish exiting
+        except subprocess.TimeoutExpired:
             first.kill()
-        first.wait(timeout=60)
+            first.wait(timeout=60)
     assert first.returncode == 0, first.stderr.read().decode() if first.stderr else ""
     cap = capsys.readouterr()
     assert f"waiting for {out}: in use by cogov sweep {tiny}" in cap.out

@@ -22,7 +22,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from cogov_sim.experiments.executors import ExecutorHandle, ExecutorUnavailableError, open_executor
-from cogov_sim.experiments.folder import OutputFolderError, OutputWriteError, lock_folder
+from cogov_sim.experiments.folder import OutputFolderError, OutputWriteError, lock_folder, shown
 from cogov_sim.experiments.runner import RunnerStats, RunOutcome, RunTask, execute, run_tasks
 from cogov_sim.experiments.store import ResultStore
 from cogov_sim.scenario import EXIT_FAIL, EXIT_OK, ScenarioError
@@ -134,7 +134,7 @@ def open_output(
         try:
             store = ResultStore(out)
         except OSError as exc:
-            raise OutputFolderError(f"cannot create or write {out / 'runs'}: {exc.strerror or exc}") from None
+            raise OutputFolderError(f"cannot create or write {shown(out / 'runs')}: {exc.strerror or exc}") from None
         store.check_writable()
         yield store
 
@@ -294,9 +294,10 @@ def run_command(args: argparse.Namespace, out: Path, work: Callable[[], RunRepor
             raise
         kept = sum(1 for p in (out / "runs").glob("*.parquet") if not p.name.startswith("."))
         fix = "free some space" if exc.errno in FULL else "fix it"
-        text = str(exc) if isinstance(exc, OutputWriteError) else f"cannot write in {out}: {exc.strerror}"
+        text = str(exc) if isinstance(exc, OutputWriteError) else f"cannot write in {shown(out)}: {exc.strerror}"
         print(
-            f"error: {text}; the {kept} finished runs in {out / 'runs'} are kept: {fix} and run the same command again",
+            f"error: {text}; the {kept} finished runs in {shown(out / 'runs')} are kept: {fix} and run the same"
+            " command again",
             file=sys.stderr,
         )
         return EXIT_FAIL

@@ -27,6 +27,8 @@ from typing import IO, Any
 import pandas as pd
 import yaml
 
+from cogov_sim.scenario import one_line, shorten
+
 LOCK_NAME = ".cogov.lock"
 """The lock file of an output folder."""
 
@@ -45,7 +47,7 @@ class FolderBusyError(OutputFolderError):
     """
 
     def __init__(self, root: Path, holder: str) -> None:
-        super().__init__(f"{root} is in use by {holder}; wait for it to finish, or add --wait")
+        super().__init__(f"{shown(root)} is in use by {holder}; wait for it to finish, or add --wait")
         self.holder = holder
 
 
@@ -53,9 +55,14 @@ class OutputWriteError(Exception):
     """A result file could not be written (a full disk, a lost mount); the files finished so far are kept."""
 
     def __init__(self, path: Path, exc: OSError) -> None:
-        super().__init__(f"cannot write {path}: {os.strerror(exc.errno) if exc.errno else exc}")
+        super().__init__(f"cannot write {shown(path)}: {os.strerror(exc.errno) if exc.errno else exc}")
         self.path = path
         self.errno = exc.errno
+
+
+def shown(path: str | Path) -> str:
+    """A path as a message shows it: on one line, at most 160 characters (its middle cut)."""
+    return one_line(shorten(str(path), 160))
 
 
 def _pid_alive(pid: int) -> bool:
@@ -145,13 +152,14 @@ def lock_folder(
         FolderBusyError: another process holds the folder (and ``wait`` is false).
     """
     root = Path(root)
-    if root.exists() and not root.is_dir():
-        raise OutputFolderError(f"cannot use {root} as the output folder: it is not a folder")
     try:
+        if root.exists() and not root.is_dir():
+            raise OutputFolderError(f"cannot use {shown(root)} as the output folder: it is not a folder")
         root.mkdir(parents=True, exist_ok=True)
         fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError as exc:
-        raise OutputFolderError(f"cannot create or write the output folder {root}: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise OutputFolderError(f"cannot create or write the output folder {shown(root)}: {reason}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -159,7 +167,7 @@ def lock_folder(
             holder = _holder_text(fd)
             if not wait:
                 raise FolderBusyError(root, holder) from None
-            say(f"waiting for {root}: in use by {holder}")
+            say(f"waiting for {shown(root)}: in use by {holder}")
             fcntl.flock(fd, fcntl.LOCK_EX)
         info = {
             "command": command,
@@ -172,7 +180,7 @@ def lock_folder(
             os.pwrite(fd, json.dumps(info).encode(), 0)
             os.fsync(fd)
         except OSError as exc:
-            raise OutputFolderError(f"cannot write in the output folder {root}: {exc.strerror or exc}") from None
+            raise OutputFolderError(f"cannot write in the output folder {shown(root)}: {exc.strerror or exc}") from None
         yield root
     finally:
         os.close(fd)

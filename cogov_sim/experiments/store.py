@@ -49,6 +49,7 @@ from cogov_sim.experiments.folder import (
     OutputWriteError,
     atomic_write,
     remove_stale_temps,
+    shown,
     temp_name,
     write_csv,
     write_yaml,
@@ -82,7 +83,7 @@ class DamagedRunFileError(Exception):
     """A run file that cannot be read or fails its checksum."""
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+        super().__init__(f"{shown(path)}: {reason}")
         self.path = path
         self.reason = reason
 
@@ -157,7 +158,7 @@ class ResultStore:
                 f.flush()
                 os.fsync(f.fileno())
         except OSError as exc:
-            raise OutputFolderError(f"cannot write in {self.runs_dir}: {exc.strerror or exc}") from None
+            raise OutputFolderError(f"cannot write in {shown(self.runs_dir)}: {exc.strerror or exc}") from None
         finally:
             probe.unlink(missing_ok=True)
 
@@ -238,7 +239,8 @@ class ResultStore:
         except OSError as exc:
             raise OutputWriteError(dest, exc) from exc
         self.warn(
-            f"warning: damaged run file {damaged.path} ({damaged.reason}): moved to {dest}; the run is computed again"
+            f"warning: damaged run file {shown(damaged.path)} ({damaged.reason}): moved to {shown(dest)};"
+            " the run is computed again"
         )
         return dest
 
