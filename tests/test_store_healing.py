@@ -383,3 +383,40 @@ def test_lost_runs_show_as_lost_in_the_progress_bar(capsys: pytest.CaptureFixtur
     bar.close()
     err = capsys.readouterr().err
     assert "failed 1, lost 1, remaining 1" in err
+
+
+# ------------------------------------------------------------------------------------------------- what-if
+WHATIF = {
+    "name": "tiny_whatif",
+    "question": "Does a campaign change anything in four days?",
+    "base_scenario": str(ROOT / "scenarios" / "baseline.yaml"),
+    "overrides": {"population.sample_fraction": 0.005},
+    "days": 4,
+    "seed": 5,
+    "replications": 2,
+    "indicators": ["gci"],
+    "policies": {"campaign": [{"kind": "mobilization_campaign", "start_day": 2, "multiplier": 4}]},
+}
+
+
+def test_whatif_heals_a_damaged_run_file_and_refuses_a_held_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exp = tmp_path / "w.yaml"
+    exp.write_text(yaml.safe_dump(WHATIF, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["whatif", str(exp), "--out", str(out), "--quiet", "--workers", "1"]
+    assert cli.main(args) == 0
+    effects = (out / "effects.csv").read_text()
+    victim = sorted((out / "runs").glob("*.parquet"))[0]
+    victim.write_bytes(b"garbage")
+    capsys.readouterr()
+    assert cli.main(args) == 0
+    cap = capsys.readouterr()
+    assert cap.err.count("warning: damaged run file") == 1 and str(victim) in cap.err
+    assert "3 finished earlier, 1 to run" in cap.out
+    assert (out / "effects.csv").read_text() == effects
+    with lock_folder(out, "cogov whatif elsewhere.yaml"):
+        assert cli.main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is in use by cogov whatif elsewhere.yaml" in err[0]
