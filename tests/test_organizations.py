@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cogov_sim.mechanisms.alliance import ALLIANCE_MIN_ENTERPRISES, self_formed_alliances
 from cogov_sim.mechanisms.consciousness import Consciousness
 from cogov_sim.mechanisms.encounters import meet_organizations
 from cogov_sim.mechanisms.feedback import Feedback
@@ -261,3 +262,23 @@ def test_activity_partners_are_present_where_the_activity_is(scenario):
     world.today.activities = [act]
     OrgPresence().run(world, stream(SEED, "org_presence", 1))
     assert {world.orgs[0].node, ent.node} <= world.today.org_present.at(0, 1)
+
+
+def test_an_alliance_forms_by_itself_when_enough_enterprises_are_linked_to_a_building_party_organization(scenario):
+    world = build_world(scenario, SEED)
+    lead = next(o for o in world.orgs if isinstance(o, PartyOrganization) and o.tier == "workplace")
+    ents = [o for o in world.orgs if isinstance(o, Enterprise)][:ALLIANCE_MIN_ENTERPRISES]
+    for e in ents:
+        e.center = lead.center  # based in the same building
+    for e in ents[:-1]:
+        world.agreements[(min(lead.node, e.node), max(lead.node, e.node))] = 0
+    self_formed_alliances(world)
+    assert world.alliances == {} and world.programmes == []  # one enterprise short
+    e = ents[-1]
+    world.agreements[(min(lead.node, e.node), max(lead.node, e.node))] = 0
+    self_formed_alliances(world)
+    ((_name, members),) = world.alliances.items()
+    assert members == {lead.node, *(o.node for o in ents)}
+    assert len(world.programmes) == 1
+    self_formed_alliances(world)
+    assert len(world.programmes) == 1  # formed once

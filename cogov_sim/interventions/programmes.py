@@ -15,7 +15,8 @@ import numpy as np
 from pydantic import Field, PrivateAttr, model_validator
 
 from cogov_sim.interventions.base import Intervention, Temporary, effect_day, party_orgs
-from cogov_sim.mechanisms.supply import Topic, choose_topic, convene, open_slot
+from cogov_sim.mechanisms.alliance import Alliance
+from cogov_sim.mechanisms.supply import Topic, convene, open_slot
 from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS
 from cogov_sim.world import Activity, World
@@ -24,65 +25,6 @@ from cogov_sim.world.reach import nearest_active
 
 if TYPE_CHECKING:
     from cogov_sim.model import CoGovModel
-
-ALLIANCE_PROBLEM_SHARE = 0.5
-"""Chance an alliance action takes up an open problem of the venue's area when one exists: assumption."""
-
-
-@dataclass(eq=False)
-class Alliance:
-    """A running alliance programme: its members, lead and venue, and how often and how its members take part.
-
-    ``stream`` names the random stream of its actions (drawn per day).
-    """
-
-    lead: Organization
-    members: list[Organization]
-    venue: int
-    actions_per_month: float
-    participation: float
-    stream: str
-
-    def activities(self, world: World, kind: int, has_venue: bool) -> list[Activity]:
-        """Today's alliance joint actions (called by the supply phase)."""
-        members = [o for o in self.members if o.active]
-        if not members or self.actions_per_month <= 0:
-            return []
-        rng = stream(world.seed, self.stream, world.day)
-        n = int(rng.poisson(self.actions_per_month / 30.0))
-        if n == 0:
-            return []
-        lead = self.lead
-        convener = lead if (lead.active and lead.convening) else None
-        if convener is None:
-            able = [o for o in members if o.convening]
-            if not able:
-                return []
-            convener = max(able, key=lambda o: (o.commitment, -o.node))
-        c = world.centers
-        venue = self.venue
-        if venue < 0 or not c.active[venue]:
-            venue = convener.center if convener.center >= 0 and c.active[convener.center] else -1
-        if venue < 0:
-            return []
-        out = []
-        for _ in range(n):
-            slot = open_slot(world, rng, venue, kind)
-            if slot is None:
-                break
-            topic = choose_topic(world, rng, venue, int(c.area_index[venue]), ALLIANCE_PROBLEM_SHARE)
-            out.append(convene(convener, venue, slot, topic, self.ask(rng, convener, members)))
-        return out
-
-    def ask(self, rng: np.random.Generator, convener: Organization, members: list[Organization]) -> list[Organization]:
-        """Up to four other members, in random order, each taking part with ``participation`` × free capacity."""
-        others = [o for o in members if o is not convener]
-        partners = []
-        for i in rng.permutation(len(others))[:4]:
-            o = others[int(i)]
-            if rng.random() < self.participation * o.free_capacity():
-                partners.append(o)
-        return partners
 
 
 @dataclass(eq=False)

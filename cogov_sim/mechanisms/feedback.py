@@ -21,6 +21,7 @@ from itertools import combinations
 
 import numpy as np
 
+from cogov_sim.mechanisms.alliance import self_formed_alliances
 from cogov_sim.mechanisms.encounters import ring_pairs
 from cogov_sim.scenario import FUNCTIONS
 from cogov_sim.world import World
@@ -151,6 +152,7 @@ class Feedback:
 
     def _weekly_supply(self, world: World) -> None:
         self._weekly_links(world)
+        self_formed_alliances(world)
         party_nodes = np.array([o.node for o in world.orgs if o.kind == "party"])
         for o in world.orgs:
             if isinstance(o, Department) and len(party_nodes):
