@@ -101,7 +101,10 @@ def content_digest(table: pa.Table, meta: bytes) -> str:
     for name, column in zip(table.column_names, table.columns, strict=True):
         values = column.combine_chunks()
         digest.update(f"\0{name}\0{values.type}\0".encode())
-        digest.update(np.ascontiguousarray(values.to_numpy(zero_copy_only=False)).tobytes())
+        if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
+            digest.update(np.ascontiguousarray(values.to_numpy(zero_copy_only=False)).tobytes())
+        else:  # text and other columns: by value, never by object address
+            digest.update(json.dumps(values.to_pylist(), default=str).encode())
     return digest.hexdigest()
 
 
