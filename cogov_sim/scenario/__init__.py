@@ -7,6 +7,7 @@
 - :mod:`~cogov_sim.scenario.inputs`: reading YAML within limits (size, aliases, duplicate keys, depth),
   validating with field paths, ``--set`` overrides, the memory estimate of a run; the experiment and what-if
   files use it too.
+- :mod:`~cogov_sim.scenario.size`: the memory of a run estimated from its counts, and the refusal over the limit.
 - :mod:`~cogov_sim.scenario.table`: the tunable parameters, the Markdown parameter table and the JSON Schema.
 
 The words of the place (levels, functions, segments, slots and their ``Literal`` types) live in
@@ -27,12 +28,9 @@ from cogov_sim.scenario.errors import (
 )
 from cogov_sim.scenario.inputs import (
     MAX_FILE_BYTES,
-    MAX_RUN_BYTES,
     allowed_at,
     apply_overrides,
     check_keys,
-    check_size,
-    estimated_bytes,
     expect_mapping,
     format_error,
     get_path,
@@ -57,6 +55,7 @@ from cogov_sim.scenario.schema import (
     Site,
     Zones,
 )
+from cogov_sim.scenario.size import MAX_RUN_BYTES, check_size, estimated_bytes
 from cogov_sim.scenario.table import Tunable, json_schema, parameter_table, tunable_fields
 from cogov_sim.vocabulary import (
     DAY_KINDS,

@@ -7,8 +7,8 @@ laughs" file) and nesting deeper than :data:`MAX_DEPTH`, each with its field pat
 validated with :func:`validate_model`, which raises :class:`~cogov_sim.scenario.errors.ScenarioError` naming the
 file and the field path (:func:`format_error`, which shows values bounded); unknown keys are refused with the
 nearest allowed one (:func:`check_keys`). :func:`apply_overrides` applies ``path.to.key=value`` changes after
-checking each path against the schema (:func:`allowed_at`). A valid scenario is also refused when the memory a
-run of it would need (:func:`estimated_bytes`) is over :data:`MAX_RUN_BYTES`, or when it simulates nobody.
+checking each path against the schema (:func:`allowed_at`). A valid scenario is also refused when it simulates
+nobody or a run of it would need too much memory (:func:`~cogov_sim.scenario.size.check_size`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from cogov_sim.scenario.errors import ScenarioError, shorten, show, unknown_message
 from cogov_sim.scenario.schema import CenterLevel, Population, Scenario
+from cogov_sim.scenario.size import check_size
 from cogov_sim.vocabulary import LEVELS, SEGMENTS
 
 MAX_FILE_BYTES = 1_000_000
@@ -36,9 +37,6 @@ MAX_ALIAS_NODES = 10_000
 
 MAX_DEPTH = 40
 """Deepest nesting of mappings and lists in an input; the shipped files nest at most 5 deep."""
-
-MAX_RUN_BYTES = 8 * 2**30
-"""Largest estimated memory of one run (:func:`estimated_bytes`); above it a scenario is refused."""
 
 
 class InputLoader(yaml.SafeLoader):
@@ -118,6 +116,8 @@ def load_yaml_text(text: str, file: str = "") -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        if isinstance(exc, yaml.reader.ReaderError):  # a NUL or another special character
+            where = f" at character {exc.position + 1} ({exc.character:#x})"
         problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or (str(exc).splitlines() or [""])[0]
         raise ScenarioError(file, _where(loader), f"malformed YAML{where}: {shorten(str(problem))}") from None
     except (ValueError, OverflowError, RecursionError) as exc:  # e.g. an integer of 5,000 digits, a bad date
@@ -228,8 +228,8 @@ def expect_mapping(file: str, data: Any, what: str) -> dict[str, Any]:
 def scenario_from_dict(data: Any, file: str = "") -> Scenario:
     """Validate plain data as a scenario, raising :class:`ScenarioError` with a field path on failure.
 
-    Beyond the schema, a scenario that simulates nobody, or whose run would need more than :data:`MAX_RUN_BYTES`
-    of memory (:func:`estimated_bytes`), is refused.
+    Beyond the schema, a scenario that simulates nobody, or whose run would need more memory than
+    :data:`~cogov_sim.scenario.size.MAX_RUN_BYTES` (:func:`~cogov_sim.scenario.size.estimated_bytes`), is refused.
     """
     data = expect_mapping(file, data, "scenario")
     if isinstance(data.get("centers"), dict):
@@ -237,95 +237,6 @@ def scenario_from_dict(data: Any, file: str = "") -> Scenario:
     scenario = validate_model(Scenario, data, file)
     check_size(scenario, file)
     return scenario
-
-
-BYTES_BASE = 300 * 2**20
-"""Memory of the interpreter with the model and its libraries loaded, bytes (measured: ~190 MB; with margin)."""
-
-BYTES_PER_AGENT = 1_700
-"""Memory per simulated person: the people columns, the Mesa view and ~15 ties (measured 1.3 KB at day 1)."""
-
-BYTES_PER_CANDIDATE = 64
-"""Memory per person and candidate center, home and work tables together (measured 53 B with build copies)."""
-
-BYTES_PER_CENTER = 2_000
-"""Memory per center: its table row, catchment and daily records."""
-
-BYTES_PER_ORGANIZATION = 20_000
-"""Memory per organization: its state, Mesa view and daily records."""
-
-BYTES_PER_SHOP = 64
-"""Memory per shop (rider route points and the copies made while snapping them to the roads)."""
-
-
-def size_terms(scenario: Scenario) -> dict[str, tuple[str, int]]:
-    """The counts that set a run's memory: field path -> (what it counts, how many).
-
-    ``candidates`` is the width of the candidate table: the nearest centers plus every street and district center.
-    """
-    centers = sum(scenario.center_count(level) for level in LEVELS)
-    always = scenario.center_count("street") + scenario.center_count("district")
-    org = scenario.organizations
-    z = scenario.zones
-    organizations = (
-        org.departments + org.enterprises + max(org.social_organizations, org.max_social_organizations)
-        + scenario.population.residential_areas + z.office_buildings + z.business_parks + 1
-    )  # fmt: skip
-    return {
-        "population": ("agents", scenario.population.agents),
-        "centers": ("centers", centers),
-        "centers.street": ("candidates", min(centers, 6) + always),
-        "organizations": ("organizations", organizations),
-        "zones.shops": ("shops", z.shops),
-    }
-
-
-def estimated_bytes(scenario: Scenario) -> int:
-    """Estimated peak memory of one run of ``scenario``, bytes, from its counts alone (nothing is built).
-
-    Agents, centers, the candidate table (agents × (6 nearest + street and district centers)), organizations and
-    shops, each at its measured cost per item (the ``BYTES_PER_*`` constants), plus the loaded libraries.
-    """
-    terms = size_terms(scenario)
-    agents = terms["population"][1]
-    return (
-        BYTES_BASE
-        + agents * (BYTES_PER_AGENT + BYTES_PER_CANDIDATE * terms["centers.street"][1])
-        + terms["centers"][1] * BYTES_PER_CENTER
-        + terms["organizations"][1] * BYTES_PER_ORGANIZATION
-        + terms["zones.shops"][1] * BYTES_PER_SHOP
-    )
-
-
-def check_size(scenario: Scenario, file: str = "") -> None:
-    """Raise :class:`ScenarioError` for a scenario that simulates nobody or would need too much memory.
-
-    The memory refusal gives the estimate, the limit and the counts behind it, at the field path of the largest.
-    """
-    pop = scenario.population
-    if pop.agents == 0:
-        raise ScenarioError(
-            file, "population", f"{pop.residents:,} residents and {pop.commuters:,} commuters at sample_fraction"
-            f" {pop.sample_fraction:g} make 0 agents: nobody to simulate (raise population.sample_fraction)"
-        )  # fmt: skip
-    need = estimated_bytes(scenario)
-    if need <= MAX_RUN_BYTES:
-        return
-    terms = size_terms(scenario)
-    agents = terms["population"][1]
-    cost = {
-        "population": agents * BYTES_PER_AGENT,
-        "centers": terms["centers"][1] * BYTES_PER_CENTER,
-        "centers.street": agents * BYTES_PER_CANDIDATE * terms["centers.street"][1],
-        "organizations": terms["organizations"][1] * BYTES_PER_ORGANIZATION,
-        "zones.shops": terms["zones.shops"][1] * BYTES_PER_SHOP,
-    }
-    worst = max(cost, key=lambda k: cost[k])
-    counts = ", ".join(f"{n:,} {what}" for what, n in terms.values())
-    raise ScenarioError(
-        file, worst, f"a run would need about {need / 2**30:,.1f} GiB ({counts}); at most"
-        f" {MAX_RUN_BYTES / 2**30:.0f} GiB is allowed. Lower the largest count"
-    )  # fmt: skip
 
 
 def read_yaml(path: str | Path) -> Any:

@@ -1,0 +1,108 @@
+"""The size of a run: its memory estimated from the scenario's counts before anything is built, and the refusal.
+
+A scenario can validate field by field and still exhaust the machine (a billion shops, a hundred thousand street
+centers every agent considers). :func:`estimated_bytes` adds up the measured cost of each count (agents with their
+ties, the candidate table, centers, organizations, shops); :func:`check_size` refuses a scenario over
+:data:`MAX_RUN_BYTES` with the estimate, the limit and the counts, and one that simulates nobody.
+"""
+
+from __future__ import annotations
+
+from cogov_sim.scenario.errors import ScenarioError
+from cogov_sim.scenario.schema import Scenario
+from cogov_sim.vocabulary import LEVELS
+
+MAX_RUN_BYTES = 8 * 2**30
+"""Largest estimated memory of one run (:func:`estimated_bytes`); above it a scenario is refused."""
+
+BYTES_BASE = 300 * 2**20
+"""Memory of the interpreter with the model and its libraries loaded, bytes (measured: ~190 MB; with margin)."""
+
+BYTES_PER_AGENT = 1_700
+"""Memory per simulated person: the people columns, the Mesa view and ~15 ties (measured 1.3 KB at day 1).
+
+Measured peaks against the estimate: the baseline (56,000 agents) 260 MB (estimate 417 MB), 60 days 265 MB;
+306,000 agents 515 MB (929 MB); 200 street centers 857 MB (1,098 MB); 30 district centers 355 MB (520 MB).
+"""
+
+BYTES_PER_CANDIDATE = 64
+"""Memory per person and candidate center, home and work tables together (measured 53 B with build copies)."""
+
+BYTES_PER_CENTER = 2_000
+"""Memory per center: its table row, catchment and daily records."""
+
+BYTES_PER_ORGANIZATION = 20_000
+"""Memory per organization: its state, Mesa view and daily records."""
+
+BYTES_PER_SHOP = 64
+"""Memory per shop (rider route points and the copies made while snapping them to the roads)."""
+
+
+def size_terms(scenario: Scenario) -> dict[str, tuple[str, int]]:
+    """The counts that set a run's memory: field path -> (what it counts, how many).
+
+    ``candidates`` is the width of the candidate table: the nearest centers plus every street and district center.
+    """
+    centers = sum(scenario.center_count(level) for level in LEVELS)
+    always = scenario.center_count("street") + scenario.center_count("district")
+    org = scenario.organizations
+    z = scenario.zones
+    organizations = (
+        org.departments + org.enterprises + max(org.social_organizations, org.max_social_organizations)
+        + scenario.population.residential_areas + z.office_buildings + z.business_parks + 1
+    )  # fmt: skip
+    return {
+        "population": ("agents", scenario.population.agents),
+        "centers": ("centers", centers),
+        "centers.street": ("candidates", min(centers, 6) + always),
+        "organizations": ("organizations", organizations),
+        "zones.shops": ("shops", z.shops),
+    }
+
+
+def estimated_bytes(scenario: Scenario) -> int:
+    """Estimated peak memory of one run of ``scenario``, bytes, from its counts alone (nothing is built).
+
+    Agents, centers, the candidate table (agents × (6 nearest + street and district centers)), organizations and
+    shops, each at its measured cost per item (the ``BYTES_PER_*`` constants), plus the loaded libraries.
+    """
+    terms = size_terms(scenario)
+    agents = terms["population"][1]
+    return (
+        BYTES_BASE
+        + agents * (BYTES_PER_AGENT + BYTES_PER_CANDIDATE * terms["centers.street"][1])
+        + terms["centers"][1] * BYTES_PER_CENTER
+        + terms["organizations"][1] * BYTES_PER_ORGANIZATION
+        + terms["zones.shops"][1] * BYTES_PER_SHOP
+    )
+
+
+def check_size(scenario: Scenario, file: str = "") -> None:
+    """Raise :class:`ScenarioError` for a scenario that simulates nobody or would need too much memory.
+
+    The memory refusal gives the estimate, the limit and the counts behind it, at the field path of the largest.
+    """
+    pop = scenario.population
+    if pop.agents == 0:
+        raise ScenarioError(
+            file, "population", f"{pop.residents:,} residents and {pop.commuters:,} commuters at sample_fraction"
+            f" {pop.sample_fraction:g} make 0 agents: nobody to simulate (raise population.sample_fraction)"
+        )  # fmt: skip
+    need = estimated_bytes(scenario)
+    if need <= MAX_RUN_BYTES:
+        return
+    terms = size_terms(scenario)
+    agents = terms["population"][1]
+    cost = {
+        "population": agents * BYTES_PER_AGENT,
+        "centers": terms["centers"][1] * BYTES_PER_CENTER,
+        "centers.street": agents * BYTES_PER_CANDIDATE * terms["centers.street"][1],
+        "organizations": terms["organizations"][1] * BYTES_PER_ORGANIZATION,
+        "zones.shops": terms["zones.shops"][1] * BYTES_PER_SHOP,
+    }
+    worst = max(cost, key=lambda k: cost[k])
+    counts = ", ".join(f"{n:,} {what}" for what, n in terms.values())
+    raise ScenarioError(
+        file, worst, f"a run would need about {need / 2**30:,.1f} GiB ({counts}); at most"
+        f" {MAX_RUN_BYTES / 2**30:.0f} GiB is allowed. Lower the largest count"
+    )  # fmt: skip
