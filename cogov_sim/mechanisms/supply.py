@@ -19,7 +19,7 @@ import numpy as np
 from cogov_sim.mechanisms.initiatives import resident_leads
 from cogov_sim.scenario import DAY_KINDS, FUNCTIONS
 from cogov_sim.world import Activity, World
-from cogov_sim.world.organizations import ORG_TYPES, Department, Organization, OrgTable
+from cogov_sim.world.organizations import ORG_TYPES, Department, Organization, OrgTable, PartyOrganization
 
 DELIBERATION = FUNCTIONS.index("deliberation")
 NO_VENUE_FACTOR = 0.05
@@ -179,7 +179,9 @@ class Supply:
     Party organizations convene at ``convening_per_week`` (times any campaign); other organizations convene once
     their readiness (``Organization.readiness``) passes ``emergent_convening_threshold``; each co-building
     agreement holds a regular joint action about every two weeks, convened by either side
-    (:func:`agreement_convener`); activists start resident-led initiatives
+    (:func:`agreement_convener`); a non-Party organization, and any side of an agreement, whose weekly capacity is
+    taken convenes nothing more that week;
+    activists start resident-led initiatives
     (:func:`cogov_sim.mechanisms.initiatives.resident_leads`). Invitees accept by :func:`invite`. Then each
     what-if programme in ``world.programmes`` (an alliance's regular actions, departments' joint meetings) adds
     its activities.
@@ -197,12 +199,14 @@ class Supply:
             rate = org.convening_rate(thr) / 7.0
             if not has_venue:
                 rate *= NO_VENUE_FACTOR
-            if rate > 0 and rng.random() < rate:
+            # a Party organization's own rate is its convening capacity (times any campaign); others need free
+            # weekly capacity
+            if rate > 0 and rng.random() < rate and (isinstance(org, PartyOrganization) or org.free_capacity() > 0):
                 conveners.append(org)
         for a, b in sorted(world.agreements):
             if rng.random() < AGREEMENT_ACTIONS_PER_DAY:
                 org = agreement_convener(world.org(a), world.org(b), rng.random())
-                if org is not None:
+                if org is not None and org.free_capacity() > 0:
                     conveners.append(org)
         leads = resident_leads(world, rng)
         world.resident_convened += len(leads)
