@@ -55,7 +55,7 @@ def scenario_center_count(scenario: Scenario) -> int:
 class Intervention(BaseModel, ABC):
     """Base of all interventions: when it starts and, optionally, ends."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: str
     start_day: int = Field(1, ge=1, description="First day the intervention is in effect.")

@@ -8,7 +8,8 @@ from pydantic import ValidationError
 
 from cogov_sim.interventions import centers, organizations, programmes
 from cogov_sim.interventions.base import Intervention
-from cogov_sim.scenario import ScenarioError, unknown_message
+from cogov_sim.scenario import ScenarioError, format_error, unknown_message
+from cogov_sim.scenario.errors import shorten, show
 
 REGISTRY: dict[str, type[Intervention]] = {
     "add_centers": centers.AddCenters,
@@ -31,25 +32,20 @@ def make_intervention(data: dict[str, Any], file: str = "", path: str = "") -> I
     if not isinstance(data, dict) or "kind" not in data:
         raise ScenarioError(file, path, f"an intervention needs a `kind`; allowed: {', '.join(REGISTRY)}")
     kind = data["kind"]
-    if kind not in REGISTRY:
-        raise ScenarioError(file, f"{path}.kind" if path else "kind", unknown_message(str(kind), list(REGISTRY)))
+    if not isinstance(kind, str) or kind not in REGISTRY:
+        name = shorten(kind) if isinstance(kind, str) else show(kind)
+        raise ScenarioError(
+            file, f"{path}.kind" if path else "kind", unknown_message(name, list(REGISTRY), what="intervention")
+        )
     try:
         return REGISTRY[kind].model_validate(data)
     except ValidationError as err:
         first = err.errors(include_url=False)[0]
-        sub = ".".join(str(p) for p in first["loc"])
-        msg = first["msg"]
-        if first["type"] == "value_error":
-            # validators report their own field first ("end_day: ...")
-            msg = msg.removeprefix("Value error, ")
-            head, sep, rest = msg.partition(": ")
-            if sep and " " not in head:
-                sub = f"{sub}.{head}" if sub else head
-                msg = rest
-        where = f"{path}.{sub}" if path and sub else (path or sub)
         if first["type"] == "extra_forbidden":
-            allowed = list(REGISTRY[kind].model_fields)
-            raise ScenarioError(file, where, unknown_message(str(first["loc"][-1]), allowed)) from None
-        if first["type"] == "literal_error" and first.get("ctx", {}).get("expected"):
-            msg = f"got {first.get('input')!r}; allowed: {first['ctx']['expected']}"
-        raise ScenarioError(file, where, msg) from None
+            sub, message = (
+                ".".join(str(p) for p in first["loc"]),
+                unknown_message(str(first["loc"][-1]), list(REGISTRY[kind].model_fields)),
+            )
+        else:
+            sub, message = format_error(err)
+        raise ScenarioError(file, f"{path}.{sub}" if path and sub else (path or sub), message) from None
