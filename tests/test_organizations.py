@@ -192,7 +192,13 @@ def test_agreement_actions_are_convened_by_either_side(scenario):
         o.convening = o is party or o is ent
     party.per_week = 0.0
     ent.commitment = party.commitment = 0.5
-    for d in range(1, 600):
+    ent.linked, ent.successes = 0, 0  # readiness 0.25: below the threshold, the Party side convenes alone
+    for d in range(1, 200):
+        world.begin_day(d)
+        supply.run(world, stream(SEED, supply.name, d))
+        assert all(a.convener is party for a in world.today.activities)
+    ent.linked, ent.successes = 3, 5  # readiness 0.75: both sides convene
+    for d in range(200, 800):
         world.begin_day(d)
         for o in world.orgs:
             o.busy = 0.0

@@ -7,7 +7,7 @@
 - Joint action (in the feedback phase): taking part raises trust, co-governance consciousness and
   identification on success and lowers them on failure.
 - Problems left open: each problem of one's residential area open longer than ``PROBLEM_PATIENCE_DAYS`` lowers
-  the trust of its residents by ``OPEN_PROBLEM_TRUST_LOSS`` a day (relative).
+  the trust of its residents by ``OPEN_PROBLEM_TRUST_LOSS`` a day (relative), up to ``OPEN_PROBLEM_CAP`` problems.
 - Influence (bounded confidence, Deffuant): for each of today's contact pairs whose tie is at least acquaintance,
   each side moves by ``influence_rate`` toward the other on service, co-governance consciousness and
   identification, but only if their difference is below its confidence bound
@@ -35,9 +35,12 @@ SERVICE_MISS_SHARE = 0.5
 (relative): assumption."""
 PROBLEM_PATIENCE_DAYS = 90
 """Days a problem may stay open before it costs its area's residents trust: assumption."""
-OPEN_PROBLEM_TRUST_LOSS = 0.0005
-"""Relative daily trust loss per problem of one's area open longer than the patience: assumption (ten such
-problems for a year cost about 84% of the way to 0 without any other term; in the baseline about one is)."""
+OPEN_PROBLEM_TRUST_LOSS = 0.0002
+"""Relative daily trust loss per problem of one's area open longer than the patience: assumption."""
+OPEN_PROBLEM_CAP = 5
+"""Old open problems beyond this many cost no more trust (residents notice a backlog, not its length): with the
+drift toward baseline, a backlog holds trust at about 0.002 / (0.002 + 5 · 0.0002) = 2/3 of its baseline:
+assumption."""
 
 
 def bounded_confidence(
@@ -112,7 +115,7 @@ class Consciousness:
         n_areas = max(int(pop.area.max()) + 1, 1) if pop.n else 1
         per_area = np.bincount(probs.area[old], minlength=n_areas)
         res = pop.area >= 0
-        loss = (1 - OPEN_PROBLEM_TRUST_LOSS) ** per_area[pop.area[res]]
+        loss = (1 - OPEN_PROBLEM_TRUST_LOSS) ** np.minimum(per_area[pop.area[res]], OPEN_PROBLEM_CAP)
         pop.trust[res] *= loss.astype(pop.trust.dtype)
 
     def _volunteers(self, world: World, rng: np.random.Generator) -> None:

@@ -178,13 +178,12 @@ class Supply:
 
     Party organizations convene at ``convening_per_week`` (times any campaign); other organizations convene once
     their readiness (``Organization.readiness``) passes ``emergent_convening_threshold``; each co-building
-    agreement holds a regular joint action about every two weeks, convened by either side
-    (:func:`agreement_convener`); a non-Party organization, and any side of an agreement, whose weekly capacity is
-    taken convenes nothing more that week;
-    activists start resident-led initiatives
-    (:func:`cogov_sim.mechanisms.initiatives.resident_leads`). Invitees accept by :func:`invite`. Then each
-    what-if programme in ``world.programmes`` (an alliance's regular actions, departments' joint meetings) adds
-    its activities.
+    agreement holds a regular joint action about every two weeks, convened by either side that is able to
+    (:func:`agreement_convener`: a Party organization, or one whose readiness passes the threshold). A non-Party
+    organization, and any side of an agreement, whose weekly capacity is taken convenes nothing more that week.
+    Activists start resident-led initiatives (:func:`cogov_sim.mechanisms.initiatives.resident_leads`).
+    Invitees accept by :func:`invite`. Then each what-if programme in ``world.programmes`` (an alliance's regular
+    actions, departments' joint meetings) adds its activities.
     """
 
     name = "supply"
@@ -205,7 +204,7 @@ class Supply:
                 conveners.append(org)
         for a, b in sorted(world.agreements):
             if rng.random() < AGREEMENT_ACTIONS_PER_DAY:
-                org = agreement_convener(world.org(a), world.org(b), rng.random())
+                org = agreement_convener(world.org(a), world.org(b), rng.random(), thr)
                 if org is not None and org.free_capacity() > 0:
                     conveners.append(org)
         leads = resident_leads(world, rng)
@@ -220,12 +219,14 @@ class Supply:
             world.today.activities.extend(programme.activities(world, kind, has_venue))
 
 
-def agreement_convener(x: Organization, y: Organization, u: float) -> Organization | None:
-    """Who convenes an agreement's regular action: either side, with chance in proportion to commitment.
+def agreement_convener(x: Organization, y: Organization, u: float, threshold: float) -> Organization | None:
+    """Who convenes an agreement's regular action: either side able to, with chance in proportion to commitment.
 
-    A side that is inactive or does not convene (a withdrawn Party organization) leaves it to the other.
+    A side is able when it is active and convening and, unless it is a Party organization, its readiness passes
+    ``threshold`` (``emergent_convening_threshold``: the same gate as convening on its own). None if neither is.
     """
-    able = [o for o in (x, y) if o.active and o.convening]
+    able = [o for o in (x, y) if o.active and o.convening and (isinstance(o, PartyOrganization) or
+                                                               o.readiness() > threshold)]  # fmt: skip
     if len(able) < 2:
         return able[0] if able else None
     total = x.commitment + y.commitment
