@@ -241,7 +241,7 @@ def per_actor_type(world: World) -> pd.DataFrame:
             "count": world.pop.n,
             "active": world.pop.n,
             "presence_hours": 0.0,
-            "convened": 0,
+            "convened": world.resident_convened,
             "joined": int(world.pop.actions_joined.sum()),
             "successes": 0,
             "commitment_mean": float(world.pop.cogov.mean()) if world.pop.n else 0.0,
