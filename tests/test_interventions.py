@@ -322,24 +322,38 @@ def test_department_meetings_build_coordination(scenario):
     assert coord(model) > coord(base)
 
 
-def test_withdrawal_stops_party_convening_and_partners_carry_agreements(scenario):
+def _withdrawal_run(scenario, ready: bool):
+    """The street committee signs agreements with 19 members on day 1; the Party withdraws from day 20 to 50.
+
+    With ``ready`` the members are made ready to convene on day 1 (commitment 1, five shared successes)."""
     by_day = {}
 
     def record(m):
         by_day[m.day] = [a.convener for a in m.world.today.activities]
+        if ready and m.day == 1:
+            for node in m.world.alliances["business district alliance"]:
+                o = m.world.org(node)
+                if not isinstance(o, PartyOrganization):
+                    o.commitment, o.successes = 1.0, 5
 
-    # the street committee signs agreements with 19 members on day 1; the Party withdraws from day 20 to 50
     ivs = [LaunchAlliance(start_day=1, actions_per_month=0), WithdrawPartyConvening(start_day=20, end_day=50)]
     model = _run(scenario, ivs, 60, record)
+    members = model.world.alliances["business district alliance"]
+    by_members = sum(c.node in members for d in range(20, 51) for c in by_day[d])
+    return model, by_day, by_members
+
+
+def test_withdrawal_stops_party_convening_and_ready_partners_carry_agreements(scenario):
+    model, by_day, by_members = _withdrawal_run(scenario, ready=True)
     party = lambda days: sum(c.kind == "party" for d in days for c in by_day[d])  # noqa: E731
     assert party(range(1, 20)) > 10
     assert party(range(20, 51)) == 0
     assert party(range(51, 61)) > 0  # resumed after the end day
     assert all(o.convening for o in model.world.orgs)
-    # the agreements' regular actions go on, convened by the partner: about 19 / 14 a day
-    members = model.world.alliances["business district alliance"]
-    by_members = sum(c.node in members for d in range(20, 51) for c in by_day[d])
+    # the agreements' regular actions go on, convened by the ready partners: about 19 / 14 a day
     assert 20 < by_members < 70
+    # partners not yet ready to convene (readiness below the threshold) leave the agreements silent
+    assert _withdrawal_run(scenario, ready=False)[2] < 0.25 * by_members
 
 
 def test_withdrawal_of_branches_in_chosen_areas_only(scenario):
