@@ -236,9 +236,25 @@ class Organizations(Frozen):
         description="Baseline chance a department responds to a request. Evidence §1.4: Chen, Pan & Xu 2016.",
     )
     party_sessions_per_week: float = Field(3.0, ge=0, le=21, description="Party duty slots a week. Assumption.")
-    department_sessions_per_week: float = Field(2.0, ge=0, le=21, description="Department service sessions a week.")
-    enterprise_sessions_per_week: float = Field(0.25, ge=0, le=21, description="Enterprise service sessions a week.")
-    social_org_sessions_per_week: float = Field(2.0, ge=0, le=21, description="Social-org project sessions a week.")
+    department_sessions_per_week: float = Field(
+        2.0,
+        ge=0,
+        le=21,
+        description="Department service sessions a week (service windows, consultation days). Assumption;"
+        " plausible 0.5-5.",
+    )
+    enterprise_sessions_per_week: float = Field(
+        0.25,
+        ge=0,
+        le=21,
+        description="Enterprise service sessions a week (a lecture or counseling). Assumption; plausible 0-1.",
+    )
+    social_org_sessions_per_week: float = Field(
+        2.0,
+        ge=0,
+        le=21,
+        description="Social-organization project sessions a week (e.g. 四点半课堂). Assumption; plausible 0.5-4.",
+    )
 
 
 class Behaviour(Frozen):
@@ -368,9 +384,25 @@ class Behaviour(Frozen):
     emergent_convening_threshold: Share = Field(
         0.6, description="Readiness at which a non-Party organization starts convening (docs/MODEL.md). Assumption."
     )
-    org_contacts_per_session: float = Field(12.0, ge=0, le=500, description="People met per organization session.")
-    complementarity_weight: float = Field(1.0, ge=0, le=10, description="Invitation score of a missing actor type.")
-    resident_initiatives_per_year: float = Field(0.5, ge=0, le=52, description="Initiatives an activist starts a year.")
+    org_contacts_per_session: float = Field(
+        12.0,
+        ge=0,
+        le=500,
+        description="Real people an organization meets per session. Assumption; plausible 5-30.",
+    )
+    complementarity_weight: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="Invitation score of an actor type still missing (complementarity). Assumption (direction:"
+        " Ansell & Gash 2008); plausible 0-2.",
+    )
+    resident_initiatives_per_year: float = Field(
+        0.5,
+        ge=0,
+        le=52,
+        description="Initiatives an activist starts a year. Assumption; plausible 0-2.",
+    )
     resident_initiative_cogov: Share = Field(0.6, description="Co-governance consciousness of an activist. Assumption.")
 
 
