@@ -249,14 +249,32 @@ def org_graph(world: World):
     return g
 
 
+MAX_DRAWN = 400
+"""Organizations drawn at most in the network plot: the best connected (the layout's cost grows as its square)."""
+
+
+def drawn_graph(g):
+    """The part of the organization network that is drawn: organizations with ties, at most ``MAX_DRAWN``.
+
+    The best connected come first (degree, then tie hours, then node), so a city of thousands of enterprises
+    draws in about a second and shows who is linked with whom.
+    """
+    tied = [n for n in g.nodes if g.degree(n) > 0]
+    if len(tied) > MAX_DRAWN:
+        hours = dict(g.degree(tied, weight="hours"))
+        tied = sorted(tied, key=lambda n: (-g.degree(n), -hours[n], n))[:MAX_DRAWN]
+    return g.subgraph(tied)
+
+
 def network_layout(g, pos: dict | None = None, iterations: int = 50) -> dict:
-    """Spring layout of the organization network; ``pos`` warm-starts it (nodes keep their places)."""
+    """Spring layout of the drawn part of the network (:func:`drawn_graph`); ``pos`` warm-starts it."""
     import networkx as nx
 
-    k = 1.5 / max(np.sqrt(max(len(g), 1)), 1)
+    shown = drawn_graph(g)
+    k = 1.5 / max(np.sqrt(max(len(shown), 1)), 1)
     if pos is not None:
-        pos = {n: p for n, p in pos.items() if n in g} or None
-    return nx.spring_layout(g, seed=1, k=k, pos=pos, iterations=iterations)
+        pos = {n: p for n, p in pos.items() if n in shown} or None
+    return nx.spring_layout(shown, seed=1, k=k, pos=pos, iterations=iterations)
 
 
 PAIR_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
@@ -272,12 +290,13 @@ def type_pair(a: str, b: str) -> str:
 def network_figure(world: World, ax=None, pos: dict | None = None) -> Figure:
     """Organizations by type, ties colored by type pair (width by hours), agreements bold red.
 
-    Alliance members are ringed. Organizations without any tie are left out and counted in the title.
+    Alliance members are ringed. Organizations without any tie, and past ``MAX_DRAWN`` the less connected, are left
+    out and counted in the title.
 
     Args:
         world: the world to draw.
         ax: draw into these axes instead of a new figure.
-        pos: node positions to use (every active organization's node); default a fresh spring layout.
+        pos: node positions of the drawn organizations (:func:`network_layout`); default a fresh layout.
     """
     import networkx as nx
 
@@ -288,8 +307,9 @@ def network_figure(world: World, ax=None, pos: dict | None = None) -> Figure:
     g = org_graph(world)
     if pos is None:
         pos = network_layout(g)
-    alone = [n for n in g.nodes if g.degree(n) == 0]
-    shown = g.subgraph([n for n in g.nodes if g.degree(n) > 0])
+    alone = sum(1 for n in g.nodes if g.degree(n) == 0)
+    shown = drawn_graph(g)
+    cut = len(g) - alone - len(shown)
     edges = list(shown.edges(data=True))
     kinds = nx.get_node_attributes(g, "kind")
     cross = [type_pair(x, y) for k, x in enumerate(ORG_TYPES) for y in ORG_TYPES[k + 1 :]]
@@ -315,8 +335,10 @@ def network_figure(world: World, ax=None, pos: dict | None = None) -> Figure:
             nx.draw_networkx_nodes(shown, pos, nodelist=nodes, node_color=color, node_size=60, ax=ax, label=kind,
                                    edgecolors=["black" if n in allied else "none" for n in nodes],
                                    linewidths=2.0)  # fmt: skip
+    hidden = f"{alone} organizations without ties" + (f" and {cut} less connected" if cut else "")
     ax.set_title(f"Organization network, day {world.day}: ties by type pair, {len(world.agreements)} co-building"
-                 f" agreements; {len(alone)} organizations without ties not shown")  # fmt: skip
-    ax.legend(fontsize=7, loc="upper left")
+                 f" agreements\n{hidden} not shown")  # fmt: skip
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="upper left")
     ax.set_axis_off()
     return fig if fig is not None else ax.figure
