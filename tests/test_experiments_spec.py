@@ -202,8 +202,8 @@ BAD: list[tuple[str, dict[str, Any], str, str]] = [
     (
         "invalid fixed value",
         good(set={"population.sample_fraction": 2}),
-        "set",
-        "population.sample_fraction",
+        "set.population.sample_fraction",
+        "less than or equal to 1",
     ),
 ]
 

@@ -112,7 +112,7 @@ def _is_file(path: Path) -> bool:
 
 
 def changed_base(file: str, base_file: Path, changes: Mapping[str, Any], field: str) -> dict[str, Any]:
-    """The base scenario validated alone, as plain data, with the file's ``changes`` applied (not yet validated).
+    """The base scenario validated alone, as plain data, with the file's ``changes`` applied and validated too.
 
     Args:
         file: the experiment file.
@@ -124,9 +124,11 @@ def changed_base(file: str, base_file: Path, changes: Mapping[str, Any], field: 
     if not changes:
         return data
     try:
-        return apply_overrides(data, changes)
+        changed = apply_overrides(data, changes)
+        scenario_from_dict(changed)
     except ScenarioError as err:
         raise ScenarioError(file, f"{field}.{err.path}", err.message) from None
+    return changed
 
 
 def check_indicators(file: str, names: Sequence[str]) -> None:

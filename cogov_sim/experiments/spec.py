@@ -34,7 +34,6 @@ from cogov_sim.scenario import (
     check_keys,
     expect_mapping,
     read_yaml,
-    scenario_from_dict,
     unknown_message,
     validate_model,
 )
@@ -178,11 +177,6 @@ def load_experiment(path: str | Path) -> Experiment:
     check_name(file, spec.name)
     base_file = find_base(file, spec.base_scenario)
     base_data = changed_base(file, base_file, spec.set_, "set")
-    if spec.set_:
-        try:
-            scenario_from_dict(base_data)
-        except ScenarioError as err:
-            raise ScenarioError(file, "set", f"the base scenario with these changes is invalid: {err}") from None
     base = resolve_base(file, base_data, spec.days)
     base_data = base.to_dict()
     params = tuple(resolve_parameter(file, i, p, base_data) for i, p in enumerate(spec.parameters))

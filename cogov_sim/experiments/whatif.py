@@ -59,7 +59,6 @@ from cogov_sim.scenario import (
     check_keys,
     expect_mapping,
     read_yaml,
-    scenario_from_dict,
     shorten,
     show,
     unknown_message,
@@ -225,11 +224,6 @@ def load_whatif(path: str | Path) -> WhatIf:
     check_name(file, spec.name)
     base_file = find_base(file, spec.base_scenario)
     base_data = changed_base(file, base_file, spec.overrides, "overrides")
-    if spec.overrides:
-        try:
-            scenario_from_dict(base_data)
-        except ScenarioError as err:
-            raise ScenarioError(file, f"overrides.{err.path}", err.message) from None
     scenario = resolve_base(file, base_data, spec.days)
     base_data = scenario.to_dict()
     check_indicators(file, spec.indicators)
