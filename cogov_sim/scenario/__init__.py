@@ -3,7 +3,9 @@
 - :mod:`~cogov_sim.scenario.errors`: :class:`ScenarioError`, the one error of bad input (file, field path, what is
   allowed, on one line), :func:`unknown_message`, bounded display of input (:func:`show`, :func:`shorten`) and
   :func:`name_problem` (what a folder name may be).
-- :mod:`~cogov_sim.scenario.schema`: the typed, frozen, validated models (:class:`Scenario` and its sections).
+- :mod:`~cogov_sim.scenario.base`: the :class:`Frozen` base of every input model and the :data:`Share` type.
+- :mod:`~cogov_sim.scenario.schema`: the typed, frozen, validated models (:class:`Scenario` and its sections);
+  :mod:`~cogov_sim.scenario.behaviour` holds its behaviour section.
 - :mod:`~cogov_sim.scenario.inputs`: reading YAML within limits (size, aliases, duplicate keys, depth),
   validating with field paths, ``--set`` overrides, the memory estimate of a run; the experiment and what-if
   files use it too.
@@ -14,6 +16,8 @@ The words of the place (levels, functions, segments, slots and their ``Literal``
 :mod:`cogov_sim.vocabulary` and are re-exported here, with the public names of the modules above.
 """
 
+from cogov_sim.scenario.base import Frozen, Share
+from cogov_sim.scenario.behaviour import Behaviour
 from cogov_sim.scenario.errors import (
     EXIT_BAD_INPUT,
     EXIT_FAIL,
@@ -45,13 +49,10 @@ from cogov_sim.scenario.inputs import (
 from cogov_sim.scenario.schema import (
     MAX_AGENTS,
     Area,
-    Behaviour,
     CenterLevel,
-    Frozen,
     Organizations,
     Population,
     Scenario,
-    Share,
     Site,
     Zones,
 )

@@ -13,30 +13,17 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from cogov_sim.scenario.base import Frozen, Share
+from cogov_sim.scenario.behaviour import Behaviour
 from cogov_sim.scenario.errors import name_problem, unknown_message
 from cogov_sim.vocabulary import FUNCTIONS, SEGMENTS, SLOTS, DayKind, Function, Level, Slot
 
 MAX_AGENTS = 3_000_000
 """Largest number of simulated people accepted; above it the scenario is refused before anything is allocated."""
-
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-"""A share or probability, 0-1."""
-
-
-class Frozen(BaseModel):
-    """Base of every model read from an input file (scenario, experiment, what-if): frozen, unknown keys refused.
-
-    Defaults are validated too, a field with an alias (``set``) may also be given by its Python name, and every
-    number is finite (NaN and infinity are refused at their field path, in lists and mappings too).
-    """
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_default=True, populate_by_name=True, allow_inf_nan=False
-    )
 
 
 class Area(Frozen):
@@ -255,155 +242,6 @@ class Organizations(Frozen):
         le=21,
         description="Social-organization project sessions a week (e.g. 四点半课堂). Assumption; plausible 0.5-4.",
     )
-
-
-class Behaviour(Frozen):
-    """Behaviour parameters, with defaults from the evidence."""
-
-    decay_per_km: float = Field(
-        1.68,
-        ge=0.1,
-        le=10,
-        description="Walking impedance exp(-decay·d_km), 1/km. Evidence §2.11 (walkscore).",
-    )
-    detour_factor: float = Field(1.3, ge=1.0, le=3.0, description="Walking distance / straight line. Assumption.")
-    walk_m_per_min: float = Field(80.0, ge=20, le=200, description="Walking speed, m/min. Evidence §1.5.")
-    visit_scale: float = Field(
-        0.02,
-        ge=0.0,
-        le=10.0,
-        description="Weight of the centers against staying away in the visit choice (calibrates visits per day)."
-        " Calibrated to Evidence §4.2-4.3.",
-    )
-    propensity_shape: float = Field(
-        0.4,
-        gt=0.0,
-        le=100.0,
-        description="Shape of the gamma distribution (mean 1) of personal visit propensity; small = a few regulars,"
-        " many who rarely come. Calibrated to Evidence §1.4 (10-30% regular participants).",
-    )
-    area_exponent: float = Field(
-        0.1,
-        ge=0.0,
-        le=2.0,
-        description="Attractiveness ∝ floor area^exponent (Huff α). Huff's retail α ≈ 1 (Evidence §2.11); calibrated"
-        " to 0.1 so the street center draws 5-15× a residential station (Evidence §4.2).",
-    )
-    need_match_weight: float = Field(
-        1.0,
-        ge=0.0,
-        le=10.0,
-        description="Attractiveness gain when a center offers the person's need. Assumption.",
-    )
-    m2_per_visitor: float = Field(
-        2.5,
-        ge=0.5,
-        le=100,
-        description="Floor area per visitor at capacity, m² per person per slot. Assumption.",
-    )
-    turned_away_penalty: Share = Field(
-        0.05, description="Satisfaction (trust) lost when turned away at capacity. Assumption."
-    )
-    contacts_per_visit: int = Field(
-        4, ge=0, le=20, description="People a visitor talks with per visit (bounded contact). Assumption."
-    )
-    habit_gain: Share = Field(0.1, description="Habit gained per visit (0-1), raises visit propensity. Assumption.")
-    habit_decay_per_day: Share = Field(0.01, description="Daily decay of habit. Assumption.")
-    acquaintance_hours: float = Field(
-        2.0,
-        ge=0,
-        description="Shared hours to count as acquaintances (a couple of meetings), h; the level from which a tie"
-        " counts in the bridging share, the cascade and the organization network. Assumption.",
-    )
-    casual_hours: float = Field(50.0, ge=0, description="Hours to casual friend, h. Evidence §2.6 (Hall 2019).")
-    friend_hours: float = Field(90.0, ge=0, description="Hours to friend, h. Evidence §2.6 (Hall 2019).")
-    close_hours: float = Field(200.0, ge=0, description="Hours to close friend, h. Evidence §2.6 (Hall 2019).")
-    tie_half_life_days: float = Field(
-        365.0, ge=1, le=10_000, description="Half-life of a tie's hours without contact, days. Assumption."
-    )
-    threshold_mean: Share = Field(0.25, description="Mean participation threshold. Evidence §2.5 (Granovetter 1978).")
-    threshold_sd: Share = Field(0.1, description="SD of the participation threshold. Evidence §4.5.")
-    success_repeat_boost: float = Field(
-        0.57,
-        ge=0,
-        le=5,
-        description="Relative rise in the odds of joining again after a success. Evidence §1.4.",
-    )
-    failure_repeat_penalty: Share = Field(
-        0.25, description="Relative fall in the odds of joining again after a failure. Assumption."
-    )
-    face_to_face_effect: float = Field(
-        1.21,
-        ge=0,
-        le=5,
-        description="Success log-odds gain of face-to-face deliberation. Evidence §2.9 (Balliet).",
-    )
-    remote_effect: float = Field(
-        0.46, ge=0, le=5, description="Success log-odds gain of remote/written consultation. Evidence §2.9."
-    )
-    problem_rate_per_area_month: float = Field(
-        2.0,
-        ge=0,
-        le=100,
-        description="Community problems arising per residential area per month. Assumption.",
-    )
-    confidence_bound: Share = Field(0.2, description="Bounded-confidence ε at zero trust. Evidence §2.12.")
-    confidence_trust_gain: Share = Field(0.15, description="Extra ε at full trust. Evidence §2.12, assumption.")
-    influence_rate: Share = Field(0.1, description="Convergence step μ per tied encounter. Evidence §2.12.")
-    experience_gain: Share = Field(
-        0.02, description="Consciousness gained from a satisfying service visit. Assumption."
-    )
-    action_gain: Share = Field(0.1, description="Consciousness change from a joint action's outcome. Assumption.")
-    baseline_drift_per_day: Share = Field(
-        0.002, description="Daily drift of consciousness back toward its baseline. Assumption."
-    )
-    volunteer_join: Share = Field(
-        0.15,
-        description="Chance an eligible invited resident becomes a volunteer. Calibrated to Evidence §4.4.",
-    )
-    volunteer_cogov_threshold: Share = Field(
-        0.5, description="Co-governance consciousness and identification needed to volunteer. Assumption."
-    )
-    volunteer_dropout_per_year: Share = Field(
-        0.33, description="Share of volunteers who leave within a year. Evidence §1.4 (UCLA Anderson)."
-    )
-    agreement_hours: float = Field(
-        20.0,
-        ge=0,
-        description="Tie hours between two organizations before a co-building agreement, h. Assumption.",
-    )
-    agreement_successes: int = Field(
-        2, ge=1, description="Shared successful joint actions before a co-building agreement. Assumption."
-    )
-    incubation_successes: int = Field(
-        100,
-        ge=1,
-        description="Successful joint actions at a center within 90 days that incubate a social organization;"
-        " a center incubates at most one a year. Assumption (Evidence §1.3: 6%/yr growth).",
-    )
-    emergent_convening_threshold: Share = Field(
-        0.6, description="Readiness at which a non-Party organization starts convening (docs/MODEL.md). Assumption."
-    )
-    org_contacts_per_session: float = Field(
-        12.0,
-        ge=0,
-        le=500,
-        description="Real people an organization meets per session. Assumption; plausible 5-30.",
-    )
-    complementarity_weight: float = Field(
-        1.0,
-        ge=0,
-        le=10,
-        description="Invitation score of an actor type still missing (complementarity). Assumption (direction:"
-        " Ansell & Gash 2008); plausible 0-2.",
-    )
-    resident_initiatives_per_year: float = Field(
-        0.5,
-        ge=0,
-        le=52,
-        description="Initiatives an activist starts a year. Assumption; plausible 0-2.",
-    )
-    resident_initiative_cogov: Share = Field(0.6, description="Co-governance consciousness of an activist. Assumption.")
 
 
 class Scenario(Frozen):

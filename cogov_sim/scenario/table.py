@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from cogov_sim.scenario.schema import Behaviour, CenterLevel, Organizations, Population, Scenario
+from cogov_sim.scenario.behaviour import Behaviour
+from cogov_sim.scenario.schema import CenterLevel, Organizations, Population, Scenario
 
 
 @dataclass(frozen=True)
