@@ -28,8 +28,10 @@ from solara.server import kernel_context
 from solara.server import settings as solara_settings
 from solara.server.starlette import app as solara_app
 
+from cogov_sim.viz.catalog import Catalog
 from cogov_sim.viz.guard import Guard, Policy
 from cogov_sim.viz.serve import ENV_HOST, ENV_MAX_SESSIONS, ENV_PORT
+from cogov_sim.viz.session import Session
 
 
 def live_sessions() -> list[str]:
@@ -70,6 +72,19 @@ def watch_memory(period: float = TRIM_EVERY, stop: threading.Event | None = None
         last = now
 
 
+def warm_up() -> None:
+    """Build and draw the default scenario once, so the first visitor does not wait for the first drawing.
+
+    The first frame loads fonts, imports and drawing caches that every later session shares; loaded here they are
+    part of the server's footprint from its start, not of the first session's.
+    """
+    try:
+        Session(Catalog.build()).build()
+    except Exception as err:  # a failed warm-up only costs the first visitor some time
+        logging.getLogger("cogov_sim.viz").warning("warm-up failed: %s", err)
+    gc.collect()
+
+
 def build(host: str, port: int, max_sessions: int) -> Guard:
     """Solara's app behind the door for a server on ``host``:``port`` with at most ``max_sessions`` sessions."""
     cdn_dir = solara_settings.assets.proxy_cache_dir
@@ -86,6 +101,7 @@ def main() -> None:
     config = uvicorn.Config(
         app, host=host, port=port, log_level="error", access_log=False, loop="asyncio", proxy_headers=False
     )
+    warm_up()
     threading.Thread(target=watch_memory, name="cogov-memory", daemon=True).start()
     uvicorn.Server(config).run()
 
