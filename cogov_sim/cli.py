@@ -66,6 +66,14 @@ def _port(text: str) -> int:
     return _int_between(text, 1, 65_535)
 
 
+def _idle(text: str) -> int:
+    return _int_between(text, 1, 86_400)
+
+
+def _sessions(text: str) -> int:
+    return _int_between(text, 1, 1_000)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     p = _Parser(
@@ -116,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     z.add_argument("--port", type=_port, default=8765, help="port, 1-65535 (default 8765)")
     z.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     z.add_argument("--scenario", action="append", default=[], help="extra scenario file the app may open")
+    idle_help = "a session ends this long after its page is gone, 1-86,400 (default COGOV_VIZ_IDLE, else 300)"
+    z.add_argument("--idle", type=_idle, metavar="SECONDS", help=idle_help)
+    z.add_argument("--max-sessions", type=_sessions, metavar="N",
+                   help="sessions at once, 1-1,000 (default COGOV_VIZ_MAX_SESSIONS, else 8)")  # fmt: skip
     return p
 
 
@@ -225,7 +237,8 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
 def _cmd_viz(args: argparse.Namespace) -> int:
     from cogov_sim.viz.serve import serve
 
-    return serve(host=args.host, port=args.port, scenarios=args.scenario)
+    return serve(host=args.host, port=args.port, scenarios=args.scenario, idle=args.idle,
+                 max_sessions=args.max_sessions)  # fmt: skip
 
 
 COMMANDS = {

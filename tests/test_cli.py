@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
+import cogov_sim.viz.serve as serve_module
 from cogov_sim.cli import main
 from cogov_sim.scenario import load_scenario
 from cogov_sim.vocabulary import INDICATORS
@@ -116,3 +117,21 @@ def test_validate_ok_and_schema_is_json():
     schema = json.loads(_cli("schema").stdout)
     assert "population" in schema["properties"]
     assert yaml.safe_load(BASE)["name"] == "baseline"
+
+
+def test_viz_session_options_reach_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict = {}
+    monkeypatch.setattr(serve_module, "serve", lambda **kw: seen.update(kw) or 0)
+    assert main(["viz", "--idle", "30", "--max-sessions", "3"]) == 0
+    assert seen["idle"] == 30 and seen["max_sessions"] == 3
+    assert main(["viz"]) == 0
+    assert seen["idle"] is None and seen["max_sessions"] is None  # the environment or the defaults decide
+
+
+@pytest.mark.parametrize("args", [["--max-sessions", "0"], ["--idle", "0"], ["--idle", "1e9"]])
+def test_viz_session_options_are_checked(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["viz", *args])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and args[0] in err[0]
