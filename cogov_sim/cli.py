@@ -50,10 +50,6 @@ def _nonneg_int(text: str) -> int:
     return _int_between(text, 0, MAX_SEED)
 
 
-def _pos_int(text: str) -> int:
-    return _int_between(text, 1, MAX_SEED)
-
-
 def _days(text: str) -> int:
     return _int_between(text, 1, MAX_DAYS)
 

@@ -200,11 +200,6 @@ class WhatIf(LoadedFile):
         )
 
 
-def is_whatif_data(data: Any) -> bool:
-    """Whether plain file data is a what-if experiment (it has ``policies``)."""
-    return isinstance(data, dict) and "policies" in data
-
-
 def load_whatif(path: str | Path) -> WhatIf:
     """Read and validate a what-if file.
 

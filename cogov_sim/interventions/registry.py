@@ -40,12 +40,8 @@ def make_intervention(data: dict[str, Any], file: str = "", path: str = "") -> I
     try:
         return REGISTRY[kind].model_validate(data)
     except ValidationError as err:
+        sub, message = format_error(err)
         first = err.errors(include_url=False)[0]
-        if first["type"] == "extra_forbidden":
-            sub, message = (
-                ".".join(str(p) for p in first["loc"]),
-                unknown_message(str(first["loc"][-1]), list(REGISTRY[kind].model_fields)),
-            )
-        else:
-            sub, message = format_error(err)
+        if first["type"] == "extra_forbidden":  # the allowed keys are the intervention's, not a scenario's
+            message = unknown_message(str(first["loc"][-1]), list(REGISTRY[kind].model_fields))
         raise ScenarioError(file, f"{path}.{sub}" if path and sub else (path or sub), message) from None

@@ -17,14 +17,14 @@ import numpy as np
 from cogov_sim.city import Centers, Layout
 from cogov_sim.population import Population
 from cogov_sim.rng import stream
-from cogov_sim.scenario import FUNCTIONS, Scenario
+from cogov_sim.scenario import FUNCTIONS, SEGMENTS, Scenario
 from cogov_sim.ties import TieStore
 from cogov_sim.world.organizations import ORG_TYPES, Organization, SocialOrganization
 from cogov_sim.world.profiles import PROFILES, value
 from cogov_sim.world.reach import Reach, build_reach, nearest_active
 from cogov_sim.world.records import Activity, Problems, Today
 
-SEGMENT_COLUMNS = 5
+SEGMENT_COLUMNS = len(SEGMENTS)
 """Columns of ``visits_by_center``: one per resident segment."""
 
 
