@@ -7,6 +7,10 @@ day's number is Poisson(activists × 1/fraction × rate / 365), each led by a ra
 change it. The initiative is convened by a :class:`ResidentLead` (the activist's own node, not an organization):
 it invites organizations like any convener, and its participants come from the activist's center and area.
 
+Initiatives draw from a stream of their own (:func:`initiative_stream`, named ``STREAM``, per day): who starts
+one and how the supply phase plans it, so turning initiatives on or off leaves every draw of the supply phase
+for the organizations' own activities unchanged (common random numbers).
+
 Contract: returns the day's leads for the supply phase; changes no state.
 """
 
@@ -17,6 +21,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS
 from cogov_sim.world import World
 from cogov_sim.world.organizations import Organization
@@ -25,6 +30,13 @@ RESIDENT_LEAD_TIES = 3
 """Ties at the acquaintance level an activist needs to start an initiative: assumption."""
 LEAD_CAPACITY = 1.0
 """Initiatives an activist can lead in a week: assumption."""
+STREAM = "initiatives"
+"""Name of the initiatives' random stream (``cogov_sim.rng.stream``)."""
+
+
+def initiative_stream(world: World) -> np.random.Generator:
+    """Today's stream of the resident initiatives: who starts one, and the planning of their activities."""
+    return stream(world.seed, STREAM, world.day)
 
 
 @dataclass(eq=False)
@@ -35,7 +47,10 @@ class ResidentLead(Organization):
 
 
 def resident_leads(world: World, rng: np.random.Generator) -> list[Organization]:
-    """Today's resident leads (activists who start an initiative today)."""
+    """Today's resident leads (activists who start an initiative today), drawn from ``rng``.
+
+    The supply phase passes :func:`initiative_stream`, not its own stream.
+    """
     b, pop = world.scenario.behaviour, world.pop
     rate = b.resident_initiatives_per_year
     if rate <= 0 or not world.centers.active.any():

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cogov_sim.mechanisms.initiatives import resident_leads
+from cogov_sim.mechanisms.initiatives import initiative_stream, resident_leads
 from cogov_sim.scenario import DAY_KINDS, FUNCTIONS
 from cogov_sim.world import Activity, World
 from cogov_sim.world.organizations import ORG_TYPES, Department, Organization, OrgTable, PartyOrganization
@@ -181,7 +181,8 @@ class Supply:
     agreement holds a regular joint action about every two weeks, convened by either side that is able to
     (:func:`agreement_convener`: a Party organization, or one whose readiness passes the threshold). A non-Party
     organization, and any side of an agreement, whose weekly capacity is taken convenes nothing more that week.
-    Activists start resident-led initiatives (:func:`cogov_sim.mechanisms.initiatives.resident_leads`).
+    Activists start resident-led initiatives (:func:`cogov_sim.mechanisms.initiatives.resident_leads`), drawn
+    and planned from the initiatives' own stream.
     Invitees accept by :func:`invite`. Then each what-if programme in ``world.programmes`` (an alliance's regular
     actions, departments' joint meetings) adds its activities.
     """
@@ -207,13 +208,16 @@ class Supply:
                 org = agreement_convener(world.org(a), world.org(b), rng.random(), thr)
                 if org is not None and org.free_capacity() > 0:
                     conveners.append(org)
-        leads = resident_leads(world, rng)
+        # resident initiatives draw from their own stream, so they shift none of the organizations' draws
+        lead_rng = initiative_stream(world)
+        leads = resident_leads(world, lead_rng)
         world.resident_convened += len(leads)
-        conveners.extend(leads)
         kind = DAY_KINDS.index("weekend") if world.today.weekend else 0
         table = OrgTable.of(world.orgs)
         for org in conveners:
             world.today.activities.append(plan(world, rng, org, kind, has_venue, table))
+        for lead in leads:
+            world.today.activities.append(plan(world, lead_rng, lead, kind, has_venue, table))
         # what-if programmes (cogov_sim.interventions) add their own activities, drawn from their own streams
         for programme in world.programmes:
             world.today.activities.extend(programme.activities(world, kind, has_venue))
