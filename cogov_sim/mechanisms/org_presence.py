@@ -8,7 +8,12 @@ a social organization runs a service project at a center offering its specialty 
 its own center if it offers the specialty, else the nearest that does); an enterprise offers professional services
 at its station (``enterprise_sessions_per_week``, training zone where offered, else one of its specialties, else
 any zone). A session happens on a day with chance ``sessions_per_week / 7``, in a random slot the venue is open.
-The conveners and partners of today's activities are present at the activity's center, slot and zone too.
+An organization's line function is its first specialty other than government services, or government services
+when that is its only one. An organization without a center (center -1) holds no sessions unless its rule gives it
+a venue (a department: any center with government services); it is never placed from another center.
+The conveners and partners of today's activities are present at the activity's center, slot and zone too, but
+only where the center is active and open in the activity's slot: an activity held in the fallback slot
+(``supply.NO_SLOT_OPEN``) at a center closed that day, or without a venue, books no presence hours.
 
 Meeting (in the encounters phase): an organization present meets up to ``org_contacts_per_session`` real people
 among the visitors of its zone (of the whole center where zones are mixed), and the organizations present at one
@@ -52,6 +57,17 @@ def first_offered(functions: np.ndarray, prefer: np.ndarray, rng: np.random.Gene
     return np.where(ok, prefer, other)
 
 
+def line_function(specialties: np.ndarray) -> np.ndarray:
+    """The line function of each row of ``specialties`` (bool rows × functions).
+
+    The first specialty other than government services; government services when that is the only one; -1 with
+    no specialty.
+    """
+    other = specialties & (np.arange(specialties.shape[1]) != GOV)
+    line = np.where(specialties[:, GOV], GOV, -1)
+    return np.where(other.any(axis=1), np.argmax(other, axis=1), line)
+
+
 class OrgPresence:
     """Phase 2b: who of the organizations is at which center, slot and zone today."""
 
@@ -81,7 +97,9 @@ class OrgPresence:
             zone = first_offered(c.functions[venue], want, rng)
             zone[(tab.kind[go] == DEPARTMENT) & (zone != want)] = GOV  # the affairs window
             t.org_present.extend(tab.node[go], tab.kind[go], venue, slot, zone)
-        acts = [a for a in t.activities if a.center >= 0]
+        acts = [
+            a for a in t.activities if a.center >= 0 and c.active[a.center] and c.open[a.center, kind_today, a.slot]
+        ]
         rows = []
         if acts:
             rows = [(org.node, ORG_TYPES.index(org.kind), a.center, a.slot, a.function)
@@ -95,7 +113,8 @@ class OrgPresence:
     def _venues(self, world: World, tab: OrgTable, go: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """The center of each session of ``go`` (-1 where the organization has none it can use)."""
         c = world.centers
-        venue = np.where((tab.center[go] >= 0) & c.active[np.maximum(tab.center[go], 0)], tab.center[go], -1)
+        own = tab.center[go]
+        venue = np.where((own >= 0) & c.active[np.maximum(own, 0)], own, -1)
         kind = tab.kind[go]
         # departments: a center with a government-services zone, in proportion to its visits so far + 1
         gov = np.flatnonzero(c.active & c.functions[:, GOV])
@@ -107,12 +126,13 @@ class OrgPresence:
                 venue[dept] = gov[np.minimum(np.searchsorted(cw, rng.random(len(dept))), len(gov) - 1)]
             else:
                 venue[dept] = -1
-        # social organizations: their own center if it offers the specialty, else the nearest that does
-        soc = np.flatnonzero(kind == SOCIAL)
+        # social organizations: their own center if it offers the specialty, else the nearest that does; none
+        # without a center of their own (there is nothing to be near to)
+        soc = np.flatnonzero((kind == SOCIAL) & (own >= 0))
         if len(soc):
             spec = tab.specialties[go[soc]]  # (s, F)
             offers = (c.functions[None, :, :] & spec[:, None, :]).any(axis=2) & c.active[None, :]  # (s, C)
-            base = np.maximum(tab.center[go[soc]], 0)
+            base = own[soc]
             d = np.hypot(c.x[None, :] - c.x[base, None], c.y[None, :] - c.y[base, None])
             d = np.where(offers, d, np.inf)
             near = np.argmin(d, axis=1)
@@ -123,11 +143,10 @@ class OrgPresence:
         """The zone each organization of ``go`` wants to work in (-1: any zone the venue offers)."""
         kind = tab.kind[go]
         spec = tab.specialties[go]
-        line = np.where(spec.any(axis=1), np.argmax(spec & (np.arange(spec.shape[1]) != GOV), axis=1), -1)
-        has_line = (spec & (np.arange(spec.shape[1]) != GOV)).any(axis=1)
+        line = line_function(spec)
         want = np.full(len(go), -1, dtype=np.int64)
         want[kind == PARTY] = PARTY_ZONE
-        want[kind == DEPARTMENT] = np.where(has_line, line, GOV)[kind == DEPARTMENT]
+        want[kind == DEPARTMENT] = np.where(line >= 0, line, GOV)[kind == DEPARTMENT]
         want[kind == SOCIAL] = line[kind == SOCIAL]
         want[kind == ENTERPRISE] = np.where(spec[:, TRAINING], TRAINING, line)[kind == ENTERPRISE]
         return want
