@@ -164,7 +164,7 @@ def _non_party_conveners(scenario, commitment: float, linked: int, days: int = 2
     world = build_world(scenario, SEED)
     for o in world.orgs:
         if not isinstance(o, PartyOrganization):
-            o.commitment, o.linked, o.successes = commitment, linked, 3
+            o.commitment, o.linked, o.recent_successes = commitment, linked, 3.0
     supply, calendar, count = Supply(), Calendar(), 0
     for d in range(1, days + 1):
         world.begin_day(d)
@@ -192,12 +192,12 @@ def test_agreement_actions_are_convened_by_either_side(scenario):
         o.convening = o is party or o is ent
     party.per_week = 0.0
     ent.commitment = party.commitment = 0.5
-    ent.linked, ent.successes = 0, 0  # readiness 0.25: below the threshold, the Party side convenes alone
+    ent.linked, ent.recent_successes = 0, 0.0  # readiness 0.25: below the threshold, the Party side convenes alone
     for d in range(1, 200):
         world.begin_day(d)
         supply.run(world, stream(SEED, supply.name, d))
         assert all(a.convener is party for a in world.today.activities)
-    ent.linked, ent.successes = 3, 5  # readiness 0.75: both sides convene
+    ent.linked, ent.recent_successes = 3, 5.0  # readiness 0.75: both sides convene
     for d in range(200, 800):
         world.begin_day(d)
         for o in world.orgs:

@@ -7,7 +7,8 @@
   organizations present gains two hours and, on success, a shared success. Organizations whose tie reaches
   ``agreement_hours`` and ``agreement_successes`` sign a co-building agreement.
 - Problems: a successful joint action on a problem resolves it.
-- Organizations: commitment rises with success; social organizations mature or, a year after founding, fail.
+- Organizations: commitment rises with success; each organization present adds the outcome to its recent record
+  (readiness, aged weekly); social organizations mature or, a year after founding, fail.
 - Incubation: ``incubation_successes`` successes at one center within 90 days found a social organization there.
 - Supply (weekly): departments' coordination rises with their ties to Party organizations, and their staff
   (center service quality) follows where government services were asked for.
@@ -39,6 +40,8 @@ assumption."""
 AGREEMENT_GRACE_DAYS = 180
 """An agreement is not judged by its tie before it is this old (one signed by a programme starts without a tie):
 assumption."""
+WEEK_DAYS = 7
+"""The weekly updates (links, records, supply) run every this many days."""
 GOV = FUNCTIONS.index("government_services")
 
 
@@ -79,8 +82,7 @@ class Feedback:
                 world.ties.add(pairs[:, 0], pairs[:, 1], JOINT_ACTION_HOURS, day, success=a.success)
             for o in orgs:
                 o.commitment = o.commitment + 0.04 * (1 - o.commitment) if a.success else o.commitment * 0.98
-                if a.success:
-                    o.successes += 1
+                o.record_outcome(a.success)
                 if isinstance(o, SocialOrganization):
                     o.maturity = min(1.0, o.maturity + 0.05) if a.success else max(0.0, o.maturity - 0.02)
             if a.success:
@@ -95,7 +97,7 @@ class Feedback:
         for o in world.orgs:
             if isinstance(o, SocialOrganization) and o.active and day - o.founded > 365 and o.maturity < 0.25:
                 o.active = False
-        if day % 7 == 0:
+        if day % WEEK_DAYS == 0:
             self._weekly_supply(world)
 
     def _agreements(self, world: World, pairs: set[tuple[int, int]]) -> None:
@@ -131,7 +133,11 @@ class Feedback:
                 return
 
     def _weekly_links(self, world: World) -> None:
-        """Each organization's count of organizations it is tied to at ``READY_TIE_HOURS``; lapsed agreements end."""
+        """Weekly: organizations' links and records; lapsed agreements end.
+
+        Each organization counts the organizations it is tied to at ``READY_TIE_HOURS`` and its recent record ages
+        by a week.
+        """
         ai, aj, ah = world.ties.above(world.day, world.scenario.behaviour.acquaintance_hours)
         people = np.r_[ai[ai < world.n], aj[aj < world.n]]
         world.degree = np.bincount(people, minlength=world.n)
@@ -141,6 +147,7 @@ class Feedback:
         linked = np.bincount(np.r_[i[both], j[both]] - world.n, minlength=len(world.orgs))
         for o, k in zip(world.orgs, linked.tolist(), strict=True):
             o.linked = int(k)
+            o.decay_record(WEEK_DAYS)
         if world.agreements:
             pairs = np.array(sorted(world.agreements))
             h = world.ties.get(pairs[:, 0], pairs[:, 1], world.day)

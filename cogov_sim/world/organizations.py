@@ -28,7 +28,18 @@ READY_TIE_HOURS = 10.0
 """Tie hours with another organization that count as a link in readiness, h: assumption (between the
 acquaintance level, 2 h, and an agreement's 20 h)."""
 READY_SUCCESSES = 5
-"""Shared successful joint actions for full marks on successes in readiness: assumption."""
+"""Recent successful joint actions (``recent_successes``) for full marks on the record in readiness: assumption,
+plausible 3-10."""
+READY_COMMITMENT_WEIGHT = 0.5
+"""Weight of commitment in readiness: assumption (Ansell & Gash 2008: commitment, trust, small wins), plausible
+0.4-0.6."""
+READY_TIES_WEIGHT = 0.25
+"""Weight of the ties to other organizations in readiness: assumption, plausible 0.15-0.35."""
+READY_RECORD_WEIGHT = 0.25
+"""Weight of the recent record of joint actions (small wins) in readiness: assumption, plausible 0.15-0.35."""
+RECORD_HALF_LIFE_DAYS = 180.0
+"""Half-life of an organization's recent record of successes and failures, days (a small win is remembered for a
+season or two, then forgotten without new action): assumption, plausible 90-365."""
 NON_PARTY_MAX_PER_WEEK = 0.5
 """Activities a week a fully ready non-Party organization convenes (half a Party branch's default): assumption."""
 
@@ -51,7 +62,10 @@ class Organization:
         busy: joint actions taken part in this week.
         convened: activities convened so far.
         joined: activities joined as a partner so far.
-        successes: successful joint actions so far.
+        successes: successful joint actions so far (lifetime count, for the indicators).
+        recent_successes: successful joint actions, each discounted by its age (half-life
+            ``RECORD_HALF_LIFE_DAYS``; decayed weekly by the feedback phase).
+        recent_failures: failed joint actions, discounted in the same way.
         founded: day it was founded (0 for the starting ones).
         linked: other organizations it is tied to at ``READY_TIE_HOURS`` or more (updated weekly).
 
@@ -73,6 +87,8 @@ class Organization:
     convened: int = 0
     joined: int = 0
     successes: int = 0
+    recent_successes: float = 0.0
+    recent_failures: float = 0.0
     founded: int = 0
     linked: int = 0
 
@@ -87,14 +103,40 @@ class Organization:
         tie = min(1.0, ACCEPT_TIE_FLOOR + tie_hours / ACCEPT_TIE_HOURS)
         return self.motive * tie * self.free_capacity() * (0.5 + 0.5 * relevance)
 
-    def readiness(self) -> float:
-        """Readiness to convene: commitment, ties to other organizations and shared successes (each 0-1).
+    def record_outcome(self, success: bool) -> None:
+        """Count a joint action it took part in: lifetime successes, and the recent record of wins or failures."""
+        if success:
+            self.successes += 1
+            self.recent_successes += 1.0
+        else:
+            self.recent_failures += 1.0
 
-        readiness = 0.5 commitment + 0.25 min(1, linked / READY_TIES) + 0.25 min(1, successes / READY_SUCCESSES)
+    def decay_record(self, days: float) -> None:
+        """Discount the recent record by ``days`` of age (half-life ``RECORD_HALF_LIFE_DAYS``)."""
+        keep = 0.5 ** (days / RECORD_HALF_LIFE_DAYS)
+        self.recent_successes *= keep
+        self.recent_failures *= keep
+
+    def record(self) -> float:
+        """The recent record of joint actions, 0-1: recent wins (saturating) times the recent success share.
+
+        record = min(1, s / READY_SUCCESSES) · s / (s + f), with s, f the recent successes and failures (0 when
+        there are none), so failures and inactivity both lower it.
+        """
+        s, f = self.recent_successes, self.recent_failures
+        if s <= 0.0:
+            return 0.0
+        return min(1.0, s / READY_SUCCESSES) * s / (s + f)
+
+    def readiness(self) -> float:
+        """Readiness to convene: commitment, ties to other organizations and the recent record (each 0-1).
+
+        readiness = READY_COMMITMENT_WEIGHT · commitment + READY_TIES_WEIGHT · min(1, linked / READY_TIES)
+                    + READY_RECORD_WEIGHT · record  (weights 0.5, 0.25, 0.25; see :meth:`record`)
         """
         ties = min(1.0, self.linked / READY_TIES)
-        wins = min(1.0, self.successes / READY_SUCCESSES)
-        return 0.5 * self.commitment + 0.25 * ties + 0.25 * wins
+        commitment = READY_COMMITMENT_WEIGHT * self.commitment
+        return commitment + READY_TIES_WEIGHT * ties + READY_RECORD_WEIGHT * self.record()
 
     def convening_rate(self, threshold: float) -> float:
         """Activities per week this organization convenes by itself (emergent co-governance)."""
