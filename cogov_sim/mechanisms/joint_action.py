@@ -10,9 +10,17 @@ where θ_i is the personal threshold and ``engagement`` carries the feedback of 
 two rounds of a Granovetter cascade: anyone in the catchment who is free and whose share of tied contacts
 (acquaintance or more) already taking part reaches θ_i joins. Group size is capped (a council hall holds 20).
 
-Success: P = sigmoid(-1 + 0.6 ln(1 + n/5) + 0.5 (types - 1) + 2 (mean trust - 0.45) + deliberation - difficulty),
-with deliberation = ``face_to_face_effect`` for a council-hall meeting on a problem, ``remote_effect`` for a
-problem handled without a council hall (remote consultation), 0 for a service project.
+Success (:meth:`JointAction.success_probability`):
+
+    P = sigmoid(SUCCESS_INTERCEPT + SIZE_EFFECT ln(1 + n / SIZE_SCALE) + actor_diversity_effect (types - 1)
+                + TRUST_EFFECT (mean trust - TRUST_REFERENCE) + deliberation - difficulty)
+
+by default sigmoid(-1 + 0.6 ln(1 + n/5) + 0.5 (types - 1) + 2 (mean trust - 0.45) + deliberation - difficulty),
+n the real people taking part, types the actor types present (the convener's, its partners', and residents when
+n > 0), ``actor_diversity_effect`` the scenario's behaviour parameter; deliberation = ``face_to_face_effect`` for
+a council-hall meeting on a problem, ``remote_effect`` for a problem handled without a council hall (remote
+consultation), 0 for a service project; difficulty the problem's (``supply.PROBLEM_DIFFICULTY_MAX``), 0 for a
+service project.
 
 Contract: fills each activity's ``participants`` and ``success``.
 """
@@ -50,7 +58,24 @@ FREE_FACTOR = 1.5
 CASCADE_ROUNDS = 2
 """Rounds of the threshold cascade within an activity's catchment: assumption."""
 NO_PARTICIPANT_TRUST = 0.3
-"""Trust term of an activity nobody came to: assumption."""
+"""Mean trust used for an activity nobody came to: assumption (below the starting trust of the people who come);
+plausible 0.2-0.45."""
+
+SUCCESS_INTERCEPT = -1.0
+"""Log-odds of success of an activity of one actor type with nobody taking part, at the reference trust, on a
+service project (P ≈ 0.27): assumption; plausible -2 to 0."""
+SIZE_EFFECT = 0.6
+"""Log-odds of success per unit of ln(1 + n / SIZE_SCALE), n the real people taking part (more hands, with
+diminishing returns): assumption; plausible 0.3-1."""
+SIZE_SCALE = 5.0
+"""Real people taking part at which the size term reaches 0.6 ln 2 (a small working group): assumption;
+plausible 3-10 people."""
+TRUST_EFFECT = 2.0
+"""Log-odds of success per unit of the participants' mean trust above TRUST_REFERENCE: assumption; plausible
+1-3."""
+TRUST_REFERENCE = 0.45
+"""Mean trust at which the trust term is zero: the starting trust of a 45-year-old resident who is not a Party
+member (the mean of the Beta draw in ``population.py``); plausible 0.35-0.55."""
 
 
 class JointAction:
@@ -144,5 +169,12 @@ class JointAction:
         if a.problem >= 0:
             delib = b.face_to_face_effect if a.face_to_face else b.remote_effect
             difficulty = float(world.problems.difficulty[a.problem])
-        x = -1.0 + 0.6 * np.log1p(n / 5) + 0.5 * (len(kinds) - 1) + 2.0 * (trust - 0.45) + delib - difficulty
+        x = (
+            SUCCESS_INTERCEPT
+            + SIZE_EFFECT * np.log1p(n / SIZE_SCALE)
+            + b.actor_diversity_effect * (len(kinds) - 1)
+            + TRUST_EFFECT * (trust - TRUST_REFERENCE)
+            + delib
+            - difficulty
+        )
         return float(sigmoid(x))

@@ -1,13 +1,34 @@
-"""The base of every model read from an input file, and the share type the schemas use."""
+"""The base of every model read from an input file, the share type the schemas use, and plausible ranges."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 """A share or probability, 0-1."""
+
+
+def plausible(lower: float, upper: float) -> dict[str, Any]:
+    """The ``json_schema_extra`` of a field with a plausible range: what a sensitivity analysis should cover.
+
+    The validity bounds (``ge``/``le``) say what the model accepts; the plausible range, within them, says which
+    values the evidence or the assumption behind the default allows. The parameter table shows both, and the JSON
+    Schema carries it as ``plausible``.
+    """
+    if not lower <= upper:
+        raise ValueError(f"plausible range needs lower <= upper, got {lower} and {upper}")
+    return {"plausible": [lower, upper]}
+
+
+def plausible_range(field: Any) -> tuple[float, float] | None:
+    """The plausible range of a pydantic field (declared with :func:`plausible`), or None."""
+    extra = field.json_schema_extra
+    if isinstance(extra, dict) and "plausible" in extra:
+        lo, hi = extra["plausible"]  # type: ignore[misc]
+        return float(lo), float(hi)
+    return None
 
 
 class Frozen(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from cogov_sim.scenario.base import Frozen, Share
+from cogov_sim.scenario.base import Frozen, Share, plausible
 
 
 class Behaviour(Frozen):
@@ -120,37 +120,60 @@ class Behaviour(Frozen):
     agreement_hours: float = Field(
         20.0,
         ge=0,
-        description="Tie hours between two organizations before a co-building agreement, h. Assumption.",
+        json_schema_extra=plausible(10, 50),
+        description="Tie hours between two organizations before a co-building agreement, h. Assumption (between"
+        " the 10 h of a readiness link and the casual-friend level).",
     )
     agreement_successes: int = Field(
-        2, ge=1, description="Shared successful joint actions before a co-building agreement. Assumption."
+        2,
+        ge=1,
+        json_schema_extra=plausible(1, 5),
+        description="Shared successful joint actions before a co-building agreement. Assumption.",
     )
     incubation_successes: int = Field(
         100,
         ge=1,
+        json_schema_extra=plausible(50, 200),
         description="Successful joint actions at a center within 90 days that incubate a social organization;"
         " a center incubates at most one a year. Assumption (Evidence §1.3: 6%/yr growth).",
     )
     emergent_convening_threshold: Share = Field(
-        0.6, description="Readiness at which a non-Party organization starts convening (docs/MODEL.md). Assumption."
+        0.6,
+        json_schema_extra=plausible(0.3, 0.9),
+        description="Readiness at which a non-Party organization starts convening (docs/MODEL.md). Assumption.",
     )
     org_contacts_per_session: float = Field(
         12.0,
         ge=0,
         le=500,
-        description="Real people an organization meets per session. Assumption; plausible 5-30.",
+        json_schema_extra=plausible(5, 30),
+        description="Real people an organization meets per session. Assumption.",
     )
     complementarity_weight: float = Field(
         1.0,
         ge=0,
         le=10,
+        json_schema_extra=plausible(0, 2),
         description="Invitation score of an actor type still missing (complementarity). Assumption (direction:"
-        " Ansell & Gash 2008); plausible 0-2.",
+        " Ansell & Gash 2008).",
+    )
+    actor_diversity_effect: float = Field(
+        0.5,
+        ge=-2,
+        le=3,
+        json_schema_extra=plausible(0, 1),
+        description="Success log-odds gain per actor type taking part beyond the first (complementary resources;"
+        " negative: coordination costs outweigh them). Assumption (direction: Ansell & Gash 2008).",
     )
     resident_initiatives_per_year: float = Field(
         0.5,
         ge=0,
         le=52,
-        description="Initiatives an activist starts a year. Assumption; plausible 0-2.",
+        json_schema_extra=plausible(0, 2),
+        description="Initiatives an activist starts a year. Assumption.",
     )
-    resident_initiative_cogov: Share = Field(0.6, description="Co-governance consciousness of an activist. Assumption.")
+    resident_initiative_cogov: Share = Field(
+        0.6,
+        json_schema_extra=plausible(0.5, 0.8),
+        description="Co-governance consciousness of an activist. Assumption.",
+    )

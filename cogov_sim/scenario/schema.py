@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from cogov_sim.scenario.base import Frozen, Share
+from cogov_sim.scenario.base import Frozen, Share, plausible
 from cogov_sim.scenario.behaviour import Behaviour
 from cogov_sim.scenario.errors import name_problem, unknown_message
 from cogov_sim.vocabulary import FUNCTIONS, SEGMENTS, SLOTS, DayKind, Function, Level, Slot
@@ -201,7 +201,13 @@ class Organizations(Frozen):
         6, ge=0, le=10_000, description="Social organizations active at the start. Assumption."
     )
     max_social_organizations: int = Field(
-        60, ge=0, le=100_000, description="Cap on social organizations (incubation stops there). Assumption."
+        60,
+        ge=0,
+        le=100_000,
+        json_schema_extra=plausible(30, 120),
+        description="Cap on social organizations (incubation stops there). Assumption; order of magnitude from"
+        " Evidence §1.3: 16,232 social organizations in Shanghai (2018) over about 215 streets and towns, about 75"
+        " a street (derived).",
     )
     convening_per_week: float = Field(
         1.0,
@@ -211,10 +217,16 @@ class Organizations(Frozen):
         " Evidence §1.1: 760,000 activities a year at ~215 street centers. Assumption for the split.",
     )
     mobilization_reach: float = Field(
-        100.0, ge=0, le=1000, description="Residents a convener invites per activity, persons. Assumption."
+        100.0,
+        ge=0,
+        le=1000,
+        json_schema_extra=plausible(30, 300),
+        description="Residents a convener invites per activity, persons. Assumption (a notice in the area's chat"
+        " group and door-to-door).",
     )
     brokerage: Share = Field(
         0.3,
+        json_schema_extra=plausible(0, 0.6),
         description="Chance per activity that the Party organization closest to the convener introduces the"
         " partners it is tied to (its ties count as the convener's in the invitation). Assumption.",
     )
@@ -222,25 +234,33 @@ class Organizations(Frozen):
         0.33,
         description="Baseline chance a department responds to a request. Evidence §1.4: Chen, Pan & Xu 2016.",
     )
-    party_sessions_per_week: float = Field(3.0, ge=0, le=21, description="Party duty slots a week. Assumption.")
+    party_sessions_per_week: float = Field(
+        3.0,
+        ge=0,
+        le=21,
+        json_schema_extra=plausible(1, 5),
+        description="Party duty slots a week (a secretary on duty some slots a week). Assumption.",
+    )
     department_sessions_per_week: float = Field(
         2.0,
         ge=0,
         le=21,
-        description="Department service sessions a week (service windows, consultation days). Assumption;"
-        " plausible 0.5-5.",
+        json_schema_extra=plausible(0.5, 5),
+        description="Department service sessions a week (service windows, consultation days). Assumption.",
     )
     enterprise_sessions_per_week: float = Field(
         0.25,
         ge=0,
         le=21,
-        description="Enterprise service sessions a week (a lecture or counseling). Assumption; plausible 0-1.",
+        json_schema_extra=plausible(0, 1),
+        description="Enterprise service sessions a week (a lecture or counseling). Assumption.",
     )
     social_org_sessions_per_week: float = Field(
         2.0,
         ge=0,
         le=21,
-        description="Social-organization project sessions a week (e.g. 四点半课堂). Assumption; plausible 0.5-4.",
+        json_schema_extra=plausible(0.5, 4),
+        description="Social-organization project sessions a week (e.g. 四点半课堂). Assumption.",
     )
 
 

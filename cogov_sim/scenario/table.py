@@ -1,7 +1,9 @@
 """The parameter table: what sliders, ``--set`` and sweep bounds may address, the Markdown table and the JSON Schema.
 
-All of it is read from the schema's own fields (defaults, ``ge``/``le`` bounds, descriptions), so the app, the
-sweeps, the validator and ``docs/MODEL.md`` agree.
+All of it is read from the schema's own fields (defaults, ``ge``/``le`` bounds, plausible ranges declared with
+:func:`cogov_sim.scenario.base.plausible`, descriptions), so the app, the sweeps, the validator and
+``docs/MODEL.md`` agree. The allowed bounds are what the model accepts; the plausible range, within them, is what a
+sensitivity analysis should cover.
 """
 
 from __future__ import annotations
@@ -12,13 +14,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from cogov_sim.scenario.base import plausible_range
 from cogov_sim.scenario.behaviour import Behaviour
 from cogov_sim.scenario.schema import CenterLevel, Organizations, Population, Scenario
 
 
 @dataclass(frozen=True)
 class Tunable:
-    """A numeric scenario parameter that sliders, ``--set`` and sweep bounds can address."""
+    """A numeric scenario parameter that sliders, ``--set`` and sweep bounds can address.
+
+    ``lower``/``upper`` are the allowed bounds; ``plausible`` the range a sensitivity analysis should cover (None
+    where the schema declares none).
+    """
 
     path: str
     kind: type
@@ -26,6 +33,7 @@ class Tunable:
     lower: float
     upper: float
     description: str
+    plausible: tuple[float, float] | None = None
 
 
 def tunable_fields() -> list[Tunable]:
@@ -46,7 +54,17 @@ def tunable_fields() -> list[Tunable]:
             default = float(field.default)
             if hi is None:
                 hi = max(1.0, default * 4)
-            out.append(Tunable(f"{section}.{name}", field.annotation, default, lo, hi, field.description or ""))
+            out.append(
+                Tunable(
+                    f"{section}.{name}",
+                    field.annotation,
+                    default,
+                    lo,
+                    hi,
+                    field.description or "",
+                    plausible_range(field),
+                )
+            )
     return out
 
 
@@ -56,7 +74,7 @@ def json_schema() -> dict[str, Any]:
 
 
 def parameter_table() -> str:
-    """A Markdown table of every scalar scenario parameter: path, default, allowed range and description/source.
+    """A Markdown table of every scalar scenario parameter: path, default, allowed, plausible, description/source.
 
     ``docs/MODEL.md`` embeds this table between markers; ``cogov schema --markdown`` prints it.
     """
@@ -83,16 +101,20 @@ def parameter_table() -> str:
             default = field.default_factory() if field.default_factory else field.default
             shown = json.dumps(default, ensure_ascii=False) if not isinstance(default, float) else f"{default:g}"
             desc = (field.description or "").replace("|", "/")
-            yield f"| `{prefix}{name}` | {shown} | {bounds(field)} | {desc} |"
+            yield f"| `{prefix}{name}` | {shown} | {bounds(field)} | {span(field)} | {desc} |"
 
-    rows = ["| parameter | default | allowed | meaning, unit, source |", "|---|---|---|---|"]
+    def span(field: Any) -> str:
+        rng = plausible_range(field)
+        return "" if rng is None else f"{rng[0]:g} to {rng[1]:g}"
+
+    rows = ["| parameter | default | allowed | plausible | meaning, unit, source |", "|---|---|---|---|---|"]
     rows += list(walk(Scenario, ""))
     rows += list(walk(CenterLevel, "centers.<level>."))
     field = Population.model_fields["segments"]
     assert field.default_factory is not None
     shares = ", ".join(f"{name} {share:g}" for name, share in field.default_factory().items())
     rows.append(
-        f"| `population.segments.<segment>` | {shares} | shares in [0, 1] summing to 1 | Share of residents per"
+        f"| `population.segments.<segment>` | {shares} | shares in [0, 1] summing to 1 | | Share of residents per"
         " segment. Shanghai age structure (Evidence §1.2); rider share assumption. |"
     )
     return "\n".join(rows) + "\n"
