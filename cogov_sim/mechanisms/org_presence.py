@@ -3,17 +3,18 @@
 Each organization holds sessions at centers on a schedule: a Party organization is on duty at the center it
 operates (``party_sessions_per_week``, party-building zone); a department staffs service windows and consultation
 days at centers with a government-services zone (``department_sessions_per_week``, the center drawn in
-proportion to its visits so far + 1, in the zone of its line function where offered, else government services);
-a social organization runs a service project at a center offering its specialty (``social_org_sessions_per_week``,
-its own center if it offers the specialty, else the nearest that does); an enterprise offers professional services
-at its station (``enterprise_sessions_per_week``, training zone where offered, else one of its specialties, else
-any zone). A session happens on a day with chance ``sessions_per_week / 7``, in a random slot the venue is open.
-An organization's line function is its first specialty other than government services, or government services
-when that is its only one. An organization without a center (center -1) holds no sessions unless its rule gives it
-a venue (a department: any center with government services); it is never placed from another center.
-The conveners and partners of today's activities are present at the activity's center, slot and zone too, but
-only where the center is active and open in the activity's slot: an activity held in the fallback slot
-(``supply.NO_SLOT_OPEN``) at a center closed that day, or without a venue, books no presence hours.
+proportion to its real visits so far + ``VENUE_PRIOR_VISITS``, in the zone of its line function where offered,
+else government services); a social organization runs a service project at a center offering its specialty
+(``social_org_sessions_per_week``, its own center if it offers the specialty, else the nearest that does); an
+enterprise offers professional services at its station (``enterprise_sessions_per_week``, training zone where
+offered, else one of its specialties, else any zone). A session happens on a day with chance
+``sessions_per_week / 7``, in a random slot the venue is open. An organization's line function is its first
+specialty other than government services, or government services when that is its only one. An organization
+without a center (center -1) holds no sessions unless its rule gives it a venue (a department: any center with
+government services); it is never placed from another center. The conveners and partners of today's activities
+are present at the activity's center, slot and zone too, but only where the center is active and open in the
+activity's slot: an activity held in the fallback slot (``supply.NO_SLOT_OPEN``) at a center closed that day,
+or without a venue, books no presence hours.
 
 Meeting (in the encounters phase): an organization present meets up to ``org_contacts_per_session`` real people
 among the visitors of its zone (of the whole center where zones are mixed), and the organizations present at one
@@ -40,6 +41,9 @@ PARTY_ZONE = FUNCTIONS.index("party_building")
 TRAINING = FUNCTIONS.index("training")
 SLOT_HOURS = np.array(VOCAB_SLOT_HOURS)
 """Length of the slots, h (``vocabulary.SLOT_HOURS``)."""
+VENUE_PRIOR_VISITS = 1.0
+"""Real visits added to every government-services center's count when a department chooses where to staff a
+session (a center nobody has visited yet still gets sessions now and then): assumption; plausible 0.1-100."""
 
 
 def random_open_slot(open_today: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -116,12 +120,12 @@ class OrgPresence:
         own = tab.center[go]
         venue = np.where((own >= 0) & c.active[np.maximum(own, 0)], own, -1)
         kind = tab.kind[go]
-        # departments: a center with a government-services zone, in proportion to its visits so far + 1
+        # departments: a center with a government-services zone, in proportion to its real visits so far + a prior
         gov = np.flatnonzero(c.active & c.functions[:, GOV])
         dept = np.flatnonzero(kind == DEPARTMENT)
         if len(dept):
             if len(gov):
-                w = world.visits_by_center[gov].sum(axis=1) + 1.0
+                w = world.visits_by_center[gov].sum(axis=1) * world.scale + VENUE_PRIOR_VISITS
                 cw = np.cumsum(w / w.sum())
                 venue[dept] = gov[np.minimum(np.searchsorted(cw, rng.random(len(dept))), len(gov) - 1)]
             else:

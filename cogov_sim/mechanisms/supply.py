@@ -23,21 +23,30 @@ from cogov_sim.world.organizations import ORG_TYPES, Department, Organization, O
 
 DELIBERATION = FUNCTIONS.index("deliberation")
 NO_VENUE_FACTOR = 0.05
-"""Without any center, a convener still holds an activity now and then (in a courtyard, online): assumption."""
+"""Share of its convening a convener keeps without any center (an activity in a courtyard, online, now and then):
+assumption; plausible 0-0.2."""
 
 
 PROBLEM_TOPIC_SHARE = 0.7
-"""Chance a convener takes up an open problem of its area (needs collected) when one exists: assumption."""
+"""Chance a convener takes up an open problem of its area (needs collected) when one exists: assumption;
+plausible 0.4-0.9."""
 
 
 NO_SLOT_OPEN = 3
-"""Slot of an activity held where no slot is open, or without a venue (the evening): assumption."""
+"""Slot of an activity held where no slot is open, or without a venue: the evening (index into ``SLOTS``), after
+work: assumption; any slot is plausible. Such an activity books no presence at a center (``org_presence``)."""
 
 PARTNERS_ASKED = 4
-"""Organizations a convener asks to take part in one activity: assumption."""
+"""Organizations a convener asks to take part in one activity: assumption; plausible 2-8."""
 
 AGREEMENT_ACTIONS_PER_DAY = 1.0 / 14.0
-"""Chance a day that a co-building agreement holds its regular joint action (about every two weeks): assumption."""
+"""Chance a day that a co-building agreement holds its regular joint action (about every two weeks, 常态化联系):
+assumption; plausible 1/30-1/7."""
+
+PROBLEM_DIFFICULTY_MAX = 1.5
+"""A new problem's difficulty is Uniform(0, PROBLEM_DIFFICULTY_MAX), in success log-odds (subtracted in
+``JointAction.success_probability``): assumption, the hardest problems cost about what face-to-face deliberation
+gains (``face_to_face_effect`` 1.21); plausible 1-2.5."""
 
 
 class Topic(NamedTuple):
@@ -76,11 +85,13 @@ def choose_topic(world: World, rng: np.random.Generator, center: int, area: int,
 
 
 TIE_SCORE_HOURS = 10.0
-"""Tie hours at which a partner's tie term in the invitation score is one half (saturating): assumption."""
+"""Tie hours at which a partner's tie term in the invitation score is one half (saturating): assumption;
+plausible 5-20 h."""
 SPECIALTY_WEIGHT = 1.0
-"""Invitation score of a partner whose specialty serves the activity's need: assumption."""
+"""Invitation score of a partner whose specialty serves the activity's need: assumption; plausible 0.5-2."""
 INVITATION_NOISE = 0.5
-"""Mean of the exponential noise on the invitation score (whom a convener happens to think of): assumption."""
+"""Mean of the exponential noise on the invitation score (whom a convener happens to think of): assumption;
+plausible 0.2-1."""
 
 
 def broker_for(world: World, convener: Organization, table: OrgTable, tie: np.ndarray) -> int:
@@ -155,7 +166,11 @@ def convene(convener: Organization, center: int, slot: int, topic: Topic, partne
 
 
 class Calendar:
-    """Phase 1: weekly resets and new community problems in residential areas (Poisson arrivals)."""
+    """Phase 1: weekly resets and new community problems in residential areas.
+
+    Problems arrive as Poisson(``problem_rate_per_area_month`` / 30) per area a day, of a random kind, with
+    difficulty Uniform(0, ``PROBLEM_DIFFICULTY_MAX``).
+    """
 
     name = "calendar"
 
@@ -170,7 +185,7 @@ class Calendar:
         if k.sum():
             area = np.repeat(np.arange(n_areas), k)
             kind = rng.integers(0, len(world.problems.TYPES), len(area))
-            world.problems.add(area, kind, rng.uniform(0.0, 1.5, len(area)), world.day)
+            world.problems.add(area, kind, rng.uniform(0.0, PROBLEM_DIFFICULTY_MAX, len(area)), world.day)
 
 
 class Supply:
