@@ -21,6 +21,7 @@ import pandas as pd
 
 from cogov_sim.population import AGE_BANDS
 from cogov_sim.scenario import LEVELS, SEGMENTS
+from cogov_sim.vocabulary import PER_ACTOR_TYPE_COLUMNS
 from cogov_sim.vocabulary import SLOT_HOURS as _SLOT_HOURS
 from cogov_sim.world import World
 from cogov_sim.world.organizations import ORG_TYPES
@@ -61,7 +62,11 @@ def copresence_diversity(world: World) -> float:
 
 
 def org_links(world: World) -> dict[str, float]:
-    """The organized field: who convenes, cross-type agreements and ties, presence hours by type."""
+    """The organized field: who convenes, cross-type agreements and ties, today's presence hours by type.
+
+    ``org_presence_hours_<type>`` is daily (today's ``org_present`` rows); the cumulative total is the column
+    ``presence_hours_total`` of :func:`per_actor_type`.
+    """
     out: dict[str, float] = {}
     convened = np.zeros(len(ORG_TYPES))
     for o in world.orgs:
@@ -219,7 +224,11 @@ def per_segment(world: World) -> pd.DataFrame:
 
 
 def per_actor_type(world: World) -> pd.DataFrame:
-    """Actors by type: how many, active, hours present at centers, convened, joined, successes, commitment."""
+    """Actors by type, the columns of ``vocabulary.PER_ACTOR_TYPE_COLUMNS``.
+
+    How many, active, hours present at centers since day 0 (``presence_hours_total``, the sum of the daily
+    ``org_presence_hours_<type>``), convened, joined, successes, commitment.
+    """
     rows = []
     for k, kind in enumerate(ORG_TYPES):
         orgs = [o for o in world.orgs if o.kind == kind]
@@ -228,7 +237,7 @@ def per_actor_type(world: World) -> pd.DataFrame:
                 "actor_type": kind,
                 "count": len(orgs),
                 "active": sum(o.active for o in orgs),
-                "presence_hours": float(world.presence_hours[k]),
+                "presence_hours_total": float(world.presence_hours[k]),
                 "convened": sum(o.convened for o in orgs),
                 "joined": sum(o.joined for o in orgs),
                 "successes": sum(o.successes for o in orgs),
@@ -240,14 +249,14 @@ def per_actor_type(world: World) -> pd.DataFrame:
             "actor_type": "resident",
             "count": world.pop.n,
             "active": world.pop.n,
-            "presence_hours": 0.0,
+            "presence_hours_total": 0.0,
             "convened": world.resident_convened,
             "joined": int(world.pop.actions_joined.sum()),
             "successes": 0,
             "commitment_mean": float(world.pop.cogov.mean()) if world.pop.n else 0.0,
         }
     )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(PER_ACTOR_TYPE_COLUMNS))
 
 
 ACTOR_TYPES: tuple[str, ...] = ("resident", *ORG_TYPES)

@@ -65,10 +65,11 @@ INDICATORS: dict[str, str] = {
     "cross_type_agreement_share": "share of the agreements in force between two different actor types",
     "org_cross_type_tie_share": "share of ties between organizations at the acquaintance level or above that"
     " cross actor types",
-    "org_presence_hours_party": "hours Party organizations were present at centers that day",
-    "org_presence_hours_department": "hours government departments were present at centers that day",
-    "org_presence_hours_enterprise": "hours enterprises were present at centers that day",
-    "org_presence_hours_social_org": "hours social organizations were present at centers that day",
+    "org_presence_hours_party": "hours Party organizations were present at centers that day (daily; the run's"
+    " total is presence_hours_total of per_actor_type)",
+    "org_presence_hours_department": "hours government departments were present at centers that day (daily)",
+    "org_presence_hours_enterprise": "hours enterprises were present at centers that day (daily)",
+    "org_presence_hours_social_org": "hours social organizations were present at centers that day (daily)",
     "social_organizations": "active social organizations",
     "volunteer_share": "volunteers / people",
     "trust_mean": "mean trust",
@@ -83,3 +84,16 @@ INDICATORS: dict[str, str] = {
     "gci": "governance community index: mean of the four components",
 }
 """Indicator name -> meaning; the columns of ``timeseries.csv`` after ``day``."""
+
+PER_ACTOR_TYPE_COLUMNS: dict[str, str] = {
+    "actor_type": "party, department, enterprise, social_org or resident",
+    "count": "actors of the type (residents: simulated people)",
+    "active": "of them still active",
+    "presence_hours_total": "hours the type was present at centers since day 0 (cumulative; the daily values are"
+    " the indicators org_presence_hours_<type>); 0 for residents, whose visits are counted elsewhere",
+    "convened": "joint actions convened so far (residents: resident-led initiatives)",
+    "joined": "joint actions taken part in so far (residents: participations of simulated people)",
+    "successes": "successful joint actions taken part in so far (organizations)",
+    "commitment_mean": "mean commitment (residents: mean co-governance consciousness)",
+}
+"""Column -> meaning of the table ``per_actor_type.csv`` (``cogov_sim.indicators.per_actor_type``), in order."""
