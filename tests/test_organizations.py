@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cogov_sim.mechanisms.alliance import ALLIANCE_MIN_ENTERPRISES, self_formed_alliances
+from cogov_sim.mechanisms import alliance
+from cogov_sim.mechanisms.alliance import ALLIANCE_MIN_ENTERPRISES, Alliance, self_formed_alliances
 from cogov_sim.mechanisms.consciousness import Consciousness
 from cogov_sim.mechanisms.encounters import meet_organizations
 from cogov_sim.mechanisms.feedback import Feedback
@@ -288,3 +289,93 @@ def test_an_alliance_forms_by_itself_when_enough_enterprises_are_linked_to_a_bui
     assert len(world.programmes) == 1
     self_formed_alliances(world)
     assert len(world.programmes) == 1  # formed once
+
+
+def _alliance_world(scenario) -> tuple[World, PartyOrganization, list[Enterprise]]:
+    """A workplace Party organization and ALLIANCE_MIN_ENTERPRISES enterprises based in its building."""
+    world = build_world(scenario, SEED)
+    lead = next(o for o in world.orgs if isinstance(o, PartyOrganization) and o.tier == "workplace")
+    ents = [o for o in world.orgs if isinstance(o, Enterprise)][:ALLIANCE_MIN_ENTERPRISES]
+    for e in ents:
+        e.center = lead.center
+    return world, lead, ents
+
+
+def _sign(world: World, x: int, y: int) -> None:
+    world.agreements[(min(x, y), max(x, y))] = world.day
+
+
+def test_a_self_formed_alliance_dissolves_when_its_enterprises_lose_their_agreements_and_can_form_again(scenario):
+    world, lead, ents = _alliance_world(scenario)
+    launched = Alliance(world.orgs[0], [world.orgs[0], *ents], 0, 4.0, 0.7, "launched")  # a what-if's alliance
+    world.programmes.append(launched)
+    for e in ents:
+        _sign(world, lead.node, e.node)
+    self_formed_alliances(world)
+    name = alliance.self_formed_name(lead)
+    assert name in world.alliances and len(world.programmes) == 2
+    del world.agreements[(min(lead.node, ents[0].node), max(lead.node, ents[0].node))]  # one agreement lapses
+    world.day = 70
+    self_formed_alliances(world)
+    assert name not in world.alliances
+    assert world.programmes == [launched]  # the launched alliance stays
+    assert world.intervention_log[-1][0] == 70 and "dissolved" in world.intervention_log[-1][1]
+    world.day = 140
+    _sign(world, lead.node, ents[0].node)  # signed again: the alliance forms again
+    self_formed_alliances(world)
+    assert world.alliances[name] == {lead.node, *(e.node for e in ents)}
+    assert len(world.programmes) == 2 and "formed" in world.intervention_log[-1][1]
+
+
+def test_a_self_formed_alliance_dissolves_when_its_lead_is_inactive(scenario):
+    world, lead, ents = _alliance_world(scenario)
+    for e in ents:
+        _sign(world, lead.node, e.node)
+    self_formed_alliances(world)
+    assert len(world.programmes) == 1
+    lead.convening = False  # a withdrawal does not dissolve it: its members may carry it
+    self_formed_alliances(world)
+    assert len(world.programmes) == 1
+    lead.active = False
+    self_formed_alliances(world)
+    assert world.programmes == [] and world.alliances == {}  # and it does not form again around an inactive lead
+
+
+def _alliance_conveners(world: World, programme: Alliance, days: range) -> list:
+    conveners = []
+    for d in days:
+        world.begin_day(d)
+        for o in world.orgs:
+            o.busy = 0.0
+        conveners += [a.convener for a in programme.activities(world, 0, True)]
+    return conveners
+
+
+def test_an_alliance_whose_lead_does_not_convene_is_convened_only_by_a_member_that_passes_the_convener_gate(
+    scenario,
+):
+    world, lead, ents = _alliance_world(scenario)
+    thr = scenario.behaviour.emergent_convening_threshold
+    programme = Alliance(lead, [lead, *ents], lead.center, 30.0, 0.7, "alliance-test")
+    lead.convening = False
+    for e in ents:
+        e.commitment, e.linked, e.recent_successes = 0.9, 0, 0.0  # committed but not ready: readiness 0.45
+    assert all(e.convening_rate(thr) == 0 for e in ents)
+    assert _alliance_conveners(world, programme, range(1, 60)) == []  # nobody able: the alliance falls silent
+    ready = ents[1]
+    ready.commitment, ready.linked, ready.recent_successes = 0.8, 3, 5.0  # readiness 0.9 (the most committed is not)
+    held = _alliance_conveners(world, programme, range(60, 120))
+    assert len(held) > 20 and all(o is ready for o in held)
+    ready.busy = ready.capacity  # no free weekly capacity: it convenes nothing
+    world.begin_day(120)
+    assert programme.activities(world, 0, True) == []
+
+
+def test_an_alliance_asks_partners_asked_members(scenario, monkeypatch):
+    world, lead, _ = _alliance_world(scenario)
+    members = [lead, *[o for o in world.orgs if isinstance(o, Enterprise)][:8]]
+    programme = Alliance(lead, members, lead.center, 4.0, 1.0, "alliance-test")
+    rng = stream(SEED, "ask-test", 0)
+    assert len(programme.ask(rng, lead, members)) == alliance.PARTNERS_ASKED
+    monkeypatch.setattr(alliance, "PARTNERS_ASKED", 2)
+    assert len(programme.ask(rng, lead, members)) == 2
