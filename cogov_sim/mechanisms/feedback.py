@@ -9,7 +9,8 @@
 - Problems: a successful joint action on a problem resolves it.
 - Organizations: commitment rises with success; each organization present adds the outcome to its recent record
   (readiness, aged weekly); social organizations mature or, a year after founding, fail.
-- Incubation: ``incubation_successes`` successes at one center within 90 days found a social organization there.
+- Incubation: ``incubation_successes`` successes at one center within ``INCUBATION_WINDOW_DAYS`` found a social
+  organization there.
 - Supply (weekly): departments' coordination rises with their ties to Party organizations, and their staff
   (center service quality) follows where government services were asked for.
 
@@ -40,6 +41,41 @@ assumption."""
 AGREEMENT_GRACE_DAYS = 180
 """An agreement is not judged by its tie before it is this old (one signed by a programme starts without a tie):
 assumption."""
+COMMITMENT_GAIN = 0.04
+"""Share of the gap to full commitment an organization gains from a successful joint action it took part in
+(c += gain · (1 − c)): assumption (Ansell & Gash 2008: small wins build commitment), plausible 0.02-0.08."""
+COMMITMENT_KEPT_ON_FAILURE = 0.98
+"""Factor on commitment after a failed joint action (c ×= factor): assumption, plausible 0.95-0.99."""
+MATURITY_GAIN = 0.05
+"""Maturity a social organization gains from a successful joint action: assumption, plausible 0.02-0.1."""
+MATURITY_LOSS = 0.02
+"""Maturity a social organization loses from a failed joint action: assumption, plausible 0.01-0.05."""
+FAILED_MATURITY = 0.25
+"""A social organization still below this maturity ``FAILURE_AGE_DAYS`` after its founding fails (becomes
+inactive): assumption, plausible 0.15-0.35."""
+FAILURE_AGE_DAYS = 365
+"""Age at which an immature social organization fails, days (a first year to prove itself): assumption, plausible
+180-730."""
+FAILURE_CONSCIOUSNESS_SHARE = 0.5
+"""A failed joint action lowers its participants' trust, co-governance consciousness and identification by this
+share of ``action_gain`` times the value (x −= share · g · x; success raises them by g · (1 − x)): assumption,
+plausible 0.25-1."""
+COORDINATION_PER_TIE = 0.1
+"""A department's coordination per Party organization it is tied to (coordination = min(1, per-tie · ties)):
+assumption, plausible 0.05-0.2."""
+COORDINATION_TIE_HOURS = 4.0
+"""Tie hours with a Party organization that count for a department's coordination, h (two shared meetings):
+assumption, plausible 2-10 h."""
+QUALITY_PER_DEPARTMENT = 0.05
+"""Service quality a department's staff adds to the centers with government services, per department (target
+quality 1 + per-department · departments · demand share · centers): assumption, plausible 0.02-0.1."""
+QUALITY_ADJUSTMENT = 0.1
+"""Share of the gap to the target quality closed each week (staff follow demand): assumption, plausible 0.05-0.3."""
+INCUBATION_WINDOW_DAYS = 90
+"""Successes within this many days count toward an incubation (a season of regular activity): assumption, plausible
+60-180."""
+INCUBATION_SPACING_DAYS = 365
+"""Days between two incubations at one center (an incubation cycle a year): assumption, plausible 180-730."""
 WEEK_DAYS = 7
 """The weekly updates (links, records, supply) run every this many days."""
 GOV = FUNCTIONS.index("government_services")
@@ -68,7 +104,7 @@ class Feedback:
                 for name in ("trust", "cogov", "identification"):
                     col = pop.consciousness(name)
                     before = float(col[p].sum())
-                    col[p] += g * (1 - col[p]) if a.success else -0.5 * g * col[p]
+                    col[p] += g * (1 - col[p]) if a.success else -FAILURE_CONSCIOUSNESS_SHARE * g * col[p]
                     world.book(name, "joint_action", before, float(col[p].sum()))
                 i, j, _ = ring_pairs(np.zeros(len(p), dtype=np.int64), p, b.contacts_per_visit, rng)
                 world.ties.add(i, j, JOINT_ACTION_HOURS, day, success=a.success)
@@ -81,10 +117,15 @@ class Feedback:
                 pairs = np.array([(x.node, y.node) for x, y in combinations(orgs, 2)])
                 world.ties.add(pairs[:, 0], pairs[:, 1], JOINT_ACTION_HOURS, day, success=a.success)
             for o in orgs:
-                o.commitment = o.commitment + 0.04 * (1 - o.commitment) if a.success else o.commitment * 0.98
+                if a.success:
+                    o.commitment += COMMITMENT_GAIN * (1 - o.commitment)
+                else:
+                    o.commitment *= COMMITMENT_KEPT_ON_FAILURE
                 o.record_outcome(a.success)
                 if isinstance(o, SocialOrganization):
-                    o.maturity = min(1.0, o.maturity + 0.05) if a.success else max(0.0, o.maturity - 0.02)
+                    o.maturity = (
+                        min(1.0, o.maturity + MATURITY_GAIN) if a.success else max(0.0, o.maturity - MATURITY_LOSS)
+                    )
             if a.success:
                 if a.problem >= 0 and world.problems.resolved[a.problem] < 0:
                     world.problems.resolved[a.problem] = day
@@ -95,7 +136,8 @@ class Feedback:
         self._agreements(world, candidates)
         self._incubate(world)
         for o in world.orgs:
-            if isinstance(o, SocialOrganization) and o.active and day - o.founded > 365 and o.maturity < 0.25:
+            if (isinstance(o, SocialOrganization) and o.active and day - o.founded > FAILURE_AGE_DAYS
+                    and o.maturity < FAILED_MATURITY):  # fmt: skip
                 o.active = False
         if day % WEEK_DAYS == 0:
             self._weekly_supply(world)
@@ -116,7 +158,7 @@ class Feedback:
     def _incubate(self, world: World) -> None:
         sc = world.scenario
         day = world.day
-        world.success_log = [(d, c) for d, c in world.success_log if d > day - 90]
+        world.success_log = [(d, c) for d, c in world.success_log if d > day - INCUBATION_WINDOW_DAYS]
         if not world.success_log:
             return
         n_social = sum(1 for o in world.orgs if isinstance(o, SocialOrganization) and o.active)
@@ -124,7 +166,8 @@ class Feedback:
             return
         centers, counts = np.unique([c for _, c in world.success_log], return_counts=True)
         for c, k in zip(centers, counts, strict=True):
-            if k >= sc.behaviour.incubation_successes and day - world.last_incubation.get(int(c), -(10**6)) >= 365:
+            last = world.last_incubation.get(int(c), -INCUBATION_SPACING_DAYS)
+            if k >= sc.behaviour.incubation_successes and day - last >= INCUBATION_SPACING_DAYS:
                 world.last_incubation[int(c)] = day
                 fn = np.flatnonzero(world.centers.functions[c])
                 spec = int(fn[day % len(fn)])
@@ -164,12 +207,12 @@ class Feedback:
         for o in world.orgs:
             if isinstance(o, Department) and len(party_nodes):
                 tie = world.ties.get(np.full(len(party_nodes), o.node), party_nodes, world.day)
-                o.coordination = min(1.0, 0.1 * float((tie >= 4.0).sum()))
+                o.coordination = min(1.0, COORDINATION_PER_TIE * float((tie >= COORDINATION_TIE_HOURS).sum()))
         c = world.centers
         gov = c.functions[:, GOV] & c.active
         if gov.any():
             demand = world.visits_by_center[:, :].sum(axis=1).astype(float)
             share = demand[gov] / max(demand[gov].sum(), 1.0)
             n_dept = sum(1 for o in world.orgs if isinstance(o, Department) and o.active)
-            target = 1.0 + 0.05 * n_dept * share * gov.sum() / max(gov.sum(), 1)
-            c.quality[gov] += 0.1 * (target - c.quality[gov])
+            target = 1.0 + QUALITY_PER_DEPARTMENT * n_dept * share * gov.sum() / max(gov.sum(), 1)
+            c.quality[gov] += QUALITY_ADJUSTMENT * (target - c.quality[gov])
