@@ -17,7 +17,14 @@ from cogov_sim.model import CoGovModel
 from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS
 from cogov_sim.world import Activity, World, build_world
-from cogov_sim.world.organizations import ORG_TYPES, Department, Enterprise, OrgTable, PartyOrganization
+from cogov_sim.world.organizations import (
+    MAX_AGREEMENTS,
+    ORG_TYPES,
+    Department,
+    Enterprise,
+    OrgTable,
+    PartyOrganization,
+)
 from tests.conftest import small
 
 SEED = 5
@@ -379,3 +386,45 @@ def test_an_alliance_asks_partners_asked_members(scenario, monkeypatch):
     assert len(programme.ask(rng, lead, members)) == alliance.PARTNERS_ASKED
     monkeypatch.setattr(alliance, "PARTNERS_ASKED", 2)
     assert len(programme.ask(rng, lead, members)) == 2
+
+
+def _ready_pair(world: World, x, y, hours: float) -> tuple[int, int]:
+    """Give ``x`` and ``y`` a tie of ``hours`` and enough shared successes for an agreement; returns the pair."""
+    for _ in range(world.scenario.behaviour.agreement_successes):
+        world.ties.add(np.array([x.node]), np.array([y.node]), 0.0, world.day, success=True)
+    world.ties.add(np.array([x.node]), np.array([y.node]), hours, world.day)
+    return min(x.node, y.node), max(x.node, y.node)
+
+
+def test_a_pair_signs_only_when_both_have_room_for_another_agreement_and_the_strongest_tie_first(scenario):
+    world = build_world(scenario, SEED)
+    world.begin_day(10)
+    h = scenario.behaviour.agreement_hours
+    dept = next(o for o in world.orgs if isinstance(o, Department))
+    ents = [o for o in world.orgs if isinstance(o, Enterprise)]
+    for o in world.orgs[1:MAX_AGREEMENTS]:  # MAX_AGREEMENTS - 1 agreements already: room for one more
+        world.agreements[(min(dept.node, o.node), max(dept.node, o.node))] = 0
+    weak, strong = _ready_pair(world, dept, ents[0], h + 1), _ready_pair(world, dept, ents[1], h + 5)
+    Feedback()._agreements(world, {weak, strong})
+    assert strong in world.agreements and weak not in world.agreements  # the closer partner takes the last room
+    held = sum(dept.node in p for p in world.agreements)
+    assert held == MAX_AGREEMENTS
+    Feedback()._agreements(world, {weak})
+    assert weak not in world.agreements  # full
+    free = _ready_pair(world, ents[0], ents[2], h + 1)
+    Feedback()._agreements(world, {free})
+    assert free in world.agreements  # both have room
+
+
+def test_no_organization_ever_holds_more_than_the_cap_of_agreements_and_agreements_still_form(scenario):
+    model = CoGovModel(scenario, seed=SEED)
+    most = 0
+    for d in range(365):
+        model.step()
+        if d % 7 == 0:
+            held: dict[int, int] = {}
+            for x, y in model.world.agreements:
+                held[x], held[y] = held.get(x, 0) + 1, held.get(y, 0) + 1
+            most = max(most, *held.values(), 0)
+    assert 0 < most <= MAX_AGREEMENTS
+    assert len(model.world.agreements) >= 10

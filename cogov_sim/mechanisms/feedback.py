@@ -5,7 +5,8 @@
   multiplies the odds by ``1 - failure_repeat_penalty`` and lowers trust and consciousness.
 - Relationships: participants spend two hours together (bounded contacts, as in encounters); every pair of the
   organizations present gains two hours and, on success, a shared success. Organizations whose tie reaches
-  ``agreement_hours`` and ``agreement_successes`` sign a co-building agreement.
+  ``agreement_hours`` and ``agreement_successes`` sign a co-building agreement when both hold fewer than
+  ``MAX_AGREEMENTS``.
 - Problems: a successful joint action on a problem resolves it.
 - Organizations: commitment rises with success; each organization present adds the outcome to its recent record
   (readiness, aged weekly); social organizations mature or, a year after founding, fail.
@@ -27,7 +28,7 @@ from cogov_sim.mechanisms.alliance import self_formed_alliances
 from cogov_sim.mechanisms.encounters import ring_pairs
 from cogov_sim.scenario import FUNCTIONS
 from cogov_sim.world import World
-from cogov_sim.world.organizations import READY_TIE_HOURS, Department, SocialOrganization
+from cogov_sim.world.organizations import MAX_AGREEMENTS, READY_TIE_HOURS, Department, SocialOrganization
 
 ENGAGEMENT_BOUNDS = (-3.0, 3.0)
 """Bounds of the log-odds offset of joining again (about ×0.05 to ×20): assumption."""
@@ -143,7 +144,12 @@ class Feedback:
             self._weekly_supply(world)
 
     def _agreements(self, world: World, pairs: set[tuple[int, int]]) -> None:
-        """Sign a co-building agreement for each pair whose tie hours and shared successes reach the thresholds."""
+        """Sign a co-building agreement for each pair whose tie hours and shared successes reach the thresholds.
+
+        A pair signs only when both sides hold fewer than ``MAX_AGREEMENTS`` agreements; ready pairs sign in the
+        order of their tie hours, strongest first (an organization with room for one more signs with its closest
+        partner).
+        """
         pairs = {p for p in pairs if p not in world.agreements}
         if not pairs:
             return
@@ -151,9 +157,19 @@ class Feedback:
         a, c = np.array(sorted(pairs)).T
         hours = world.ties.get(a, c, world.day)
         wins = world.ties.shared_successes(a, c)
-        ready = (hours >= b.agreement_hours) & (wins >= b.agreement_successes)
-        for x, y in zip(a[ready].tolist(), c[ready].tolist(), strict=True):
-            world.agreements[(x, y)] = world.day
+        ready = np.flatnonzero((hours >= b.agreement_hours) & (wins >= b.agreement_successes))
+        if not len(ready):
+            return
+        held: dict[int, int] = {}
+        for x, y in world.agreements:
+            held[x] = held.get(x, 0) + 1
+            held[y] = held.get(y, 0) + 1
+        for k in ready[np.argsort(-hours[ready], kind="stable")].tolist():
+            x, y = int(a[k]), int(c[k])
+            if held.get(x, 0) < MAX_AGREEMENTS and held.get(y, 0) < MAX_AGREEMENTS:
+                world.agreements[(x, y)] = world.day
+                held[x] = held.get(x, 0) + 1
+                held[y] = held.get(y, 0) + 1
 
     def _incubate(self, world: World) -> None:
         sc = world.scenario

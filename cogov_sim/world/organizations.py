@@ -40,6 +40,10 @@ READY_RECORD_WEIGHT = 0.25
 RECORD_HALF_LIFE_DAYS = 180.0
 """Half-life of an organization's recent record of successes and failures, days (a small win is remembered for a
 season or two, then forgotten without new action): assumption, plausible 90-365."""
+MAX_AGREEMENTS = 5
+"""Co-building agreements an organization can hold at once: each holds a regular joint action about every two
+weeks, and an organization has the capacity to maintain only a few such regular partnerships (a branch's
+capacity is 3 joint actions a week): assumption, plausible 2-10."""
 NON_PARTY_MAX_PER_WEEK = 0.5
 """Activities a week a fully ready non-Party organization convenes (half a Party branch's default): assumption."""
 
