@@ -44,6 +44,10 @@ EMPLOYEE_CARRY_HOURS = 0.05
 """Hours an employee's visit adds to the tie between the employer and an organization present (a word about
 the firm, a contact passed on; about three minutes): assumption."""
 
+ATTENDANCE_MEMORY_DAYS = 28
+"""Days of the same kind (weekday or weekend) over which a space's usual attendance is averaged: assumption,
+plausible 7-90 (long enough to smooth a day's noise, short enough to follow a new center filling up)."""
+
 WORD_OF_MOUTH = 0.05
 """Chance that two people who meet share what they know of the center tiers: assumption."""
 
@@ -54,18 +58,20 @@ MIXING = np.array([f in MIXING_FUNCTIONS for f in FUNCTIONS])
 def ring_pairs(
     keys: np.ndarray,
     people: np.ndarray,
-    contacts: int,
+    contacts: int | np.ndarray,
     rng: np.random.Generator,
     affinity: np.ndarray | None = None,
     noise: float = AFFINITY_NOISE,
 ):
     """Pairs of people who meet: each meets the next ``ceil(contacts/2)`` in a ring within its key group.
 
+    ``contacts`` is one number for all or one per person.
     The ring is ordered by ``affinity`` (a stable per-person position, so regulars sit near the same people
     visit after visit) plus noise; without ``affinity`` the ring is random.
     Returns (i, j, group index of the pair); each unordered pair appears once.
     """
-    if len(keys) < 2 or contacts <= 0:
+    reach = (np.broadcast_to(np.asarray(contacts, dtype=np.int64), keys.shape) + 1) // 2
+    if len(keys) < 2 or not reach.any():
         e = np.zeros(0, dtype=np.int64)
         return e, e, e
     position = rng.random(len(keys)) if affinity is None else affinity + rng.normal(0, noise, len(keys))
@@ -76,8 +82,9 @@ def ring_pairs(
     gid = np.repeat(np.arange(len(start)), size)
     pos = np.arange(len(keys)) - start[gid]
     src, dst, grp = [], [], []
-    for k in range(1, (contacts + 1) // 2 + 1):
-        ok = size[gid] > k
+    reach = reach[order]
+    for k in range(1, int(reach.max()) + 1):
+        ok = (size[gid] > k) & (reach >= k)
         partner = start[gid] + (pos + k) % size[gid]
         src.append(order[ok])
         dst.append(order[partner[ok]])
@@ -91,9 +98,17 @@ def ring_pairs(
 
 
 class Encounters:
-    """Phase 4: bounded contacts among co-present visitors; shared hours into the tie network."""
+    """Phase 4: bounded contacts among co-present visitors; shared hours into the tie network.
+
+    It remembers, per space and day kind, how many other agents a visitor usually finds there, to estimate the
+    real crowd of a space at sample fractions below one (:func:`contact_groups`).
+    """
 
     name = "encounters"
+
+    def __init__(self) -> None:
+        self.attendance = np.zeros((2, 2, 0))
+        self.days = np.zeros(2)
 
     def run(self, world: World, rng: np.random.Generator) -> None:
         """Pair today's visitors, and organizations with visitors and each other; add the shared hours to ties."""
@@ -101,26 +116,85 @@ class Encounters:
         meet_organizations(world, rng)
 
     def _residents(self, world: World, rng: np.random.Generator) -> None:
-        t, pop, c = world.today, world.pop, world.centers
+        t, pop = world.today, world.pop
+        spaces = space_keys(world)
+        usual = self._remember(world, spaces)
         if len(t.visitor) < 2:
             return
-        seg = pop.segment[t.visitor].astype(np.int64)
-        shared = c.mixed[t.center]
-        sub = np.where(MIXING[t.zone] | shared, len(SEGMENTS), seg)
-        space = np.where(shared, 0, t.zone)
-        keys = ((t.center * 4 + t.slot) * len(FUNCTIONS) + space) * (len(SEGMENTS) + 1) + sub
-        affinity = world.affinity[t.visitor]
+        keys, seating, contacts = contact_groups(world, spaces, usual, rng)
+        affinity = seating + world.affinity[t.visitor]
         noise = AFFINITY_NOISE * world.scale
-        i, j, _ = ring_pairs(keys, t.visitor, world.scenario.behaviour.contacts_per_visit, rng, affinity, noise)
+        i, j, _ = ring_pairs(keys, t.visitor, contacts, rng, affinity, noise)
         if not len(i):
             return
-        # the zone of the pair is the zone of either member; both share it by construction
+        # the zone of the pair is the zone of either member (of the first where a small group was widened)
         zone_of = np.zeros(pop.n, dtype=np.int64)
         zone_of[t.visitor] = t.zone
         hours = DWELL[zone_of[i]]
         world.ties.add(i, j, hours, world.day)
         t.pairs = (i, j)
         word_of_mouth(world, rng)
+
+    def _remember(self, world: World, spaces: np.ndarray) -> np.ndarray:
+        """Update the running means for today's day kind; return the others each of today's visitors usually finds.
+
+        Per space s, the running means m_s of a day's agents and q_s of a day's agents × (agents − 1). A visitor
+        of s usually finds q_s / m_s others (the visitor left out, however often they come); q_s is sparse at
+        small samples, so the estimate is m_s · Σq / Σm² pooled over all spaces (equal to q_s / m_s where
+        crowds are Poisson-like, and below m_s where a few regulars make up a space's visits).
+        """
+        size = len(world.centers.x) * 4 * len(FUNCTIONS) * (len(SEGMENTS) + 1)
+        if self.attendance.shape[2] < size:
+            self.attendance = np.pad(self.attendance, ((0, 0), (0, 0), (0, size - self.attendance.shape[2])))
+        kind = int(world.today.weekend)
+        self.days[kind] += 1
+        rate = 1.0 / min(self.days[kind], ATTENDANCE_MEMORY_DAYS)
+        today = np.bincount(spaces, minlength=size).astype(np.float64)
+        self.attendance[kind] += rate * (np.stack([today, today * (today - 1.0)]) - self.attendance[kind])
+        visits, pairs = self.attendance[kind]
+        poisson = float(visits @ visits)
+        ratio = float(pairs.sum()) / poisson if poisson > 0 else 1.0
+        return visits[spaces] * ratio
+
+
+def space_keys(world: World) -> np.ndarray:
+    """The space each of today's visitors shares with others.
+
+    Center, slot and zone, split by segment where the zone gathers like with like (the whole center's slot where
+    zones are mixed).
+    """
+    t, pop, c = world.today, world.pop, world.centers
+    seg = pop.segment[t.visitor].astype(np.int64)
+    sub = np.where(MIXING[t.zone] | c.mixed[t.center], len(SEGMENTS), seg)
+    return zone_keys(world, t.center, t.slot, t.zone) * (len(SEGMENTS) + 1) + sub
+
+
+def contact_groups(world: World, spaces: np.ndarray, usual: np.ndarray, rng: np.random.Generator,
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """The group each of today's visitors meets people in, its seat order in the group, and its contacts.
+
+    A real person in a space meets ``min(contacts_per_visit, others)`` of the others there. At one agent per
+    person the others are the other agents of the space. Below that they are the other agents plus the people no
+    agent stands for: Poisson((1/fraction - 1) · m), m the other agents a visitor usually finds in the space on
+    such days (``Encounters._remember``).
+    Where the space holds fewer other agents than the person's contacts, the group widens to the zone without
+    the segment split, then the center in that slot, then the center that day, so an agent meets as many others
+    as the person it stands for; people of one space still sit together (``seating`` orders the spaces).
+    Returns (group key, seating offset, contacts) per visitor; at one agent per person every group is its space.
+    """
+    t = world.today
+    _, space, agents = np.unique(spaces, return_inverse=True, return_counts=True)
+    others = agents[space] - 1 + rng.poisson((world.scale - 1.0) * usual)
+    contacts = np.minimum(world.scenario.behaviour.contacts_per_visit, others)
+    zone = spaces // (len(SEGMENTS) + 1)
+    levels = (spaces, zone, zone // len(FUNCTIONS), t.center, world.centers.area_index[t.center], 0 * t.center)
+    key = np.full(len(spaces), -1, dtype=np.int64)
+    for level, k in enumerate(levels):
+        left = np.flatnonzero(key < 0)  # a wider group holds only those its narrower groups could not serve
+        _, inverse, count = np.unique(k[left], return_inverse=True, return_counts=True)
+        pick = left[(count[inverse] - 1 >= contacts[left]) | (level == len(levels) - 1)]
+        key[pick] = k[pick] * len(levels) + level
+    return key, 2.0 * space, contacts
 
 
 def zone_keys(world: World, center: np.ndarray, slot: np.ndarray, zone: np.ndarray) -> np.ndarray:

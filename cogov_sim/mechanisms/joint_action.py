@@ -8,7 +8,11 @@ today's visitors. An invited person who is free in the slot joins with probabili
 
 where θ_i is the personal threshold and ``engagement`` carries the feedback of past outcomes (log-odds). Then
 two rounds of a Granovetter cascade: anyone in the catchment who is free and whose share of tied contacts
-(acquaintance or more) already taking part reaches θ_i joins. Group size is capped (a council hall holds 20).
+(acquaintance or more) already taking part reaches θ_i joins. Below one agent per person, the other people an
+agent stands for decide too: for an invitation, Binomial(1/fraction − 1, p_free · p); in the cascade, each free
+one joins when the share reaches a threshold drawn from the catchment's, so a cascade grows person by person, not
+1/fraction people at a time. Shares count the people taking part among those each tied agent stands for. Group
+size is capped in real people (a council hall holds 20).
 
 Success (:meth:`JointAction.success_probability`):
 
@@ -128,29 +132,38 @@ class JointAction:
         # the real people each invited agent stands for decide too: its own answer plus Binomial(s - 1, p_free · p)
         free_of = np.zeros(pop.n)
         free_of[pool] = free_p
-        stand_for = np.floor(world.scale) + (rng.random(len(invited)) < world.scale % 1.0)  # 1/fraction on average
+        stand = np.zeros(pop.n)  # real people each agent of the pool stands for: 1/fraction on average
+        stand[pool] = np.floor(world.scale) + (rng.random(len(pool)) < world.scale % 1.0)
+        stand_for = stand[invited]
         others = rng.binomial(np.maximum(stand_for - 1, 0).astype(np.int64), free_of[invited] * p)
-        direct_people = float(direct.sum() + others.sum())
-        # exposure counts the share of the people an agent stands for who take part (1 for a joined agent)
-        taking_part = np.zeros(pop.n, dtype=np.float32)
-        taking_part[invited] = (direct + others) / np.maximum(stand_for, 1)
+        # people taking part among those each agent stands for (the agent itself included when it joined)
+        people = np.zeros(pop.n)
+        people[invited] = direct + others
+        thresholds = np.sort(pop.threshold[pool])
         for _ in range(CASCADE_ROUNDS):
+            taking_part = np.divide(people, stand, out=np.zeros(pop.n), where=stand > 0)
             if not taking_part.any():
                 break
             exposure = adj[pool] @ taking_part
             share = np.divide(exposure, deg[pool], out=np.zeros(len(pool)), where=deg[pool] > 0)
-            new = pool[(share >= pop.threshold[pool]) & (exposure > 0) & free & ~joined[pool]]
-            if not len(new):
+            reached = (exposure > 0) & (people[pool] < stand[pool])
+            own = pool[reached & (share >= pop.threshold[pool]) & free & ~joined[pool]]
+            # the agent's other people: each free one whose own threshold the share reaches joins (thresholds
+            # as in the catchment); at one agent per person there are none
+            rest = stand[pool] - 1.0 - (people[pool] - joined[pool])
+            reach_p = free_p * np.searchsorted(thresholds, share, side="right") / len(thresholds)
+            more = np.where(reached, rng.binomial(np.maximum(rest, 0).astype(np.int64), reach_p), 0)
+            if not len(own) and not more.any():
                 break
-            joined[new] = True
-            taking_part[new] = 1.0
+            joined[own] = True
+            people[own] += 1.0
+            people[pool] += more
         who = np.flatnonzero(joined)
-        cascade = len(who) - int(direct.sum())
         if len(who) > cap:
             who = rng.choice(who, size=cap, replace=False)
         a.participants = np.sort(who)
         cap_people = HALL_CAPACITY if a.face_to_face else EVENT_CAPACITY
-        a.people = min(float(cap_people), direct_people + cascade * world.scale)
+        a.people = min(float(cap_people), float(people.sum()))
         a.invited = invited
 
     def success_probability(self, world: World, a: Activity) -> float:

@@ -38,6 +38,9 @@ NEIGHBOURS_PER_PERSON = 0.65
 """Mean initial neighbour ties a resident starts (Poisson); with the ties others start to them, a resident has
 none with chance about exp(-2 · 0.65) = 0.27: Evidence §4.7 (27% almost never interact with neighbours)."""
 
+REDRAWS = 3
+"""Rounds in which a first tie drawn twice (or to oneself) is drawn again, so small samples do not lose ties."""
+
 MAX_ORGS = 100_000
 """Room reserved for organization nodes after the residents in the tie network."""
 
@@ -181,11 +184,25 @@ def initial_awareness(pop: Population, rng: np.random.Generator) -> None:
     pop.awareness[:] = rng.random(p.shape) < p
 
 
+def anyone_else(key: np.ndarray, who: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each of ``who``, a random other person with the same ``key`` (itself if alone in its group)."""
+    order = np.argsort(key, kind="stable")
+    first = np.r_[0, np.flatnonzero(np.diff(key[order])) + 1]
+    size = np.diff(np.r_[first, len(key)])
+    group = np.repeat(np.arange(len(first)), size)
+    pos = np.empty(len(key), dtype=np.int64)
+    pos[order] = np.arange(len(key))
+    g = group[pos[who]]
+    shift = 1 + (rng.random(len(who)) * (size[g] - 1)).astype(np.int64)
+    return order[first[g] + (pos[who] - first[g] + shift) % size[g]]
+
+
 def neighbour_ties(ties: TieStore, pop: Population, n: int, rng: np.random.Generator) -> None:
     """Thin neighbourliness among the ``n`` residents (Evidence §4.7), added to ``ties``.
 
-    Mostly acquaintance-level ties within one's residential area, ``INITIAL_SAME_SEGMENT`` of them within one's
-    own segment (people of one life stage).
+    Mostly acquaintance-level ties to someone of one's residential area, ``INITIAL_SAME_SEGMENT`` of them within
+    one's own segment (people of one life stage); the partner is anyone of that group, so the share of pairs
+    drawn twice, and so the ties a person starts with, does not depend on the sample fraction.
     """
     if n < 2:
         return
@@ -193,12 +210,16 @@ def neighbour_ties(ties: TieStore, pop: Population, n: int, rng: np.random.Gener
     src = np.repeat(np.arange(n), k)
     same_seg = rng.random(len(src)) < INITIAL_SAME_SEGMENT
     dst = np.empty_like(src)
-    for mask, key in ((same_seg, pop.area[:n] * 8 + pop.segment[:n]), (~same_seg, pop.area[:n])):
-        order = np.argsort(key, kind="stable")
-        pos = np.empty(n, dtype=np.int64)
-        pos[order] = np.arange(n)
-        shift = rng.integers(1, 40, int(mask.sum())) * rng.choice([-1, 1], int(mask.sum()))
-        dst[mask] = order[np.clip(pos[src[mask]] + shift, 0, n - 1)]
-    same = pop.area[dst] == pop.area[src]
+    redraw = np.ones(len(src), dtype=bool)
+    for _ in range(REDRAWS):
+        for mask, key in ((same_seg & redraw, pop.area[:n] * 8 + pop.segment[:n]), (~same_seg & redraw, pop.area[:n])):
+            dst[mask] = anyone_else(key, src[mask], rng)
+        pair = np.minimum(src, dst) * n + np.maximum(src, dst)
+        redraw = np.ones(len(src), dtype=bool)
+        redraw[np.unique(pair, return_index=True)[1]] = False
+        redraw |= dst == src
+        if not redraw.any():
+            break
+    same = (pop.area[dst] == pop.area[src]) & (dst != src)
     hours = rng.gamma(1.5, 8.0, len(src)).astype(np.float32)
     ties.add(src[same], dst[same], hours[same], day=0)
