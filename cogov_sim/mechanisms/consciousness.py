@@ -1,13 +1,17 @@
 """Phase 7: shared consciousness, and volunteers who join and leave.
 
 - Service (experience): a visit that serves the person's need (the center offers it and the person used that
-  zone) raises service consciousness by ``experience_gain`` toward 1 and trust and identification by half that;
-  a visit that does not serve the need lowers service consciousness by ``SERVICE_MISS_SHARE`` of that
-  (relative); being turned away lowers trust and service consciousness by ``turned_away_penalty`` (relative).
+  zone) raises service consciousness by ``experience_gain`` toward 1 and trust by ``SERVED_TRUST_SHARE`` of that
+  (a service delivered); a visit that does not serve the need lowers service consciousness by
+  ``SERVICE_MISS_SHARE`` of that (relative); being turned away lowers trust and service consciousness by
+  ``turned_away_penalty`` (relative). Visits do not move co-governance consciousness or identification: those
+  come from taking part and from others over ties.
 - Joint action (in the feedback phase): taking part raises trust, co-governance consciousness and
   identification on success and lowers them on failure.
 - Problems left open: each problem of one's residential area open longer than ``PROBLEM_PATIENCE_DAYS`` lowers
   the trust of its residents by ``OPEN_PROBLEM_TRUST_LOSS`` a day (relative), up to ``OPEN_PROBLEM_CAP`` problems.
+- Contact broken off (weekly): each tie at the acquaintance level a person lost since last week lowers their
+  trust by ``CONTACT_LOSS_TRUST`` (relative).
 - Influence (bounded confidence, Deffuant): for each of today's contact pairs whose tie is at least acquaintance,
   each side moves by ``influence_rate`` toward the other on service, co-governance consciousness and
   identification, but only if their difference is below its confidence bound
@@ -33,6 +37,12 @@ from cogov_sim.world import World
 SERVICE_MISS_SHARE = 0.5
 """A visit that does not serve one's need lowers service consciousness by this share of ``experience_gain``
 (relative): assumption."""
+SERVED_TRUST_SHARE = 0.25
+"""A visit that serves one's need raises trust by this share of ``experience_gain`` (toward 1): assumption,
+plausible 0-0.5 (a service delivered builds some trust in those who deliver it; joint action builds more)."""
+CONTACT_LOSS_TRUST = 0.01
+"""Relative trust loss per tie at the acquaintance level lost in a week (regular contact broken off): assumption,
+plausible 0-0.03."""
 PROBLEM_PATIENCE_DAYS = 90
 """Days a problem may stay open before it costs its area's residents trust: assumption."""
 OPEN_PROBLEM_TRUST_LOSS = 0.0002
@@ -65,6 +75,10 @@ class Consciousness:
 
     name = "consciousness"
 
+    def __init__(self) -> None:
+        self._degree = np.zeros(0, dtype=np.int64)
+        self._degree_day = -1
+
     def run(self, world: World, rng: np.random.Generator) -> None:
         """Update consciousness and volunteers."""
         pop, b, t = world.pop, world.scenario.behaviour, world.today
@@ -82,8 +96,7 @@ class Consciousness:
             served = t.served if len(t.served) == len(v) else np.ones(len(v), dtype=bool)
             s, m = v[served], v[~served]
             pop.service[s] += g * (1 - pop.service[s])
-            pop.trust[s] += 0.5 * g * (1 - pop.trust[s])
-            pop.identification[s] += 0.5 * g * (1 - pop.identification[s])
+            pop.trust[s] += SERVED_TRUST_SHARE * g * (1 - pop.trust[s])
             pop.service[m] *= 1 - SERVICE_MISS_SHARE * g
         if len(t.turned_away):
             pop.trust[t.turned_away] *= 1 - b.turned_away_penalty
@@ -91,6 +104,8 @@ class Consciousness:
         book("service")
         self._open_problems(world)
         book("open_problems")
+        self._contact_lost(world)
+        book("contact_lost")
         i, j = t.pairs
         if len(i):
             tied = world.ties.get(i, j, world.day) >= b.acquaintance_hours
@@ -105,6 +120,18 @@ class Consciousness:
             col += b.baseline_drift_per_day * (pop.baseline[k] - col)
         book("drift")
         self._volunteers(world, rng)
+
+    def _contact_lost(self, world: World) -> None:
+        """Residents lose trust for each acquaintance tie lost since ``world.degree`` was last counted (weekly)."""
+        now = world.degree
+        if world.day % 7 or self._degree_day == world.day:
+            return
+        if len(self._degree) == len(now):
+            lost = np.maximum(self._degree - now, 0)
+            hit = np.flatnonzero(lost)
+            world.pop.trust[hit] *= ((1 - CONTACT_LOSS_TRUST) ** lost[hit]).astype(world.pop.trust.dtype)
+        self._degree = now.copy()
+        self._degree_day = world.day
 
     def _open_problems(self, world: World) -> None:
         """Residents lose trust for each problem of their area left open past the patience."""
