@@ -178,8 +178,9 @@ def contact_groups(world: World, spaces: np.ndarray, usual: np.ndarray, rng: np.
     agent stands for: Poisson((1/fraction - 1) · m), m the other agents a visitor usually finds in the space on
     such days (``Encounters._remember``).
     Where the space holds fewer other agents than the person's contacts, the group widens to the zone without
-    the segment split, then the center in that slot, then the center that day, so an agent meets as many others
-    as the person it stands for; people of one space still sit together (``seating`` orders the spaces).
+    the segment split, the center in that slot, the center that day, the centers of its residential area that
+    day and last the street's, so an agent meets as many others as the person it stands for (people like those
+    the person meets); people of one space still sit together (``seating`` orders the spaces).
     Returns (group key, seating offset, contacts) per visitor; at one agent per person every group is its space.
     """
     t = world.today
@@ -187,7 +188,8 @@ def contact_groups(world: World, spaces: np.ndarray, usual: np.ndarray, rng: np.
     others = agents[space] - 1 + rng.poisson((world.scale - 1.0) * usual)
     contacts = np.minimum(world.scenario.behaviour.contacts_per_visit, others)
     zone = spaces // (len(SEGMENTS) + 1)
-    levels = (spaces, zone, zone // len(FUNCTIONS), t.center, world.centers.area_index[t.center], 0 * t.center)
+    street = np.zeros_like(t.center)
+    levels = (spaces, zone, zone // len(FUNCTIONS), t.center, world.centers.area_index[t.center], street)
     key = np.full(len(spaces), -1, dtype=np.int64)
     for level, k in enumerate(levels):
         left = np.flatnonzero(key < 0)  # a wider group holds only those its narrower groups could not serve
