@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS, MIXING_FUNCTIONS, SEGMENTS
 from cogov_sim.world import World
 
@@ -50,6 +51,9 @@ plausible 7-90 (long enough to smooth a day's noise, short enough to follow a ne
 
 WORD_OF_MOUTH = 0.05
 """Chance that two people who meet share what they know of the center tiers: assumption."""
+
+ORGANIZATIONS_STREAM = "encounters.organizations"
+"""Random stream of the organizations' meetings, apart from the residents' (one does not shift the other)."""
 
 DWELL = np.array([DWELL_HOURS[f] for f in FUNCTIONS])
 MIXING = np.array([f in MIXING_FUNCTIONS for f in FUNCTIONS])
@@ -113,7 +117,7 @@ class Encounters:
     def run(self, world: World, rng: np.random.Generator) -> None:
         """Pair today's visitors, and organizations with visitors and each other; add the shared hours to ties."""
         self._residents(world, rng)
-        meet_organizations(world, rng)
+        meet_organizations(world, stream(world.seed, ORGANIZATIONS_STREAM, world.day))
 
     def _residents(self, world: World, rng: np.random.Generator) -> None:
         t, pop = world.today, world.pop
