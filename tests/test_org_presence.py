@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from cogov_sim.mechanisms.org_presence import SLOT_HOURS, OrgPresence
-from cogov_sim.mechanisms.supply import Calendar, Supply
+from cogov_sim.mechanisms.supply import Calendar, Supply, plan
 from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS
 from cogov_sim.world import World, build_world
@@ -121,3 +121,14 @@ def test_activities_count_as_presence_only_in_slots_their_center_is_open(scenari
     assert len(rows)
     assert world.centers.open[rows[:, 2], rows[:, 5], rows[:, 3]].all()
     assert not (rows[:, 2] == 0).any()
+
+
+def test_a_street_wide_organization_without_a_venue_takes_up_problems_of_every_area():
+    world = build_world(small("no_centers", 0.05), 2)
+    n_areas = len(world.layout.area_centers)
+    world.problems.add(np.arange(n_areas), np.zeros(n_areas, dtype=np.int64), np.ones(n_areas), day=0)
+    org = next(o for o in world.orgs if o.area < 0)
+    rng = np.random.default_rng(5)
+    areas = {int(world.problems.area[a.problem]) for a in (plan(world, rng, org, 0, False) for _ in range(200))
+             if a.problem >= 0}  # fmt: skip
+    assert len(areas) > n_areas // 2

@@ -266,10 +266,12 @@ def plan(
     if center < 0 and has_venue:
         act = np.flatnonzero(c.active)
         center = int(act[rng.integers(0, len(act))])
-    slot, area = NO_SLOT_OPEN, max(org.area, 0)
+    slot, area = NO_SLOT_OPEN, org.area
     if center >= 0:
         found = open_slot(world, rng, center, kind)
         slot = NO_SLOT_OPEN if found is None else found
         area = int(c.area_index[center])
+    elif area < 0:  # a street-wide organization without a venue takes up the problems of any residential area
+        area = int(rng.integers(0, len(world.layout.area_centers)))
     topic = choose_topic(world, rng, center, area, PROBLEM_TOPIC_SHARE)
     return convene(org, center, slot, topic, invite(world, rng, org, topic.function, topic.problem, table))
