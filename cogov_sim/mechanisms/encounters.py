@@ -6,7 +6,9 @@ Evidence §1.1): all its visitors of a slot form one group, whatever their zone.
 ring ordered by a stable personal position (a fixed random number, plus noise), so regulars who come at the same
 times meet the same people again (Feld's foci). Each meets the next ``ceil(contacts_per_visit / 2)`` people
 in the ring, so everyone meets about ``contacts_per_visit`` others and the cost is linear in visits. Each pair
-adds the zone's dwell time to its tie (shared leisure hours).
+adds the zone's dwell time to its tie (shared leisure hours). People look out for those they know: two
+residents tied at the acquaintance level who share a space meet whatever the seating. Everyday
+neighbourly contact outside the centers keeps the first neighbour ties up (``NEIGHBOURLY_HOURS`` a week).
 
 Contract: writes ``world.today.pairs`` (the day's contact pairs) and adds their hours to ``world.ties``.
 """
@@ -48,6 +50,17 @@ the firm, a contact passed on; about three minutes): assumption."""
 ATTENDANCE_MEMORY_DAYS = 28
 """Days of the same kind (weekday or weekend) over which a space's usual attendance is averaged: assumption,
 plausible 7-90 (long enough to smooth a day's noise, short enough to follow a new center filling up)."""
+
+KNOWN_REFRESH_DAYS = 7
+"""Acquaintances who look out for each other are read from the tie network as of (at most) this many days ago
+(weekly, for speed, as the cascade's network)."""
+
+NEIGHBOURLY_HOURS = 0.15
+"""Hours a week each first neighbour tie gains from everyday neighbourly contact outside the centers (a greeting,
+a chat on the stairs; about ten minutes): assumption, plausible 0-0.5. With the tie half-life of a year it keeps
+such a tie near 11 h, so thin neighbourliness (Evidence §4.7) lasts instead of fading away."""
+NEIGHBOURLY_EVERY_DAYS = 7
+"""Neighbourly contact is booked once a week."""
 
 WORD_OF_MOUTH = 0.05
 """Chance that two people who meet share what they know of the center tiers: assumption."""
@@ -113,11 +126,15 @@ class Encounters:
     def __init__(self) -> None:
         self.attendance = np.zeros((2, 2, 0))
         self.days = np.zeros(2)
+        self._known: tuple[np.ndarray, np.ndarray] | None = None
+        self._known_day = 0
 
     def run(self, world: World, rng: np.random.Generator) -> None:
         """Pair today's visitors, and organizations with visitors and each other; add the shared hours to ties."""
         self._residents(world, rng)
         meet_organizations(world, stream(world.seed, ORGANIZATIONS_STREAM, world.day))
+        if world.day % NEIGHBOURLY_EVERY_DAYS == 0 and len(world.neighbours[0]):
+            world.ties.add(*world.neighbours, NEIGHBOURLY_HOURS, world.day)
 
     def _residents(self, world: World, rng: np.random.Generator) -> None:
         t, pop = world.today, world.pop
@@ -129,6 +146,11 @@ class Encounters:
         affinity = seating + world.affinity[t.visitor]
         noise = AFFINITY_NOISE * world.scale
         i, j, _ = ring_pairs(keys, t.visitor, contacts, rng, affinity, noise)
+        ki, kj = self._known_here(world, spaces)
+        if len(ki):
+            lo, hi = np.r_[i, np.minimum(ki, kj)], np.r_[j, np.maximum(ki, kj)]
+            _, first = np.unique(lo * pop.n + hi, return_index=True)
+            i, j = lo[first], hi[first]
         if not len(i):
             return
         # the zone of the pair is the zone of either member (of the first where a small group was widened)
@@ -138,6 +160,23 @@ class Encounters:
         world.ties.add(i, j, hours, world.day)
         t.pairs = (i, j)
         word_of_mouth(world, rng)
+
+    def _known_here(self, world: World, spaces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of residents tied at the acquaintance level who share a space today (:func:`space_keys`).
+
+        People look out for those they know: such a pair meets whatever the seating. The ties are read as of
+        (at most) a week ago.
+        """
+        if self._known is None or world.day - self._known_day >= KNOWN_REFRESH_DAYS:
+            i, j, _ = world.ties.above(world.day, world.scenario.behaviour.acquaintance_hours)
+            residents = j < world.n
+            self._known, self._known_day = (i[residents], j[residents]), world.day
+        i, j = self._known
+        t = world.today
+        where = np.full(world.n, -1, dtype=np.int64)
+        where[t.visitor] = spaces
+        met = (where[i] >= 0) & (where[i] == where[j])
+        return i[met], j[met]
 
     def _remember(self, world: World, spaces: np.ndarray) -> np.ndarray:
         """Update the running means for today's day kind; return the others each of today's visitors usually finds.

@@ -54,10 +54,11 @@ def build_world(scenario: Scenario, seed: int) -> World:
     initial_awareness(pop, stream(seed, "init.awareness"))
     n_residents = len(layout.homes)
     ties = TieStore(pop.n + MAX_ORGS, scenario.behaviour.tie_half_life_days)
-    neighbour_ties(ties, pop, n_residents, stream(seed, "init.ties"))
+    neighbours = neighbour_ties(ties, pop, n_residents, stream(seed, "init.ties"))
     # stable seating position for encounters: regulars who come at the same time sit near the same people
     affinity = stream(seed, "init.affinity").random(pop.n)
-    return World(scenario, int(seed), layout, centers, pop, n_residents, ties, affinity, orgs=orgs)
+    return World(scenario, int(seed), layout, centers, pop, n_residents, ties, affinity, orgs=orgs,
+                 neighbours=neighbours)  # fmt: skip
 
 
 def people(sc: Scenario, layout: Layout, seed: int) -> Population:
@@ -197,15 +198,15 @@ def anyone_else(key: np.ndarray, who: np.ndarray, rng: np.random.Generator) -> n
     return order[first[g] + (pos[who] - first[g] + shift) % size[g]]
 
 
-def neighbour_ties(ties: TieStore, pop: Population, n: int, rng: np.random.Generator) -> None:
-    """Thin neighbourliness among the ``n`` residents (Evidence §4.7), added to ``ties``.
+def neighbour_ties(ties: TieStore, pop: Population, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Thin neighbourliness among the ``n`` residents (Evidence §4.7), added to ``ties``; returns the pairs.
 
     Mostly acquaintance-level ties to someone of one's residential area, ``INITIAL_SAME_SEGMENT`` of them within
     one's own segment (people of one life stage); the partner is anyone of that group, so the share of pairs
     drawn twice, and so the ties a person starts with, does not depend on the sample fraction.
     """
     if n < 2:
-        return
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     k = rng.poisson(NEIGHBOURS_PER_PERSON, n)
     src = np.repeat(np.arange(n), k)
     same_seg = rng.random(len(src)) < INITIAL_SAME_SEGMENT
@@ -223,3 +224,4 @@ def neighbour_ties(ties: TieStore, pop: Population, n: int, rng: np.random.Gener
     same = (pop.area[dst] == pop.area[src]) & (dst != src)
     hours = rng.gamma(1.5, 8.0, len(src)).astype(np.float32)
     ties.add(src[same], dst[same], hours[same], day=0)
+    return src[same], dst[same]

@@ -88,6 +88,7 @@ class World:
         intervention_log: (day, text) of what the interventions did.
         records: the daily indicators.
         resident_convened: resident-led initiatives so far.
+        neighbours: the pairs of first neighbour ties (kept up by neighbourly contact, see encounters).
         degree: each person's ties at the acquaintance level or above (updated weekly by feedback).
         presence_hours: cumulative hours organizations of each type (ORG_TYPES order) were present at centers.
         ledger: (variable, term) -> cumulative change of the variable's mean from that term (what moves it).
@@ -120,6 +121,7 @@ class World:
     ledger: dict[tuple[str, str], float] = field(default_factory=dict)
     presence_hours: np.ndarray = field(default_factory=lambda: np.zeros(len(ORG_TYPES)))
     resident_convened: int = 0
+    neighbours: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: (np.zeros(0, int), np.zeros(0, int)))
     degree: np.ndarray = field(init=False)
     visits_by_center: np.ndarray = field(init=False)
     today: Today = field(default_factory=lambda: Today(day=0, weekend=False))
