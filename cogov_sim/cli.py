@@ -26,6 +26,38 @@ MAX_SEED = 2**63 - 1
 """Largest ``--seed`` (a 64-bit signed integer)."""
 
 
+SWEEP_EXAMPLE = """\
+a sweep file (experiments/smoke.yaml; more in docs/experiments.md):
+
+  name: smoke
+  base_scenario: scenarios/baseline.yaml
+  set: {population.sample_fraction: 0.02}
+  days: 30
+  seed: 7
+  replications: 2
+  design: full_factorial
+  parameters:
+    - {path: centers.residential.count, type: int, levels: [0, 12]}
+"""
+"""The example ``cogov sweep --help`` ends with (a valid sweep file)."""
+
+WHATIF_EXAMPLE = """\
+a what-if file (more in experiments/whatif_*.yaml and docs/whatif.md):
+
+  name: evening_hours
+  question: What if residential stations also open in the evening?
+  base_scenario: scenarios/baseline.yaml
+  overrides: {population.sample_fraction: 0.05}
+  days: 120
+  seed: 47
+  replications: 4
+  policies:
+    evening:
+      - {kind: change_hours, start_day: 30, levels: [residential], open_slots: [evening]}
+"""
+"""The example ``cogov whatif --help`` ends with (a valid what-if file)."""
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with code 2 and one line on bad arguments (its default code too, made explicit)."""
 
@@ -80,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("run", help="run one simulation and write results and plots")
-    r.add_argument("scenario", help="scenario YAML file, e.g. scenarios/baseline.yaml")
+    r.add_argument(
+        "scenario", help="scenario YAML file, or the name of a shipped one: e.g. scenarios/baseline.yaml or dense"
+    )
     r.add_argument("--days", type=_days, help=f"days to simulate, 1-{MAX_DAYS:,} (default: the scenario's `days`)")
     r.add_argument("--seed", type=_nonneg_int, default=1, help="run seed, >= 0 (default 1)")
     r.add_argument("--out", type=Path, help="output folder (default results/<scenario name>/)")
@@ -96,17 +130,23 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="no progress bar")
 
     v = sub.add_parser("validate", help="check a scenario or experiment file")
-    v.add_argument("file", help="scenario or experiment YAML file")
+    v.add_argument("file", help="scenario, sweep or what-if YAML file (or the name of a shipped scenario)")
 
     sc = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
     sc.add_argument("--markdown", action="store_true", help="print the parameter table (as in docs/MODEL.md) instead")
 
-    for name, helptext in (
-        ("sweep", "run an experiment's design × replications (resumable)"),
-        ("whatif", "run a baseline and policies with paired seeds; write effects with intervals"),
+    for name, helptext, example, epilog in (
+        ("sweep", "run an experiment's design × replications (resumable)", "experiments/smoke.yaml", SWEEP_EXAMPLE),
+        (
+            "whatif",
+            "run a baseline and policies with paired seeds; write effects with intervals",
+            "experiments/whatif_alliance.yaml",
+            WHATIF_EXAMPLE,
+        ),
     ):
-        s = sub.add_parser(name, help=helptext)
-        s.add_argument("experiment", help="experiment YAML file, e.g. experiments/smoke.yaml")
+        s = sub.add_parser(name, help=helptext, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+        kind = "sweep" if name == "sweep" else "what-if"
+        s.add_argument("experiment", help=f"{kind} YAML file, e.g. {example}")
         s.add_argument("--workers", type=_workers, help=f"parallel workers, 1-{MAX_WORKERS} (default: number of cores)")
         s.add_argument("--executor", choices=("process", "dask"), default="process", help="default: process")
         s.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
@@ -147,9 +187,10 @@ def check_out_folder(out: Path, what: str = "--out") -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from cogov_sim.scenario import load_scenario
+    from cogov_sim.experiments.files import load_scenario_ref
 
-    scenario = load_scenario(args.scenario, args.overrides)  # bad input is refused before the model is imported
+    # a path or a shipped name (`cogov run dense`); bad input is refused before the model is imported
+    scenario = load_scenario_ref(args.scenario, args.overrides)
     days = args.days or scenario.days
     out = args.out or Path("results") / scenario.name
     check_out_folder(out)
@@ -184,19 +225,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from cogov_sim.experiments.files import file_kind, scenario_file
     from cogov_sim.scenario import read_yaml, scenario_from_dict
 
-    data = read_yaml(args.file)
-    if isinstance(data, dict) and "policies" in data and "design" not in data:
+    path = scenario_file(args.file)
+    data = read_yaml(path)
+    kind = file_kind(data)
+    if kind == "whatif":
         from cogov_sim.experiments.whatif import load_whatif
 
-        load_whatif(args.file)
-    elif isinstance(data, dict) and ("design" in data or "policies" in data or "base_scenario" in data):
+        load_whatif(path)
+    elif kind == "sweep" or (kind is None and isinstance(data, dict) and "base_scenario" in data):
         from cogov_sim.experiments.spec import load_experiment
 
-        load_experiment(args.file)
+        load_experiment(path)
     else:
-        scenario_from_dict(data, file=args.file)
+        scenario_from_dict(data, file=str(path))
     print("ok")
     return EXIT_OK
 

@@ -1,14 +1,21 @@
 """What every experiment file shares (a sweep's ``experiment`` file and a what-if file).
 
-Each names a base scenario found relative to itself, the working folder or the project; changes that base with
+Each names a base scenario found relative to itself, the working folder or the project (or by the name of a
+shipped scenario, :func:`scenario_file`); changes that base with
 dotted scenario paths (``set`` / ``overrides``); may name its output folder and the indicators it reports. Once
 loaded it is a :class:`LoadedFile`: the validated file content, the base scenario found, and that scenario
 resolved (defaults filled, changes and ``days`` applied) with its content hash. Errors are
 :class:`~cogov_sim.scenario.ScenarioError` naming the file and the field path, like a scenario's.
+
+:func:`file_kind` tells the three kinds of input file apart by their keys, so a file given to the wrong command
+is named as the kind it is (``this is a what-if file; run it with cogov whatif``) instead of failing on its first
+unknown key; :func:`load_scenario_ref` loads a scenario given as a path, a shipped name or a
+:class:`~cogov_sim.scenario.Scenario`, with dotted overrides.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +25,7 @@ from cogov_sim.scenario import (
     Scenario,
     ScenarioError,
     apply_overrides,
+    expect_mapping,
     name_problem,
     read_yaml,
     scenario_from_dict,
@@ -29,6 +37,19 @@ from cogov_sim.vocabulary import INDICATORS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 """The project folder holding ``scenarios/`` and ``experiments/`` (a third place to look for the base scenario)."""
+
+SCENARIOS_DIR = REPO_ROOT / "scenarios"
+"""The shipped scenario files; ``scenarios/<name>.yaml`` can be named by ``<name>`` alone."""
+
+KINDS: dict[str, tuple[str, str]] = {
+    "scenario": ("a scenario file", "cogov run"),
+    "sweep": ("a sweep file", "cogov sweep"),
+    "whatif": ("a what-if file", "cogov whatif"),
+}
+"""Kind of input file -> (what it is called, the command that runs it)."""
+
+SCENARIO_SECTIONS = frozenset({"area", "population", "zones", "centers", "organizations", "behaviour"})
+"""Top-level keys only a scenario file has."""
 
 
 @dataclass(frozen=True)
@@ -145,3 +166,91 @@ def resolve_base(file: str, data: dict[str, Any], days: int | None) -> Scenario:
     if days is not None:
         data["days"] = days
     return scenario_from_dict(data, file=file)
+
+
+def shipped_scenarios() -> list[str]:
+    """The names of the shipped scenarios (``scenarios/*.yaml``), sorted."""
+    return sorted(p.stem for p in SCENARIOS_DIR.glob("*.yaml")) if SCENARIOS_DIR.is_dir() else []
+
+
+def scenario_file(ref: str | Path) -> Path:
+    """A scenario file given by its path, or by the name of a shipped scenario (``dense``: scenarios/dense.yaml).
+
+    A file of that path wins over a shipped name.
+
+    Raises:
+        ScenarioError: the file does not exist; the message lists the shipped scenarios (and the nearest name).
+    """
+    path, text = Path(ref), str(ref)
+    bare = bool(text) and "/" not in text and "\\" not in text and path.suffix not in (".yaml", ".yml")
+    names = shipped_scenarios()
+    try:
+        found = path.is_file() or (not (bare and text in names) and path.exists())
+    except (OSError, ValueError):  # too long a name, a NUL in it: reading it says so
+        return path
+    if found:
+        return path  # a file, or something that is not one (reading it says so)
+    if bare and text in names:
+        return SCENARIOS_DIR / f"{text}.yaml"
+    shipped = f"shipped scenarios (scenarios/<name>.yaml): {', '.join(names)}" if names else "no shipped scenarios"
+    if bare:
+        close = difflib.get_close_matches(text, names, n=1, cutoff=0.5) if len(text) <= 100 else []
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise ScenarioError(
+            text, "", f"no such file, and no shipped scenario of that name.{hint} {shipped[0].upper()}{shipped[1:]}"
+        )
+    raise ScenarioError(text, "", f"file not found; {shipped}")
+
+
+def file_kind(data: Any) -> str | None:
+    """The kind of input file ``data`` (a parsed YAML file) is, from its keys: ``scenario``, ``sweep``, ``whatif``.
+
+    ``None`` when the keys do not tell (then the file is validated as the kind the command expects).
+    """
+    if not isinstance(data, dict):
+        return None
+    keys = set(data)
+    sweep, whatif = bool(keys & {"design", "parameters"}), "policies" in keys
+    if whatif and not sweep:
+        return "whatif"
+    if sweep and not whatif:
+        return "sweep"
+    if not (sweep or whatif) and "base_scenario" not in keys and keys & SCENARIO_SECTIONS:
+        return "scenario"
+    return None
+
+
+def check_kind(file: str, data: Any, expected: str) -> None:
+    """Refuse a file of another kind than ``expected`` in one line naming its kind and the command that runs it.
+
+    Raises:
+        ScenarioError: ``this is a what-if file; run it with cogov whatif`` (and the like).
+    """
+    kind = file_kind(data)
+    if kind is not None and kind != expected:
+        what, command = KINDS[kind]
+        raise ScenarioError(file, "", f"this is {what}, not {KINDS[expected][0]}; run it with {command}")
+
+
+def load_scenario_ref(
+    ref: Scenario | str | Path, overrides: Sequence[str] | Mapping[str, Any] | None = None
+) -> Scenario:
+    """A validated scenario from a :class:`Scenario`, a file path or a shipped name, with dotted ``overrides``.
+
+    Args:
+        ref: the scenario, its file, or the name of a shipped scenario (``baseline``, ``dense``, ...).
+        overrides: ``path.to.key=value`` texts or a mapping of dotted path -> value.
+
+    Raises:
+        ScenarioError: a missing file or unknown name, a file of another kind, or bad content or overrides.
+    """
+    changes = overrides if isinstance(overrides, Mapping) else list(overrides or ())
+    if isinstance(ref, Scenario):
+        return scenario_from_dict(apply_overrides(ref.to_dict(), changes)) if changes else ref
+    path = scenario_file(ref)
+    data = read_yaml(path)
+    check_kind(str(ref), data, "scenario")
+    data = expect_mapping(str(path), data, "scenario")
+    if changes:
+        data = apply_overrides(data, changes)
+    return scenario_from_dict(data, file=str(path))

@@ -124,9 +124,15 @@ def write_yaml(path: Path, data: Any) -> Path:
 
 
 def _holder_text(fd: int) -> str:
-    """Who holds a lock, from its lock file (``another process`` when it has not written itself yet)."""
+    """Who holds a lock, from its lock file (``another process`` when it has not written itself yet).
+
+    The file keeps the last holder's record after it ends (the lock itself ends with its process). A record of a
+    process on this machine that is gone is stale: the holder is a new process that has not written itself yet.
+    """
     try:
         info = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        if info["host"] == socket.gethostname() and not _pid_alive(int(info["pid"])):
+            return "another process (just starting)"
         return f"{info['command']} (pid {info['pid']} on {info['host']}, since {info['since']})"
     except (OSError, ValueError, KeyError, TypeError):
         return "another process"

@@ -22,6 +22,7 @@ from cogov_sim.experiments.files import (
     LoadedFile,
     changed_base,
     check_indicators,
+    check_kind,
     check_name,
     find_base,
     resolve_base,
@@ -170,7 +171,9 @@ def load_experiment(path: str | Path) -> Experiment:
             path.
     """
     file = str(path)
-    data = expect_mapping(file, read_yaml(path), "experiment")
+    data = read_yaml(path)
+    check_kind(file, data, "sweep")  # a what-if or scenario file is named as such, not as unknown keys
+    data = expect_mapping(file, data, "experiment")
     _check_keys(file, data)
     _check_design_method(file, data.get("design"))
     spec = validate_model(ExperimentSpec, data, file)

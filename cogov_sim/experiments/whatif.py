@@ -46,6 +46,7 @@ from cogov_sim.experiments.files import (
     LoadedFile,
     changed_base,
     check_indicators,
+    check_kind,
     check_name,
     find_base,
     resolve_base,
@@ -213,7 +214,9 @@ def load_whatif(path: str | Path) -> WhatIf:
         ScenarioError: for any bad input, naming the file and the field path (``policies.alliance.0.radius_m``).
     """
     file = str(path)
-    data = expect_mapping(file, read_yaml(path), "what-if")
+    data = read_yaml(path)
+    check_kind(file, data, "whatif")  # a sweep or scenario file is named as such, not as unknown keys
+    data = expect_mapping(file, data, "what-if")
     check_keys(file, data, [*WhatIfSpec.model_fields, "set"])
     spec = validate_model(WhatIfSpec, data, file)
     check_name(file, spec.name)
