@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cogov_sim.mechanisms import alliance
+from cogov_sim.mechanisms import alliance, feedback
 from cogov_sim.mechanisms.alliance import ALLIANCE_MIN_ENTERPRISES, Alliance, self_formed_alliances
 from cogov_sim.mechanisms.consciousness import Consciousness
 from cogov_sim.mechanisms.encounters import meet_organizations
@@ -24,6 +24,7 @@ from cogov_sim.world.organizations import (
     Enterprise,
     OrgTable,
     PartyOrganization,
+    SocialOrganization,
 )
 from tests.conftest import small
 
@@ -428,3 +429,75 @@ def test_no_organization_ever_holds_more_than_the_cap_of_agreements_and_agreemen
             most = max(most, *held.values(), 0)
     assert 0 < most <= MAX_AGREEMENTS
     assert len(model.world.agreements) >= 10
+
+
+GROUP_WORK = FUNCTIONS.index("group_work")
+
+
+def _incubation_centers(world: World) -> tuple[int, int, int]:
+    """Two active centers with a group-work zone and one without."""
+    c = world.centers
+    gw = np.flatnonzero(c.active & c.functions[:, GROUP_WORK])
+    other = np.flatnonzero(c.active & ~c.functions[:, GROUP_WORK])
+    return int(gw[0]), int(gw[1]), int(other[0])
+
+
+def test_service_projects_and_social_organization_actions_at_group_work_centers_count_toward_incubation(scenario):
+    world = build_world(scenario, SEED)
+    a, _, none = _incubation_centers(world)
+    party = world.orgs[1]
+    social = next(o for o in world.orgs if isinstance(o, SocialOrganization))
+    world.problems.add(np.array([0, 0]), np.array([0, 1]), np.ones(2), day=0)
+    world.begin_day(1)
+    acts = [
+        convene(party, a, 0, Topic(-1, GOV, False), []),  # a service project at a group-work center: counts
+        convene(party, a, 0, Topic(0, GOV, True), []),  # a Party problem meeting: does not count
+        convene(social, a, 0, Topic(1, GOV, True), []),  # led by a social organization: counts
+        convene(party, none, 0, Topic(-1, GOV, False), []),  # no group-work zone: does not count
+        convene(party, a, 0, Topic(-1, GOV, False), []),  # failed: does not count
+    ]
+    for act, ok in zip(acts, (True, True, True, True, False), strict=True):
+        act.success = ok
+    world.today.activities = acts
+    Feedback().run(world, stream(SEED, "feedback", 1))
+    assert world.success_log == [(1, a), (1, a)]
+
+
+def _cohort(world: World, center: int, day: int) -> int:
+    """Complete a cohort at ``center`` on ``day``; returns the social organizations founded."""
+    before = len(world.orgs)
+    world.begin_day(day)
+    world.success_log = [(day, center)] * world.scenario.behaviour.incubation_successes
+    Feedback()._incubate(world)
+    assert all(cc != center for _, cc in world.success_log)  # a cohort is used up, founded or not
+    return len(world.orgs) - before
+
+
+def test_a_completed_cohort_registers_as_a_social_organization_with_the_founding_chance(scenario):
+    world = build_world(scenario, SEED)
+    a, _, _ = _incubation_centers(world)
+    trials, founded = 600, 0
+    for t in range(trials):
+        world.last_incubation = {}
+        k = _cohort(world, a, 1000 + t)
+        founded += k
+        del world.orgs[len(world.orgs) - k :]
+    p = feedback.INCUBATION_FOUNDING_CHANCE
+    assert abs(founded - p * trials) < 4 * np.sqrt(trials * p * (1 - p))
+    short = world.scenario.behaviour.incubation_successes - 1
+    world.begin_day(5000)
+    world.success_log = [(5000, a)] * short  # one success short: no cohort
+    Feedback()._incubate(world)
+    assert len(world.success_log) == short
+
+
+def test_the_street_founds_at_most_one_social_organization_per_incubation_spacing(scenario, monkeypatch):
+    monkeypatch.setattr(feedback, "INCUBATION_FOUNDING_CHANCE", 1.0)
+    world = build_world(scenario, SEED)
+    a, b, _ = _incubation_centers(world)
+    gap = feedback.INCUBATION_SPACING_DAYS
+    assert _cohort(world, a, 100) == 1
+    assert world.orgs[-1].center == a and world.orgs[-1].founded == 100
+    assert _cohort(world, b, 100 + gap - 1) == 0  # another center of the same street: not yet
+    assert _cohort(world, a, 100 + gap // 2) == 0
+    assert _cohort(world, b, 100 + gap) == 1

@@ -10,8 +10,10 @@
 - Problems: a successful joint action on a problem resolves it.
 - Organizations: commitment rises with success; each organization present adds the outcome to its recent record
   (readiness, aged weekly); social organizations mature or, a year after founding, fail.
-- Incubation: ``incubation_successes`` successes at one center within ``INCUBATION_WINDOW_DAYS`` found a social
-  organization there.
+- Incubation: successful service projects and social-organization-led actions at a center with a group-work zone
+  (where resident groups meet and are incubated) gather into cohorts: ``incubation_successes`` of them at one
+  center within ``INCUBATION_WINDOW_DAYS`` complete a cohort, which registers as a social organization there with
+  ``INCUBATION_FOUNDING_CHANCE``, at most one in the street per ``INCUBATION_SPACING_DAYS``.
 - Supply (weekly): departments' coordination rises with their ties to Party organizations, and their staff
   (center service quality) follows where government services were asked for.
 
@@ -26,8 +28,9 @@ import numpy as np
 
 from cogov_sim.mechanisms.alliance import self_formed_alliances
 from cogov_sim.mechanisms.encounters import ring_pairs
+from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS
-from cogov_sim.world import World
+from cogov_sim.world import Activity, World
 from cogov_sim.world.organizations import MAX_AGREEMENTS, READY_TIE_HOURS, Department, SocialOrganization
 
 ENGAGEMENT_BOUNDS = (-3.0, 3.0)
@@ -76,7 +79,14 @@ INCUBATION_WINDOW_DAYS = 90
 """Successes within this many days count toward an incubation (a season of regular activity): assumption, plausible
 60-180."""
 INCUBATION_SPACING_DAYS = 365
-"""Days between two incubations at one center (an incubation cycle a year): assumption, plausible 180-730."""
+"""Days after a social organization is incubated before the street founds the next one (its incubation base
+supports one new organization at a time through its first year): assumption, plausible 180-730."""
+INCUBATION_FOUNDING_CHANCE = 0.3
+"""Chance that a completed incubation cohort (``incubation_successes`` successful service projects or
+social-organization-led actions at one center with a group-work zone within ``INCUBATION_WINDOW_DAYS``) registers
+as a social organization; the rest stay informal resident groups: assumption, plausible 0.1-0.6 (at 0.3 the
+baseline grows about 6% a year, Evidence §4 fact 12)."""
+GROUP_WORK = FUNCTIONS.index("group_work")
 WEEK_DAYS = 7
 """The weekly updates (links, records, supply) run every this many days."""
 GOV = FUNCTIONS.index("government_services")
@@ -130,7 +140,7 @@ class Feedback:
             if a.success:
                 if a.problem >= 0 and world.problems.resolved[a.problem] < 0:
                     world.problems.resolved[a.problem] = day
-                if a.center >= 0:
+                if self._incubates(world, a):
                     world.success_log.append((day, a.center))
                 candidates.update((min(x.node, y.node), max(x.node, y.node)) for x, y in combinations(orgs, 2)
                                   if x.node >= world.n and y.node >= world.n)  # fmt: skip
@@ -171,25 +181,46 @@ class Feedback:
                 held[x] = held.get(x, 0) + 1
                 held[y] = held.get(y, 0) + 1
 
+    @staticmethod
+    def _incubates(world: World, a: Activity) -> bool:
+        """Whether a successful activity counts toward an incubation cohort.
+
+        It counts when it is a service project or an action led by a social organization, at an active center with
+        a group-work zone.
+        """
+        c = world.centers
+        if a.center < 0 or not (c.active[a.center] and c.functions[a.center, GROUP_WORK]):
+            return False
+        return a.problem < 0 or isinstance(a.convener, SocialOrganization)
+
     def _incubate(self, world: World) -> None:
+        """Complete the incubation cohorts of the day's centers; each registers with ``INCUBATION_FOUNDING_CHANCE``.
+
+        A center whose counted successes within ``INCUBATION_WINDOW_DAYS`` reach ``incubation_successes`` completes
+        a cohort (its count starts again). The cohort founds a social organization there with
+        ``INCUBATION_FOUNDING_CHANCE`` (a stream of its own) unless the street founded one within
+        ``INCUBATION_SPACING_DAYS`` or ``max_social_organizations`` are active.
+        """
         sc = world.scenario
         day = world.day
         world.success_log = [(d, c) for d, c in world.success_log if d > day - INCUBATION_WINDOW_DAYS]
         if not world.success_log:
             return
-        n_social = sum(1 for o in world.orgs if isinstance(o, SocialOrganization) and o.active)
-        if n_social >= sc.organizations.max_social_organizations:
-            return
         centers, counts = np.unique([c for _, c in world.success_log], return_counts=True)
-        for c, k in zip(centers, counts, strict=True):
-            last = world.last_incubation.get(int(c), -INCUBATION_SPACING_DAYS)
-            if k >= sc.behaviour.incubation_successes and day - last >= INCUBATION_SPACING_DAYS:
-                world.last_incubation[int(c)] = day
-                fn = np.flatnonzero(world.centers.functions[c])
-                spec = int(fn[day % len(fn)])
-                world.found_social_org(int(c), int(world.centers.area_index[c]), specialty=spec)
-                world.success_log = [(d, cc) for d, cc in world.success_log if cc != c]
-                return
+        for c in centers[counts >= sc.behaviour.incubation_successes].tolist():
+            world.success_log = [(d, cc) for d, cc in world.success_log if cc != c]
+            last = max(world.last_incubation.values(), default=-INCUBATION_SPACING_DAYS)
+            if day - last < INCUBATION_SPACING_DAYS:
+                continue
+            n_social = sum(1 for o in world.orgs if isinstance(o, SocialOrganization) and o.active)
+            if n_social >= sc.organizations.max_social_organizations:
+                continue
+            if stream(world.seed, f"{self.name}.incubation.{c}", day).random() >= INCUBATION_FOUNDING_CHANCE:
+                continue
+            world.last_incubation[c] = day
+            fn = np.flatnonzero(world.centers.functions[c])
+            spec = int(fn[day % len(fn)])
+            world.found_social_org(c, int(world.centers.area_index[c]), specialty=spec)
 
     def _weekly_links(self, world: World) -> None:
         """Weekly: organizations' links and records; lapsed agreements end.
