@@ -22,6 +22,15 @@ ACCEPT_TIE_FLOOR = 0.3
 """Tie factor of an invitation from a convener one has no tie with (0-1): assumption."""
 ACCEPT_TIE_HOURS = 20.0
 """Tie hours to a convener at which the tie factor of an invitation reaches 1 (with the floor): assumption."""
+ACCEPT_RELEVANCE_FLOOR = 0.5
+"""Share of the chance of joining an invitation that does not need one's specialty (relevance 0; it rises
+linearly to 1 at relevance 1): assumption, plausible 0.25-0.75."""
+STREET_CONVENING_SHARE = 2.0
+"""The street working committee convenes this many times a branch's ``convening_per_week``: assumption, plausible
+1-3."""
+MAX_RESPONSE_PROBABILITY = 0.95
+"""Upper bound of a department's chance of responding to a request, however coordinated: assumption, plausible
+0.9-1."""
 READY_TIES = 3
 """Organizations one is tied to (at READY_TIE_HOURS) for full marks on ties in readiness: assumption."""
 READY_TIE_HOURS = 10.0
@@ -105,7 +114,12 @@ class Organization:
         if not self.active:
             return 0.0
         tie = min(1.0, ACCEPT_TIE_FLOOR + tie_hours / ACCEPT_TIE_HOURS)
-        return self.motive * tie * self.free_capacity() * (0.5 + 0.5 * relevance)
+        return (
+            self.motive
+            * tie
+            * self.free_capacity()
+            * (ACCEPT_RELEVANCE_FLOOR + (1 - ACCEPT_RELEVANCE_FLOOR) * relevance)
+        )
 
     def record_outcome(self, success: bool) -> None:
         """Count a joint action it took part in: lifetime successes, and the recent record of wins or failures."""
@@ -177,8 +191,8 @@ class PartyOrganization(Organization):
 
     @property
     def capacity_share(self) -> float:
-        """The street committee convenes twice as much as a branch."""
-        return 2.0 if self.tier == "street" else 1.0
+        """The street committee convenes ``STREET_CONVENING_SHARE`` times as much as a branch."""
+        return STREET_CONVENING_SHARE if self.tier == "street" else 1.0
 
 
 @dataclass(eq=False)
@@ -195,8 +209,11 @@ class Department(Organization):
     coordination: float = 0.0
 
     def response_probability(self) -> float:
-        """Chance the department responds to a request: responsiveness × (1 + coordination), at most 0.95."""
-        return min(0.95, self.responsiveness * (1.0 + self.coordination))
+        """Chance the department responds to a request: responsiveness × (1 + coordination), bounded.
+
+        The bound is ``MAX_RESPONSE_PROBABILITY``.
+        """
+        return min(MAX_RESPONSE_PROBABILITY, self.responsiveness * (1.0 + self.coordination))
 
     def responds(self, u: float) -> bool:
         """Whether the department responds to a request today."""
