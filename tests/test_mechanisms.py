@@ -117,6 +117,7 @@ def _cross_share(zone: str, mixed_center: bool = False) -> float:
     sc = small("baseline", 0.05)
     world = build_world(sc, 5)
     world.centers.mixed[0] = mixed_center
+    world.ties = TieStore(world.ties.n_nodes, sc.behaviour.tie_half_life_days)  # strangers: seating alone decides
     rng = np.random.default_rng(0)
     visitors = rng.choice(world.n, size=400, replace=False)
     world.begin_day(1)

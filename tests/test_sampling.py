@@ -19,6 +19,8 @@ FRACTIONS = (1.0, 0.25, 0.1)
 SEEDS = range(1, 6)
 DAYS = 150
 RESIDENTS = 20_000
+EARLY_AGREEMENTS = {"behaviour.agreement_hours": 8.0, "behaviour.agreement_successes": 1}
+"""Lower agreement thresholds, so that 150 days sign enough agreements to compare (a handful otherwise)."""
 REGULAR_HOURS = 20.0
 """A resident tie of this many shared hours is regular contact (friends are too rare in 150 days to compare)."""
 METRICS = ("joint_actions_per_10k", "success_rate", "participants_per_action", "volunteer_share",
@@ -29,7 +31,8 @@ METRICS = ("joint_actions_per_10k", "success_rate", "participants_per_action", "
 def measure(args: tuple[float, int]) -> dict[str, float]:
     """Real-population results of one run of a small baseline street at one sample fraction."""
     fraction, seed = args
-    sc = small("baseline", fraction, **{"population.residents": RESIDENTS, "population.commuters": RESIDENTS // 8})
+    sc = small("baseline", fraction, **{"population.residents": RESIDENTS, "population.commuters": RESIDENTS // 8,
+                                        **EARLY_AGREEMENTS})  # fmt: skip
     model = CoGovModel(sc, seed=seed)
     acts = success = people = 0
     visits = contacts = 0

@@ -7,7 +7,7 @@ ring ordered by a stable personal position (a fixed random number, plus noise), 
 times meet the same people again (Feld's foci). Each meets the next ``ceil(contacts_per_visit / 2)`` people
 in the ring, so everyone meets about ``contacts_per_visit`` others and the cost is linear in visits. Each pair
 adds the zone's dwell time to its tie (shared leisure hours). People look out for those they know: two
-residents tied at the acquaintance level who share a space meet whatever the seating. Everyday
+residents tied at the acquaintance level who are at one center in one slot meet whatever the zone and seating. Everyday
 neighbourly contact outside the centers keeps the first neighbour ties up (``NEIGHBOURLY_HOURS`` a week).
 
 Contract: writes ``world.today.pairs`` (the day's contact pairs) and adds their hours to ``world.ties``.
@@ -146,7 +146,7 @@ class Encounters:
         affinity = seating + world.affinity[t.visitor]
         noise = AFFINITY_NOISE * world.scale
         i, j, _ = ring_pairs(keys, t.visitor, contacts, rng, affinity, noise)
-        ki, kj = self._known_here(world, spaces)
+        ki, kj = self._known_here(world)
         if len(ki):
             lo, hi = np.r_[i, np.minimum(ki, kj)], np.r_[j, np.maximum(ki, kj)]
             _, first = np.unique(lo * pop.n + hi, return_index=True)
@@ -161,11 +161,11 @@ class Encounters:
         t.pairs = (i, j)
         word_of_mouth(world, rng)
 
-    def _known_here(self, world: World, spaces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Pairs of residents tied at the acquaintance level who share a space today (:func:`space_keys`).
+    def _known_here(self, world: World) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of residents tied at the acquaintance level who are at one center in one slot today.
 
-        People look out for those they know: such a pair meets whatever the seating. The ties are read as of
-        (at most) a week ago.
+        People look out for those they know: such a pair meets whatever the zone and the seating (a word in the
+        hall, a seat kept). The ties are read as of (at most) a week ago.
         """
         if self._known is None or world.day - self._known_day >= KNOWN_REFRESH_DAYS:
             i, j, _ = world.ties.above(world.day, world.scenario.behaviour.acquaintance_hours)
@@ -174,7 +174,7 @@ class Encounters:
         i, j = self._known
         t = world.today
         where = np.full(world.n, -1, dtype=np.int64)
-        where[t.visitor] = spaces
+        where[t.visitor] = t.center * 4 + t.slot
         met = (where[i] >= 0) & (where[i] == where[j])
         return i[met], j[met]
 
