@@ -27,18 +27,21 @@ from cogov_sim.world.organizations import Enterprise, Organization, PartyOrganiz
 from cogov_sim.world.state import Programme
 
 ALLIANCE_MIN_ENTERPRISES = 3
-"""Enterprises tied by agreement to one workplace Party organization that make an alliance: assumption."""
+"""Enterprises tied by agreement to one workplace Party organization that make an alliance: assumption, plausible
+2-6."""
 ALLIANCE_RADIUS_M = 800.0
 """Members of a self-formed alliance are based within this distance of the Party organization's center, m
-(the launched alliance's default radius): assumption."""
+(the launched alliance's default radius): assumption, plausible 400-1500 m."""
 SELF_ALLIANCE_ACTIONS_PER_MONTH = 2.0
-"""Own joint actions a month of a self-formed alliance (half a launched one's default): assumption."""
+"""Own joint actions a month of a self-formed alliance (half a launched one's default): assumption, plausible 1-4."""
 SELF_ALLIANCE_PARTICIPATION = 0.7
-"""Chance an asked member of a self-formed alliance takes part (the launched alliance's default): assumption."""
+"""Chance an asked member of a self-formed alliance takes part (the launched alliance's default): assumption,
+plausible 0.5-0.9."""
 
 
 ALLIANCE_PROBLEM_SHARE = 0.5
-"""Chance an alliance action takes up an open problem of the venue's area when one exists: assumption."""
+"""Chance an alliance action takes up an open problem of the venue's area when one exists: assumption, plausible
+0.3-0.7."""
 
 
 @dataclass(eq=False)

@@ -34,17 +34,19 @@ from cogov_sim.world import Activity, World
 from cogov_sim.world.organizations import MAX_AGREEMENTS, READY_TIE_HOURS, Department, SocialOrganization
 
 ENGAGEMENT_BOUNDS = (-3.0, 3.0)
-"""Bounds of the log-odds offset of joining again (about ×0.05 to ×20): assumption."""
+"""Bounds of the log-odds offset of joining again (about ×0.05 to ×20): assumption, plausible ±2 to ±4."""
 JOINT_ACTION_HOURS = 2.0
-"""Hours participants and organizations of a joint action spend together: assumption (a meeting or an event)."""
+"""Hours participants and organizations of a joint action spend together: assumption (a meeting or an event),
+plausible 1-3 h."""
 ORG_PARTICIPANT_HOURS = 1.0
-"""Hours each participant spends with each organization of the action (a share of the action's time): assumption."""
+"""Hours each participant spends with each organization of the action (a share of the action's time): assumption,
+plausible 0.5-2 h."""
 AGREEMENT_LAPSE_SHARE = 0.5
 """An agreement lapses when its tie falls below this share of ``agreement_hours`` (regular contact broken off):
-assumption."""
+assumption, plausible 0.25-0.75."""
 AGREEMENT_GRACE_DAYS = 180
 """An agreement is not judged by its tie before it is this old (one signed by a programme starts without a tie):
-assumption."""
+assumption, plausible 90-365 days."""
 COMMITMENT_GAIN = 0.04
 """Share of the gap to full commitment an organization gains from a successful joint action it took part in
 (c += gain · (1 − c)): assumption (Ansell & Gash 2008: small wins build commitment), plausible 0.02-0.08."""

@@ -19,9 +19,10 @@ ORG_TYPES: tuple[str, ...] = ("party", "department", "enterprise", "social_org")
 """Organization actor types; with residents these are the five actor types of MODEL.md §2."""
 
 ACCEPT_TIE_FLOOR = 0.3
-"""Tie factor of an invitation from a convener one has no tie with (0-1): assumption."""
+"""Tie factor of an invitation from a convener one has no tie with (0-1): assumption, plausible 0.1-0.5."""
 ACCEPT_TIE_HOURS = 20.0
-"""Tie hours to a convener at which the tie factor of an invitation reaches 1 (with the floor): assumption."""
+"""Tie hours to a convener at which the tie factor of an invitation reaches 1 (with the floor): assumption,
+plausible 10-40 h."""
 ACCEPT_RELEVANCE_FLOOR = 0.5
 """Share of the chance of joining an invitation that does not need one's specialty (relevance 0; it rises
 linearly to 1 at relevance 1): assumption, plausible 0.25-0.75."""
@@ -32,10 +33,11 @@ MAX_RESPONSE_PROBABILITY = 0.95
 """Upper bound of a department's chance of responding to a request, however coordinated: assumption, plausible
 0.9-1."""
 READY_TIES = 3
-"""Organizations one is tied to (at READY_TIE_HOURS) for full marks on ties in readiness: assumption."""
+"""Organizations one is tied to (at READY_TIE_HOURS) for full marks on ties in readiness: assumption, plausible
+2-5."""
 READY_TIE_HOURS = 10.0
 """Tie hours with another organization that count as a link in readiness, h: assumption (between the
-acquaintance level, 2 h, and an agreement's 20 h)."""
+acquaintance level, 2 h, and an agreement's 20 h), plausible 5-20 h."""
 READY_SUCCESSES = 5
 """Recent successful joint actions (``recent_successes``) for full marks on the record in readiness: assumption,
 plausible 3-10."""
@@ -54,7 +56,8 @@ MAX_AGREEMENTS = 5
 weeks, and an organization has the capacity to maintain only a few such regular partnerships (a branch's
 capacity is 3 joint actions a week): assumption, plausible 2-10."""
 NON_PARTY_MAX_PER_WEEK = 0.5
-"""Activities a week a fully ready non-Party organization convenes (half a Party branch's default): assumption."""
+"""Activities a week a fully ready non-Party organization convenes (half a Party branch's default): assumption,
+plausible 0.25-1."""
 
 
 @dataclass(eq=False)
