@@ -334,7 +334,7 @@ def _withdrawal_run(scenario, ready: bool):
             for node in m.world.alliances["business district alliance"]:
                 o = m.world.org(node)
                 if not isinstance(o, PartyOrganization):
-                    o.commitment, o.successes = 1.0, 5
+                    o.commitment, o.recent_successes = 1.0, 5.0
 
     ivs = [LaunchAlliance(start_day=1, actions_per_month=0), WithdrawPartyConvening(start_day=20, end_day=50)]
     model = _run(scenario, ivs, 60, record)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cogov_sim.mechanisms import feedback
 from cogov_sim.mechanisms.feedback import Feedback
 from cogov_sim.mechanisms.joint_action import JointAction
 from cogov_sim.mechanisms.presence import Presence
@@ -137,7 +138,8 @@ def test_joint_action_draws_participants_from_the_catchment_and_success_at_its_p
     assert counts[True] > 3 * counts[False]
 
 
-def test_feedback_signs_agreements_resolves_problems_and_incubates(scenario):
+def test_feedback_signs_agreements_resolves_problems_and_incubates(scenario, monkeypatch):
+    monkeypatch.setattr(feedback, "INCUBATION_FOUNDING_CHANCE", 1.0)  # a completed cohort always registers
     world = _world(scenario)
     b = scenario.behaviour
     street, ent = world.orgs[0], next(o for o in world.orgs if isinstance(o, Enterprise))

@@ -61,8 +61,9 @@ class WithdrawPartyConvening(PartyTargets):
 
     The targeted organizations convene no activities of their own; the regular actions of their co-building
     agreements are convened by the partner instead, and programmes they lead (an alliance, joint meetings) pass
-    to the most committed member or stop. They still accept invitations as partners, keep operating their centers
-    and keep their ties. With ``end_day`` they resume convening after it.
+    to the most committed member able to convene (readiness and free capacity) or stop. They still accept
+    invitations as partners, keep operating their centers and keep their ties. With ``end_day`` they resume
+    convening after it.
     """
 
     kind: Literal["withdraw_party_convening"] = "withdraw_party_convening"

@@ -76,8 +76,9 @@ class LaunchAlliance(Intervention):
     (``agreements``: between the lead and each member, among ``all`` members, or ``none``); each agreement then
     holds a regular joint action about every two weeks (the supply phase). The alliance also holds its own joint
     actions, ``actions_per_month`` on average, at the ``venue`` (the open center nearest the business district
-    among building, grid and street centers, or the lead's center), convened by the lead (by the most committed
-    member if the lead stopped convening), with up to four members as partners, each taking part with chance
+    among building, grid and street centers, or the lead's center), convened by the lead (if the lead stopped
+    convening, by the most committed member that passes every convener's gate, else by nobody), with up to
+    ``PARTNERS_ASKED`` members as partners, each taking part with chance
     ``participation`` × its free capacity. With ``end_day`` the alliance's own actions stop after it; the
     agreements stay in force.
     """

@@ -134,8 +134,9 @@ class Behaviour(Frozen):
         100,
         ge=1,
         json_schema_extra=plausible(50, 200),
-        description="Successful joint actions at a center within 90 days that incubate a social organization;"
-        " a center incubates at most one a year. Assumption (Evidence §1.3: 6%/yr growth).",
+        description="Successful service projects or social-organization-led actions at a center with a group-work"
+        " zone within 90 days that complete an incubation cohort (which registers a social organization with a"
+        " fixed chance; one founding a year in the street). Assumption (Evidence §1.3: 6%/yr growth).",
     )
     emergent_convening_threshold: Share = Field(
         0.6,

@@ -82,8 +82,8 @@ class World:
         lapsed_agreements: agreements that lapsed because regular contact broke off.
         alliances: alliance name -> member nodes.
         programmes: recurring what-if programmes that add activities in supply.
-        success_log: (day, center) of successful joint actions of the last 90 days (incubation).
-        last_incubation: center -> day it last incubated a social organization.
+        success_log: (day, center) of the successes that count toward incubation, within its window.
+        last_incubation: center -> day a cohort there last registered a social organization.
         action_log: (day, success) of every joint action.
         intervention_log: (day, text) of what the interventions did.
         records: the daily indicators.
