@@ -237,7 +237,7 @@ def per_actor_type(world: World) -> pd.DataFrame:
                 "actor_type": kind,
                 "count": len(orgs),
                 "active": sum(o.active for o in orgs),
-                "presence_hours_total": float(world.presence_hours[k]),
+                "presence_hours_total": float(world.presence_hours_total[k]),
                 "convened": sum(o.convened for o in orgs),
                 "joined": sum(o.joined for o in orgs),
                 "successes": sum(o.successes for o in orgs),

@@ -75,8 +75,8 @@ def test_presence_hours_add_the_slot_lengths_of_the_rows_by_type(scenario):
     world = build_world(scenario, SEED)
     rows = _presence_rows(world, 20)
     expected = np.bincount(rows[:, 1], weights=SLOT_HOURS[rows[:, 3]], minlength=len(ORG_TYPES))
-    assert world.presence_hours == pytest.approx(expected)
-    assert (world.presence_hours > 0).all()
+    assert world.presence_hours_total == pytest.approx(expected)
+    assert (world.presence_hours_total > 0).all()
 
 
 def test_an_organization_without_a_center_is_present_only_where_its_rule_gives_it_a_venue(scenario):
@@ -107,7 +107,7 @@ def test_no_presence_hours_on_days_every_center_is_closed(scenario):
         rows.append(len(world.today.org_present))
     assert held > 0, "no activity at a center: the test checks nothing"
     assert sum(rows) == 0
-    assert world.presence_hours.sum() == 0
+    assert world.presence_hours_total.sum() == 0
 
 
 def test_activities_count_as_presence_only_in_slots_their_center_is_open(scenario):

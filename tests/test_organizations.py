@@ -43,7 +43,7 @@ def test_without_centers_no_organization_is_present_and_presence_makes_no_cross_
         model.step()
         assert len(model.world.today.org_present) == 0
     w = model.world
-    assert w.presence_hours.sum() == 0
+    assert w.presence_hours_total.sum() == 0
     assert all(o.convened == 0 for o in w.orgs if o.kind != "party")
 
 
@@ -52,7 +52,7 @@ def test_every_type_is_present_at_centers_in_the_baseline(scenario):
     for _ in range(28):
         model.step()
     w = model.world
-    assert (w.presence_hours > 0).all()  # party, department, enterprise, social organization
+    assert (w.presence_hours_total > 0).all()  # party, department, enterprise, social organization
     op = w.today.org_present
     assert w.centers.active[op.center].all()
     kind = int(w.today.weekend)

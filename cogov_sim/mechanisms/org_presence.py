@@ -112,7 +112,7 @@ class OrgPresence:
             node, kind, center, slot, zone = np.array(rows, dtype=np.int64).T
             t.org_present.extend(node, kind, center, slot, zone)
         op = t.org_present
-        world.presence_hours += np.bincount(op.kind, weights=SLOT_HOURS[op.slot], minlength=len(ORG_TYPES))
+        world.presence_hours_total += np.bincount(op.kind, weights=SLOT_HOURS[op.slot], minlength=len(ORG_TYPES))
 
     def _venues(self, world: World, tab: OrgTable, go: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """The center of each session of ``go`` (-1 where the organization has none it can use)."""

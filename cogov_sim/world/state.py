@@ -90,7 +90,7 @@ class World:
         resident_convened: resident-led initiatives so far.
         neighbours: the pairs of first neighbour ties (kept up by neighbourly contact, see encounters).
         degree: each person's ties at the acquaintance level or above (updated weekly by feedback).
-        presence_hours: cumulative hours organizations of each type (ORG_TYPES order) were present at centers.
+        presence_hours_total: cumulative hours organizations of each type (ORG_TYPES order) were present at centers.
         ledger: (variable, term) -> cumulative change of the variable's mean from that term (what moves it).
         visits_by_center: cumulative visits per center and segment (simulated people).
         today: the scratch record of the current day.
@@ -119,7 +119,7 @@ class World:
     intervention_log: list[tuple[int, str]] = field(default_factory=list)
     records: list[dict[str, float]] = field(default_factory=list)
     ledger: dict[tuple[str, str], float] = field(default_factory=dict)
-    presence_hours: np.ndarray = field(default_factory=lambda: np.zeros(len(ORG_TYPES)))
+    presence_hours_total: np.ndarray = field(default_factory=lambda: np.zeros(len(ORG_TYPES)))
     resident_convened: int = 0
     neighbours: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: (np.zeros(0, int), np.zeros(0, int)))
     degree: np.ndarray = field(init=False)
