@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cogov_sim import __version__
+from cogov_sim.i18n import LANGS, check_lang, lang_from_env
 from cogov_sim.scenario import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK, Scenario, ScenarioError, one_line, shorten
 
 MAX_DAYS = next(m.le for m in Scenario.model_fields["days"].metadata if getattr(m, "le", None) is not None)
@@ -102,6 +103,21 @@ def _sessions(text: str) -> int:
     return _int_between(text, 1, 1_000)
 
 
+def _lang(text: str) -> str:
+    try:
+        return check_lang(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _add_lang(parser: argparse.ArgumentParser, what: str) -> None:
+    """The ``--lang`` option: the language of ``what``, by default the locale's (LC_ALL / LANG starting with zh)."""
+    default = lang_from_env()
+    parser.add_argument("--lang", type=_lang, default=default, metavar="|".join(reversed(LANGS)),
+                        help=f"language of {what}: zh (中文) or en (default from the locale"
+                        f" LC_ALL/LANG: {default})")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     p = _Parser(
@@ -128,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--no-plots", action="store_true", help="skip the plots (faster)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_lang(r, "the plots and report.md")
 
     v = sub.add_parser("validate", help="check a scenario or experiment file")
     v.add_argument("file", help="scenario, sweep or what-if YAML file (or the name of a shipped scenario)")
@@ -155,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument(
             "--wait", action="store_true", help="if another sweep or what-if holds the output folder, wait for it"
         )
+        _add_lang(s, "the plots and report.md")
 
     z = sub.add_parser("viz", help="serve the browser app on 127.0.0.1")
     z.add_argument("--port", type=_port, default=8765, help="port, 1-65535 (default 8765)")
@@ -164,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     z.add_argument("--idle", type=_idle, metavar="SECONDS", help=idle_help)
     z.add_argument("--max-sessions", type=_sessions, metavar="N",
                    help="sessions at once, 1-1,000 (default COGOV_VIZ_MAX_SESSIONS, else 8)")  # fmt: skip
+    _add_lang(z, "the app when a page opens (each page can switch)")
     return p
 
 
@@ -210,7 +229,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     try:
-        write_run(result, scenario, out, plots=not args.no_plots)
+        write_run(result, scenario, out, plots=not args.no_plots, lang=args.lang)
     except OSError as exc:  # a full disk, the folder removed meanwhile
         where = shorten(exc.filename if isinstance(exc.filename, str) else str(out), 160)
         print(one_line(f"error: writing {where}: {exc.strerror or exc}"), file=sys.stderr)
@@ -278,7 +297,7 @@ def _cmd_viz(args: argparse.Namespace) -> int:
     from cogov_sim.viz.serve import serve
 
     return serve(host=args.host, port=args.port, scenarios=args.scenario, idle=args.idle,
-                 max_sessions=args.max_sessions)  # fmt: skip
+                 max_sessions=args.max_sessions, lang=args.lang)  # fmt: skip
 
 
 COMMANDS = {

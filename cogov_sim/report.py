@@ -1,6 +1,8 @@
 """Output files and plots of a run: the dashboard of the three spaces, the map of the place, the network.
 
-Uses matplotlib's object API with the Agg backend (no display needed); the model never imports this module.
+Uses matplotlib's object API with the Agg backend (no display needed); the model never imports this module. Every
+figure and ``report.md`` take a language (``lang``, ``en`` or ``zh``): their words come from :mod:`cogov_sim.i18n`,
+the CSV and JSON files keep the model's names.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import yaml
-from matplotlib.figure import Figure
 
+from cogov_sim.i18n import label, text
+from cogov_sim.plotting import Figure
+from cogov_sim.run_report import run_markdown
 from cogov_sim.scenario import LEVELS, Scenario
 from cogov_sim.world.organizations import ORG_TYPES
 
@@ -34,25 +38,23 @@ MARKER_COLOR = "#e6007e"
 """Colour of what-if markers (chart lines at the day applied, rings around stations opened by a what-if)."""
 ORG_COLORS = {"party": "#d62728", "department": "#1f77b4", "enterprise": "#ff7f0e", "social_org": "#2ca02c"}
 
-DASHBOARD_PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("Physical space: shared presence", (("visits_per_capita", "visits per capita"),
-                                         ("gci_presence", "visited in last 30 days"),
-                                         ("coverage_15min", "15-min coverage"))),
-    ("Social space: joint action", (("joint_action_success_rate", "success rate (30 d)"),
-                                    ("problems_resolved_share", "problems resolved"),
-                                    ("bridging_tie_share", "bridging ties"))),
-    ("Spiritual space: shared consciousness", (("trust_mean", "trust"),
-                                               ("service_consciousness_mean", "service"),
-                                               ("cogov_consciousness_mean", "co-governance"),
-                                               ("identification_mean", "identification"),
-                                               ("volunteer_share", "volunteers"))),
-    ("Governance community index", (("gci", "gci"), ("gci_presence", "presence"), ("gci_linkage", "linkage"),
-                                    ("gci_action", "action"), ("gci_consciousness", "consciousness"))),
+DASHBOARD_PANELS: tuple[tuple[str, tuple[tuple[str, str | None], ...]], ...] = (
+    ("dash.physical", (("visits_per_capita", None), ("gci_presence", "dash.visited_30d"), ("coverage_15min", None))),
+    ("dash.social", (("joint_action_success_rate", None), ("problems_resolved_share", None),
+                     ("bridging_tie_share", None))),
+    ("dash.spiritual", (("trust_mean", None), ("service_consciousness_mean", None), ("cogov_consciousness_mean", None),
+                        ("identification_mean", None), ("volunteer_share", None))),
+    ("dash.gci", (("gci", None), ("gci_presence", None), ("gci_linkage", None), ("gci_action", None),
+                  ("gci_consciousness", None))),
 )  # fmt: skip
+"""The dashboard's panels: title key and ``(indicator, legend text key)``; None: the indicator's own label."""
 
 
-def write_run(result: RunResult, scenario: Scenario, out: Path, plots: bool = True) -> None:
-    """Write ``timeseries.csv``, ``summary.json``, ``scenario.resolved.yaml``, the tables and ``plots/``."""
+def write_run(result: RunResult, scenario: Scenario, out: Path, plots: bool = True, lang: str = "en") -> None:
+    """Write ``timeseries.csv``, ``summary.json``, ``scenario.resolved.yaml``, the tables, ``plots/``, ``report.md``.
+
+    ``lang`` (``en`` or ``zh``) is the language of the plots and of ``report.md``; the data files do not change.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     result.timeseries.to_csv(out / "timeseries.csv", index=False, float_format="%.6g")
@@ -70,18 +72,28 @@ def write_run(result: RunResult, scenario: Scenario, out: Path, plots: bool = Tr
     tables.mkdir(exist_ok=True)
     for name, df in result.tables.items():
         df.to_csv(tables / f"{name}.csv", index=False, float_format="%.6g")
+    drawn: list[str] = []
     if plots:
         pdir = out / "plots"
         pdir.mkdir(exist_ok=True)
-        dashboard(result.timeseries, f"{scenario.name} (seed {result.meta['seed']})").savefig(
-            pdir / "dashboard.png", dpi=110
-        )
+        title = text("dash.title", lang, name=scenario.name, seed=result.meta["seed"])
+        dashboard(result.timeseries, title, lang=lang).savefig(pdir / "dashboard.png", dpi=110)
+        drawn.append("plots/dashboard.png")
         if result.model is not None:
-            map_figure(result.model.world).savefig(pdir / "map.png", dpi=110)
-            network_figure(result.model.world).savefig(pdir / "network.png", dpi=110)
+            map_figure(result.model.world, lang=lang).savefig(pdir / "map.png", dpi=110)
+            network_figure(result.model.world, lang=lang).savefig(pdir / "network.png", dpi=110)
+            drawn += ["plots/map.png", "plots/network.png"]
+    report = run_markdown(scenario, result.meta, result.final, drawn, lang)
+    (out / "report.md").write_text(report, encoding="utf-8")
 
 
-def dashboard(ts, title: str = "", fig: Figure | None = None, markers: Sequence[tuple[float, str]] = ()) -> Figure:
+def dashboard(
+    ts,
+    title: str = "",
+    fig: Figure | None = None,
+    markers: Sequence[tuple[float, str]] = (),
+    lang: str = "en",
+) -> Figure:
     """Four panels over time: the physical, social and spiritual spaces and the gci with its components.
 
     Args:
@@ -89,6 +101,7 @@ def dashboard(ts, title: str = "", fig: Figure | None = None, markers: Sequence[
         title: figure title.
         fig: draw into this (empty) figure instead of a new one; its layout engine is left as it is.
         markers: ``(day, label)`` pairs drawn as dashed vertical lines on every panel (what-ifs applied).
+        lang: language of the titles, axis labels and legends (``en`` or ``zh``).
 
     Each indicator line carries its column name as gid, so a caller can update the data of a drawn figure.
     """
@@ -96,14 +109,15 @@ def dashboard(ts, title: str = "", fig: Figure | None = None, markers: Sequence[
         fig = Figure(figsize=(13, 8.5), layout="constrained")
     axes = fig.subplots(2, 2).ravel()
     for ax, (panel, series) in zip(axes, DASHBOARD_PANELS, strict=True):
-        for col, label in series:
+        for col, key in series:
             if col in ts:
                 lw = 2.5 if col == "gci" else 1.4
-                ax.plot(ts["day"], ts[col], label=label, lw=lw, gid=col)
-        for k, (day, text) in enumerate(markers):
-            ax.axvline(day, color=MARKER_COLOR, ls="--", lw=1.3, gid="marker", label=text if k == 0 else None)
-        ax.set_title(panel, loc="left", fontsize=11)
-        ax.set_xlabel("day")
+                name = text(key, lang) if key else label(col, lang)
+                ax.plot(ts["day"], ts[col], label=name, lw=lw, gid=col)
+        for k, (day, mark) in enumerate(markers):
+            ax.axvline(day, color=MARKER_COLOR, ls="--", lw=1.3, gid="marker", label=mark if k == 0 else None)
+        ax.set_title(text(panel, lang), loc="left", fontsize=11)
+        ax.set_xlabel(text("dash.day", lang))
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
@@ -112,8 +126,8 @@ def dashboard(ts, title: str = "", fig: Figure | None = None, markers: Sequence[
     if "joint_actions" in ts:
         twin = axes[1].twinx()
         twin.bar(ts["day"], ts["joint_actions"], color="grey", alpha=0.25, width=1.0)
-        twin.set_ylabel("joint actions / day", color="grey")
-    fig.suptitle(title or "cogov_sim run", fontsize=13)
+        twin.set_ylabel(text("dash.joint_per_day", lang), color="grey")
+    fig.suptitle(title or text("dash.untitled", lang), fontsize=13)
     return fig
 
 
@@ -176,6 +190,7 @@ def map_figure(
     ax=None,
     visits: np.ndarray | None = None,
     catchments: bool = False,
+    lang: str = "en",
 ) -> Figure:
     """The place: residential areas, business zone, centers by level sized by visits, residents by identification.
 
@@ -185,6 +200,7 @@ def map_figure(
         ax: draw into these axes instead of a new figure (then no colour bar is added).
         visits: visits per center to size the centers by; default the mean visits per day so far.
         catchments: also shade the area each center draws from (:func:`catchment_image`).
+        lang: language of the title, labels and legend (``en`` or ``zh``).
 
     Artists carry gids (``residents``, ``centers.<level>``) so a caller can update a drawn map.
     """
@@ -201,24 +217,25 @@ def map_figure(
                   interpolation="nearest", zorder=-1, aspect="auto")  # fmt: skip
     for k, (x, y) in enumerate(lay.area_centers):
         ax.add_patch(_circle(x, y, lay.area_radius, "#bbbbbb"))
-        ax.text(x, y, f"RA{k + 1}", fontsize=7, color="#555555", ha="center", va="center", zorder=2)
+        ax.text(x, y, text("map.area", lang, k=k + 1), fontsize=7, color="#555555", ha="center", va="center", zorder=2)
     if len(lay.workplaces):
-        ax.scatter(lay.workplaces[:, 0], lay.workplaces[:, 1], marker="s", s=60, c="#444444", label="office/park",
-                   zorder=3)  # fmt: skip
+        ax.scatter(lay.workplaces[:, 0], lay.workplaces[:, 1], marker="s", s=60, c="#444444",
+                   label=text("map.workplaces", lang), zorder=3)  # fmt: skip
     if visits is None:
         visits = world.visits_by_center[: len(c)].sum(axis=1) * world.scale / max(world.day, 1)
     top = float(np.max(visits)) if len(visits) else 0.0
     for name, m in center_groups(world):
         ax.scatter(c.x[m], c.y[m], s=center_sizes(visits[m], top), c=LEVEL_COLORS[name], edgecolors="black",
-                   linewidths=0.6, label=f"{name} ({len(m)})", zorder=4, alpha=0.85, gid=f"centers.{name}")  # fmt: skip
+                   linewidths=0.6, label=f"{label(name, lang, 'level', both=True)} ({len(m)})", zorder=4,
+                   alpha=0.85, gid=f"centers.{name}")  # fmt: skip
     ax.set_xlim(0, lay.width)
     ax.set_ylim(0, lay.height)
     ax.set_aspect("equal")
-    ax.set_xlabel("m")
-    ax.set_title(f"{world.scenario.name}: centers sized by visits/day, residents coloured by identification")
+    ax.set_xlabel(text("map.metres", lang))
+    ax.set_title(text("map.title", lang, name=world.scenario.name))
     ax.legend(fontsize=8, loc="upper left", markerscale=0.6)
     if fig is not None:
-        fig.colorbar(sc, ax=ax, label="identification", shrink=0.7)
+        fig.colorbar(sc, ax=ax, label=text("map.identification", lang), shrink=0.7)
         return fig
     return ax.figure
 
@@ -281,13 +298,15 @@ PAIR_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 """Edge colors of the six cross-type organization pairs; ties within one type are grey."""
 
 
-def type_pair(a: str, b: str) -> str:
-    """The label of an organization type pair, in ``ORG_TYPES`` order (e.g. ``party–enterprise``)."""
+def type_pair(a: str, b: str, lang: str = "en") -> str:
+    """The label of an organization type pair, in ``ORG_TYPES`` order (e.g. ``party–enterprise``, ``党组织–企业``)."""
     x, y = sorted((a, b), key=ORG_TYPES.index)
-    return f"{x}–{y}"
+    if lang == "en":
+        return f"{x}–{y}"
+    return f"{label(x, lang, 'actor')}–{label(y, lang, 'actor')}"
 
 
-def network_figure(world: World, ax=None, pos: dict | None = None) -> Figure:
+def network_figure(world: World, ax=None, pos: dict | None = None, lang: str = "en") -> Figure:
     """Organizations by type, ties colored by type pair (width by hours), agreements bold red.
 
     Alliance members are ringed. Organizations without any tie, and past ``MAX_DRAWN`` the less connected, are left
@@ -297,6 +316,9 @@ def network_figure(world: World, ax=None, pos: dict | None = None) -> Figure:
         world: the world to draw.
         ax: draw into these axes instead of a new figure.
         pos: node positions of the drawn organizations (:func:`network_layout`); default a fresh layout.
+        lang: language of the title and legend (``en`` or ``zh``).
+
+    Nodes carry their organization type as gid (``org.<type>``), so a caller can restyle the legend's keys.
     """
     import networkx as nx
 
@@ -312,32 +334,34 @@ def network_figure(world: World, ax=None, pos: dict | None = None) -> Figure:
     cut = len(g) - alone - len(shown)
     edges = list(shown.edges(data=True))
     kinds = nx.get_node_attributes(g, "kind")
-    cross = [type_pair(x, y) for k, x in enumerate(ORG_TYPES) for y in ORG_TYPES[k + 1 :]]
+    same = text("net.same_type", lang)
+    cross = [type_pair(x, y, lang) for k, x in enumerate(ORG_TYPES) for y in ORG_TYPES[k + 1 :]]
     if edges:
         w = np.array([d["hours"] for _, _, d in edges])
         width = 0.3 + 3 * np.sqrt(w / max(w.max(), 1e-9))
-        pairs = [type_pair(kinds[a], kinds[b]) if kinds[a] != kinds[b] else "same type" for a, b, _ in edges]
-        for label in ["same type", *cross]:
-            sel = [k for k, p in enumerate(pairs) if p == label]
+        pairs = [type_pair(kinds[a], kinds[b], lang) if kinds[a] != kinds[b] else same for a, b, _ in edges]
+        for pair in [same, *cross]:
+            sel = [k for k, p in enumerate(pairs) if p == pair]
             if not sel:
                 continue
-            color = "#999999" if label == "same type" else PAIR_COLORS[cross.index(label) % len(PAIR_COLORS)]
+            color = "#999999" if pair == same else PAIR_COLORS[cross.index(pair) % len(PAIR_COLORS)]
             nx.draw_networkx_edges(shown, pos, ax=ax, edgelist=[edges[k][:2] for k in sel], width=width[sel],
-                                   alpha=0.6, edge_color=color, label=f"{label} ({len(sel)})")  # fmt: skip
+                                   alpha=0.6, edge_color=color, label=f"{pair} ({len(sel)})")  # fmt: skip
         agreed = [(a, b) for a, b, d in edges if d["agreement"]]
         if agreed:
             nx.draw_networkx_edges(shown, pos, ax=ax, edgelist=agreed, width=2.5, edge_color="#d62728",
-                                   label="co-building agreement")  # fmt: skip
+                                   label=text("net.agreement", lang))  # fmt: skip
     allied = set().union(*world.alliances.values()) if world.alliances else set()
     for kind, color in ORG_COLORS.items():
         nodes = [n for n, d in shown.nodes(data=True) if d["kind"] == kind]
         if nodes:
-            nx.draw_networkx_nodes(shown, pos, nodelist=nodes, node_color=color, node_size=60, ax=ax, label=kind,
-                                   edgecolors=["black" if n in allied else "none" for n in nodes],
-                                   linewidths=2.0)  # fmt: skip
-    hidden = f"{alone} organizations without ties" + (f" and {cut} less connected" if cut else "")
-    ax.set_title(f"Organization network, day {world.day}: ties by type pair, {len(world.agreements)} co-building"
-                 f" agreements\n{hidden} not shown")  # fmt: skip
+            drawn = nx.draw_networkx_nodes(shown, pos, nodelist=nodes, node_color=color, node_size=60, ax=ax,
+                                           label=label(kind, lang, "actor", both=True),
+                                           edgecolors=["black" if n in allied else "none" for n in nodes],
+                                           linewidths=2.0)  # fmt: skip
+            drawn.set_gid(f"org.{kind}")
+    hidden = text("net.alone", lang, alone=alone) + (text("net.cut", lang, cut=cut) if cut else "")
+    ax.set_title(text("net.title", lang, day=world.day, agreements=len(world.agreements), hidden=hidden))
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7, loc="upper left")
     ax.set_axis_off()

@@ -3,7 +3,11 @@
 - ``<indicator>_by_parameter.png``: the indicator against each swept parameter, mean and 95% band over the runs
   at each value (the replications, and for several parameters the other parameters' values too);
 - ``heatmap_<indicator>.png``: for a two-parameter grid, the mean at each combination;
-- ``sensitivity_<indicator>.png``: Morris mu* and sigma, or Sobol S1 and ST, with their intervals.
+- ``sensitivity_<indicator>.png``: Morris mu* and sigma, or Sobol S1 and ST, with their intervals;
+- ``report.md``: the design, the runs and the figures.
+
+Each takes a language (``lang``, ``en`` or ``zh``; words from :mod:`cogov_sim.i18n`). Indicators are shown by
+their display name; parameters by their column name (what ``runs.parquet`` calls them).
 """
 
 from __future__ import annotations
@@ -14,24 +18,25 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from cogov_sim.experiments.analysis import t_interval
 from cogov_sim.experiments.folder import atomic_write
+from cogov_sim.i18n import label, text
+from cogov_sim.plotting import Figure
 
 BAND_COLOR = "#1f77b4"
 
 
-def _mean_and_band(ax: Any, xs: np.ndarray, band: pd.DataFrame, fmt: str) -> None:
+def _mean_and_band(ax: Any, xs: np.ndarray, band: pd.DataFrame, fmt: str, lang: str) -> None:
     """Draw the mean line (``fmt``) and its shaded 95% interval from a :func:`_band` table."""
-    ax.plot(xs, band["mean"].to_numpy(float), fmt, color=BAND_COLOR, label="mean")
+    ax.plot(xs, band["mean"].to_numpy(float), fmt, color=BAND_COLOR, label=text("sweep.mean", lang))
     ax.fill_between(
         xs,
         band["low"].to_numpy(float),
         band["high"].to_numpy(float),
         color=BAND_COLOR,
         alpha=0.25,
-        label="95% interval",
+        label=text("sweep.interval", lang),
     )
 
 
@@ -43,7 +48,12 @@ def _band(groups: pd.core.groupby.SeriesGroupBy, sort: bool = True) -> pd.DataFr
 
 
 def indicator_by_parameters(
-    runs: pd.DataFrame, parameters: Sequence[dict[str, Any]], indicator: str, method: str, title: str = ""
+    runs: pd.DataFrame,
+    parameters: Sequence[dict[str, Any]],
+    indicator: str,
+    method: str,
+    title: str = "",
+    lang: str = "en",
 ) -> Figure:
     """One panel per parameter: ``indicator`` at each value (grid) or in bins of the sampled values, with bands.
 
@@ -53,9 +63,12 @@ def indicator_by_parameters(
         indicator: the indicator column.
         method: the design method (grids are drawn as lines, sampled designs as points with binned means).
         title: figure title.
+        lang: language of the labels (``en`` or ``zh``).
     """
     ok = runs[runs["status"] == "ok"]
     n = len(parameters)
+    shown = label(indicator, lang)
+    runs_label = text("sweep.runs", lang)
     cols = min(n, 3)
     rows = int(np.ceil(n / cols))
     fig = Figure(figsize=(4.2 * cols, 3.3 * rows), layout="constrained")
@@ -78,10 +91,10 @@ def indicator_by_parameters(
         elif method == "full_factorial":
             band = _band(ok.groupby(col)[indicator])
             xs = np.asarray(band.index, dtype=float)
-            _mean_and_band(ax, xs, band, "o-")
-            ax.scatter(ok[col], ok[indicator], s=8, color="0.35", alpha=0.4, label="runs")
+            _mean_and_band(ax, xs, band, "o-", lang)
+            ax.scatter(ok[col], ok[indicator], s=8, color="0.35", alpha=0.4, label=runs_label)
         else:
-            ax.scatter(ok[col], ok[indicator], s=8, color="0.35", alpha=0.4, label="runs")
+            ax.scatter(ok[col], ok[indicator], s=8, color="0.35", alpha=0.4, label=runs_label)
             distinct = ok[col].nunique()
             if len(ok) >= 4 and distinct > 1:
                 # few distinct values (a Morris grid): group by value; else quantile bins of the sampled values
@@ -89,20 +102,20 @@ def indicator_by_parameters(
                 band = _band(ok.groupby(key, observed=True)[indicator])
                 centers = ok.groupby(key, observed=True)[col].mean().reindex(band.index)
                 xs = centers.to_numpy(float)
-                _mean_and_band(ax, xs, band, "-")
+                _mean_and_band(ax, xs, band, "-", lang)
         ax.set_xlabel(col)
-        ax.set_ylabel(indicator)
+        ax.set_ylabel(shown)
         ax.grid(alpha=0.3)
     for ax in axes[n:]:
         ax.set_visible(False)
     if n and parameters[0]["kind"] != "choice":
         axes[0].legend(fontsize=7, loc="best")
-    fig.suptitle(title or f"{indicator} by parameter")
+    fig.suptitle(title or text("sweep.by_parameter", lang, indicator=shown))
     return fig
 
 
-def heatmap(runs: pd.DataFrame, x: str, y: str, indicator: str, title: str = "") -> Figure:
-    """Mean of ``indicator`` over the finished runs at each combination of two grid parameters."""
+def heatmap(runs: pd.DataFrame, x: str, y: str, indicator: str, title: str = "", lang: str = "en") -> Figure:
+    """Mean of ``indicator`` over the finished runs at each combination of two grid parameters (labels in ``lang``)."""
     ok = runs[runs["status"] == "ok"]
     xs = list(dict.fromkeys(runs[x]))
     ys = list(dict.fromkeys(runs[y]))
@@ -126,35 +139,39 @@ def heatmap(runs: pd.DataFrame, x: str, y: str, indicator: str, title: str = "")
                 v = values[i, j]
                 if np.isfinite(v):
                     ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=7, color="w" if v < mid else "k")
-    fig.colorbar(im, ax=ax, label=f"mean {indicator}")
-    ax.set_title(title or f"{indicator}: mean over replications")
+    shown = label(indicator, lang)
+    fig.colorbar(im, ax=ax, label=text("sweep.mean_of", lang, indicator=shown))
+    ax.set_title(title or text("sweep.heatmap", lang, indicator=shown))
     return fig
 
 
-def sensitivity_bars(sens: pd.DataFrame, indicator: str, title: str = "") -> Figure:
-    """Bars of Morris mu* and sigma, or Sobol S1 and ST, with 95% intervals, most influential first."""
+def sensitivity_bars(sens: pd.DataFrame, indicator: str, title: str = "", lang: str = "en") -> Figure:
+    """Bars of Morris mu* and sigma, or Sobol S1 and ST, with 95% intervals, most influential first (in ``lang``)."""
     part = sens[sens["indicator"] == indicator].sort_values("rank", na_position="last")
     names = list(part["parameter"])
     ys = np.arange(len(names))
     fig = Figure(figsize=(7.5, 0.45 * len(names) + 1.8), layout="constrained")
     ax = fig.subplots()
     h = 0.38
+    shown = label(indicator, lang)
     if "mu_star" in part:
-        ax.barh(ys - h / 2, part["mu_star"], h, xerr=part["mu_star_conf"], label="mu* (95% interval)", capsize=3)
-        ax.barh(ys + h / 2, part["sigma"], h, label="sigma", color="#ff7f0e")
-        ax.set_xlabel(f"elementary effect on {indicator} (per unit of the parameter's range)")
+        ax.barh(ys - h / 2, part["mu_star"], h, xerr=part["mu_star_conf"], label=text("sweep.mu_star", lang),
+                capsize=3)  # fmt: skip
+        ax.barh(ys + h / 2, part["sigma"], h, label=text("sweep.sigma", lang), color="#ff7f0e")
+        ax.set_xlabel(text("sweep.morris_x", lang, indicator=shown))
         method = "Morris"
     else:
-        ax.barh(ys - h / 2, part["S1"], h, xerr=part["S1_conf"], label="S1 first order", capsize=3)
-        ax.barh(ys + h / 2, part["ST"], h, xerr=part["ST_conf"], label="ST total order", capsize=3, color="#ff7f0e")
-        ax.set_xlabel(f"Sobol index of {indicator} (95% intervals)")
+        ax.barh(ys - h / 2, part["S1"], h, xerr=part["S1_conf"], label=text("sweep.s1", lang), capsize=3)
+        ax.barh(ys + h / 2, part["ST"], h, xerr=part["ST_conf"], label=text("sweep.st", lang), capsize=3,
+                color="#ff7f0e")  # fmt: skip
+        ax.set_xlabel(text("sweep.sobol_x", lang, indicator=shown))
         method = "Sobol"
     ax.set_yticks(ys, names)
     ax.invert_yaxis()
     ax.axvline(0, color="0.3", lw=0.8)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(title or f"{method} sensitivity of {indicator}")
+    ax.set_title(title or text("sweep.sensitivity", lang, method=method, indicator=shown))
     return fig
 
 
@@ -165,8 +182,9 @@ def write_plots(
     indicators: Sequence[str],
     sens: pd.DataFrame | None = None,
     name: str = "",
+    lang: str = "en",
 ) -> list[Path]:
-    """Write every figure of a sweep into ``<folder>/plots/``; returns the files written."""
+    """Write every figure of a sweep into ``<folder>/plots/`` in ``lang``; returns the files written."""
     pdir = Path(folder) / "plots"
     pdir.mkdir(parents=True, exist_ok=True)
     params = meta["parameters"]
@@ -178,12 +196,46 @@ def write_plots(
         written.append(atomic_write(pdir / file, lambda f: fig.savefig(f, dpi=100, format="png")))
 
     for ind in indicators:
-        save(
-            indicator_by_parameters(runs, params, ind, method, f"{prefix}{ind} by parameter"), f"{ind}_by_parameter.png"
-        )
+        shown = label(ind, lang)
+        title = prefix + text("sweep.by_parameter", lang, indicator=shown)
+        save(indicator_by_parameters(runs, params, ind, method, title, lang), f"{ind}_by_parameter.png")
         if method == "full_factorial" and len(params) == 2:
             a, b = params[0]["column"], params[1]["column"]
-            save(heatmap(runs, b, a, ind, f"{prefix}{ind}: mean over replications"), f"heatmap_{ind}.png")
+            title = prefix + text("sweep.heatmap", lang, indicator=shown)
+            save(heatmap(runs, b, a, ind, title, lang), f"heatmap_{ind}.png")
         if sens is not None and len(sens) and (sens["indicator"] == ind).any():
-            save(sensitivity_bars(sens, ind, f"{prefix}sensitivity of {ind}"), f"sensitivity_{ind}.png")
+            title = prefix + text("sweep.sensitivity_of", lang, indicator=shown)
+            save(sensitivity_bars(sens, ind, title, lang), f"sensitivity_{ind}.png")
     return written
+
+
+def report_markdown(
+    runs: pd.DataFrame, meta: dict[str, Any], plots: Sequence[str], name: str = "", lang: str = "en"
+) -> str:
+    """A sweep's ``report.md``: the design, how many runs finished, and the figures (``plots`` relative paths)."""
+    status = runs["status"].value_counts().to_dict() if "status" in runs else {}
+    columns = ", ".join(f"`{p['column']}`" for p in meta["parameters"]) or "–"
+    lines = [f"# {text('sweep.title', lang, name=name)}", ""]
+    lines += [text("sweep.setup", lang, method=meta["method"], parameters=columns, runs=len(runs),
+                   ok=status.get("ok", 0), failed=status.get("failed", 0)), ""]  # fmt: skip
+    if plots:
+        lines += [f"## {text('sweep.plots', lang)}", ""]
+        for f in plots:
+            lines += [f"![{Path(f).stem}]({f})", ""]
+    lines += [text("sweep.files", lang), ""]
+    return "\n".join(lines)
+
+
+def write_report(
+    folder: str | Path,
+    runs: pd.DataFrame,
+    meta: dict[str, Any],
+    plot_files: Sequence[Path],
+    name: str = "",
+    lang: str = "en",
+) -> Path:
+    """Write ``<folder>/report.md`` (:func:`report_markdown`) for the figures ``plot_files``; returns its path."""
+    folder = Path(folder)
+    rel = [Path(p).resolve().relative_to(folder.resolve()).as_posix() for p in plot_files]
+    body = report_markdown(runs, meta, rel, name, lang).encode("utf-8")
+    return atomic_write(folder / "report.md", lambda f: f.write(body))

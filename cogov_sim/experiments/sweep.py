@@ -3,7 +3,7 @@
 Steps: load and validate the experiment; sample the design; plan one task per (design point, replication) with
 its spawned seed and content-hash id; skip the runs the output folder already holds; run the rest on the executor,
 storing each run as it finishes; consolidate ``runs.parquet`` and ``timeseries.parquet``; write ``summary.csv``,
-``sensitivity.csv`` (Morris and Sobol designs) and ``plots/``.
+``sensitivity.csv`` (Morris and Sobol designs), ``plots/`` and ``report.md``.
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ def run_sweep(
     say: Callable[[str], None] = print,
     wait: bool = False,
     command: str = "",
+    lang: str = "en",
 ) -> SweepReport:
     """Run (or resume) an experiment into ``out`` and write its tables and plots.
 
@@ -104,6 +105,7 @@ def run_sweep(
         say: where one-line messages go.
         wait: wait for another command holding ``out`` to finish, instead of raising.
         command: what holds the folder, for the message another command gets (default ``sweep <name>``).
+        lang: language of the plots and ``report.md`` (``en`` or ``zh``).
 
     Raises:
         OutputFolderError: ``out`` cannot be created or written, or another command holds it.
@@ -114,7 +116,7 @@ def run_sweep(
     design = build_design(exp)
     tasks = plan(exp, design)
     with open_output(out, command or f"sweep {exp.name}", wait=wait, say=say) as store:
-        return _sweep_into(exp, design, tasks, store, executor_factory, progress, say, start)
+        return _sweep_into(exp, design, tasks, store, executor_factory, progress, say, start, lang)
 
 
 def _sweep_into(
@@ -126,6 +128,7 @@ def _sweep_into(
     progress: bool,
     say: Callable[[str], None],
     start: float,
+    lang: str = "en",
 ) -> SweepReport:
     """The body of :func:`run_sweep` in its locked, checked output folder."""
     out = store.root
@@ -150,7 +153,8 @@ def _sweep_into(
     if exp.method in ("morris", "sobol"):
         sens = analysis.sensitivity(runs, design.frame(), meta, exp.spec.indicators, seed=exp.spec.seed)
         files.append(write_csv(out / "sensitivity.csv", sens))
-    files += plots.write_plots(out, runs, meta, exp.spec.indicators, sens, exp.name)
+    files += plots.write_plots(out, runs, meta, exp.spec.indicators, sens, exp.name, lang)
+    files.append(plots.write_report(out, runs, meta, [f for f in files if f.suffix == ".png"], exp.name, lang))
     if merged.foreign_files:
         say(f"note: {merged.foreign_files} run files in {store.runs_dir} belong to another experiment (left alone)")
     return SweepReport(
@@ -175,8 +179,9 @@ def sweep_command(args: argparse.Namespace) -> int:
     factory = executor_factory(args)
     wait = bool(getattr(args, "wait", False))
     command = f"cogov sweep {args.experiment}"
+    lang = getattr(args, "lang", "en")
     return run_command(
         args,
         out,
-        lambda: run_sweep(exp, out, factory, progress=not args.quiet, wait=wait, command=command),
+        lambda: run_sweep(exp, out, factory, progress=not args.quiet, wait=wait, command=command, lang=lang),
     )

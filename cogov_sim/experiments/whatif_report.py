@@ -2,7 +2,8 @@
 
 :func:`write_outputs` writes a what-if's tables (:mod:`~cogov_sim.experiments.effects`) and then
 ``plots/trajectory_<x>.png``, ``plots/forest.png`` and ``report.md``. Figures use matplotlib's object API
-(``Figure``), no pyplot state.
+(``Figure``), no pyplot state. Figures and report take a language (``lang``, ``en`` or ``zh``): their fixed text
+comes from :mod:`cogov_sim.i18n`; the numbers and the CSV tables are the same in both.
 """
 
 from __future__ import annotations
@@ -13,23 +14,31 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from cogov_sim.experiments.effects import BASELINE, contrasts_table, effects_table, trajectory_table
 from cogov_sim.experiments.store import atomic_write, write_csv
 from cogov_sim.experiments.whatif import WhatIf
-from cogov_sim.vocabulary import INDICATORS
+from cogov_sim.i18n import label, meaning, text
+from cogov_sim.plotting import Figure
 
 ARM_COLORS: tuple[str, ...] = ("#444444", "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
 
 
-def trajectory_figure(traj: pd.DataFrame, indicator: str, markers: dict[str, list[tuple[int, str]]]) -> Figure:
+def _arm(name: str, lang: str) -> str:
+    """An arm's name as shown: the policy's own name, the baseline in words."""
+    return text("wi.baseline", lang) if name == BASELINE else name
+
+
+def trajectory_figure(
+    traj: pd.DataFrame, indicator: str, markers: dict[str, list[tuple[int, str]]], lang: str = "en"
+) -> Figure:
     """The indicator's trajectory per arm (mean, 95% band) above the paired difference from the baseline.
 
     Args:
         traj: the :func:`trajectory_table`.
         indicator: indicator to draw.
         markers: policy -> ``(day, "start" | "end")`` of its interventions (vertical lines).
+        lang: language of the titles, labels and legend.
     """
     fig = Figure(figsize=(8.5, 6.2), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
@@ -38,7 +47,7 @@ def trajectory_figure(traj: pd.DataFrame, indicator: str, markers: dict[str, lis
     for k, name in enumerate(names):
         arm = part[part["policy"] == name]
         color = ARM_COLORS[k % len(ARM_COLORS)]
-        top.plot(arm["day"], arm["mean"], color=color, lw=1.4, label=name)
+        top.plot(arm["day"], arm["mean"], color=color, lw=1.4, label=_arm(name, lang))
         top.fill_between(arm["day"], arm["low"], arm["high"], color=color, alpha=0.18, lw=0)
         if name != BASELINE:
             bottom.plot(arm["day"], arm["diff"], color=color, lw=1.4, label=name)
@@ -47,16 +56,24 @@ def trajectory_figure(traj: pd.DataFrame, indicator: str, markers: dict[str, lis
             for ax in (top, bottom):
                 ax.axvline(day, color=color, ls="--" if what == "start" else ":", lw=1.0, alpha=0.9)
     bottom.axhline(0.0, color="black", lw=0.8)
-    top.set_title(f"{indicator}: mean and 95% band over replications (dashed: intervention start, dotted: end)")
-    top.set_ylabel(indicator)
+    shown = label(indicator, lang)
+    top.set_title(text("wi.trajectory", lang, indicator=shown))
+    top.set_ylabel(shown)
     top.legend(loc="best", fontsize=8)
-    bottom.set_title("paired difference from the baseline (same seeds), 95% band", fontsize=10)
-    bottom.set_ylabel("policy − baseline")
-    bottom.set_xlabel("day")
+    bottom.set_title(text("wi.paired", lang), fontsize=10)
+    bottom.set_ylabel(text("wi.diff_axis", lang))
+    bottom.set_xlabel(text("dash.day", lang))
     return fig
 
 
-def forest_figure(effects: pd.DataFrame) -> Figure:
+def _window_label(window: str, lang: str) -> str:
+    """A window's short name for a legend (``final day``, ``last 30 days``)."""
+    if window in ("final_day", "after_start"):
+        return text(f"wi.window.{window}", lang)
+    return text("wi.window.last", lang, days=window.split("_")[1])
+
+
+def forest_figure(effects: pd.DataFrame, lang: str = "en") -> Figure:
     """Forest plot: per indicator, each policy's mean paired difference and 95% interval, one marker per window."""
     indicators = list(dict.fromkeys(effects["indicator"]))
     policies = list(dict.fromkeys(effects["policy"]))
@@ -76,16 +93,17 @@ def forest_figure(effects: pd.DataFrame) -> Figure:
             lo = sel["ci_low"].to_numpy(dtype=float)
             hi = sel["ci_high"].to_numpy(dtype=float)
             err = np.vstack([np.nan_to_num(x - lo), np.nan_to_num(hi - x)])
-            ax.errorbar(x, y, xerr=err, fmt=shapes[wi % len(shapes)], ms=4, capsize=3, lw=1, label=window)
+            ax.errorbar(x, y, xerr=err, fmt=shapes[wi % len(shapes)], ms=4, capsize=3, lw=1,
+                        label=_window_label(window, lang))  # fmt: skip
         ax.axvline(0.0, color="black", lw=0.8)
         ax.set_yticks(np.arange(len(policies)), policies, fontsize=8)
         ax.invert_yaxis()
-        ax.set_title(ind, fontsize=10)
-        ax.set_xlabel("policy − baseline (95% CI)", fontsize=8)
+        ax.set_title(label(ind, lang), fontsize=10)
+        ax.set_xlabel(text("wi.forest_x", lang), fontsize=8)
     for ax in axes[len(indicators) :]:
         ax.set_visible(False)
     axes[0].legend(fontsize=7, loc="best")
-    fig.suptitle("Effects: mean paired difference from the baseline with 95% intervals")
+    fig.suptitle(text("wi.forest_title", lang))
     return fig
 
 
@@ -98,39 +116,34 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
-def _verdict(row: pd.Series) -> str:
+def _verdict(row: pd.Series, lang: str = "en") -> str:
     lo, hi = row["ci_low"], row["ci_high"]
     if pd.isna(lo) or pd.isna(hi):
-        return "n too small"
+        return text("wi.verdict.small_n", lang)
     if lo > 0:
-        return "up"
+        return text("wi.verdict.up", lang)
     if hi < 0:
-        return "down"
+        return text("wi.verdict.down", lang)
     if lo == hi == 0:
-        return "identical"
-    return "no clear change"
+        return text("wi.verdict.identical", lang)
+    return text("wi.verdict.unclear", lang)
 
 
-WINDOW_TEXT = {
-    "final_day": "on the final day",
-    "after_start": "averaged over the days from the policy's first start day to the end",
-}
+def _window_text(window: str, lang: str = "en") -> str:
+    if window in ("final_day", "after_start"):
+        return text(f"wi.window.{window}.long", lang)
+    return text("wi.window.last.long", lang, days=window.split("_")[1])
 
 
-def _window_text(window: str) -> str:
-    if window in WINDOW_TEXT:
-        return WINDOW_TEXT[window]
-    return f"averaged over the last {window.split('_')[1]} days"
-
-
-def _window_tables(frame: pd.DataFrame, contrast: bool) -> list[str]:
+def _window_tables(frame: pd.DataFrame, contrast: bool, lang: str = "en") -> list[str]:
     """Markdown tables, one per window, of effects against the baseline or (``contrast``) against a reference."""
-    first, ref = ("policy − reference", "reference") if contrast else ("policy", "baseline")
+    first, ref = ("wi.col.contrast", "wi.col.reference") if contrast else ("wi.col.policy", "wi.col.baseline")
+    head = [text(k, lang) for k in (first, "wi.col.indicator", ref, "wi.col.policy", "wi.col.diff", "wi.col.rel")]
     lines: list[str] = []
     for window in dict.fromkeys(frame["window"]):
-        lines += [f"### Window: `{window}` ({_window_text(window)})", ""]
+        lines += ["### " + text("wi.window", lang, window=window, text=_window_text(window, lang)), ""]
         lines += [
-            f"| {first} | indicator | {ref} | policy | diff [95% CI] | rel. change | n | reading |",
+            f"| {' | '.join(head)} | n | {text('wi.col.reading', lang)} |",
             "|---|---|---:|---:|---|---:|---:|---|",
         ]
         for _, r in frame[frame["window"] == window].iterrows():
@@ -138,11 +151,18 @@ def _window_tables(frame: pd.DataFrame, contrast: bool) -> list[str]:
             ref_mean = r["reference_mean"] if contrast else r["baseline_mean"]
             rel = "–" if pd.isna(r["rel_change"]) else f"{r['rel_change']:+.1%}"
             lines.append(
-                f"| {arm} | {r['indicator']} | {_fmt(ref_mean)} | {_fmt(r['policy_mean'])} | {_fmt(r['diff'])}"
-                f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | {rel} | {int(r['n'])} | {_verdict(r)} |"
+                f"| {arm} | {_indicator(r['indicator'], lang)} | {_fmt(ref_mean)} | {_fmt(r['policy_mean'])}"
+                f" | {_fmt(r['diff'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | {rel} | {int(r['n'])}"
+                f" | {_verdict(r, lang)} |"
             )
         lines.append("")
     return lines
+
+
+def _indicator(name: str, lang: str, code: bool = False) -> str:
+    """An indicator as the report names it: its column name (``code``: in backticks), in Chinese after its label."""
+    shown = f"`{name}`" if code else name
+    return shown if lang == "en" else f"{label(name, lang)} {shown}"
 
 
 def report_markdown(
@@ -151,75 +171,60 @@ def report_markdown(
     effects: pd.DataFrame,
     plot_files: Sequence[str],
     contrasts: pd.DataFrame | None = None,
+    lang: str = "en",
 ) -> str:
     """``report.md``: the question, the setup, the policies, the effects with intervals, contrasts, the plots."""
     spec = wf.spec
-    lines = [f"# What-if: {wf.name}", ""]
+    lines = [f"# {text('wi.title', lang, name=wf.name)}", ""]
     if spec.question:
-        lines += [f"**Question.** {spec.question.strip()}", ""]
+        lines += [text("wi.question", lang, question=spec.question.strip()), ""]
     if spec.description:
         lines += [spec.description.strip(), ""]
     status = runs["status"].value_counts().to_dict()
     ok_wall = runs.loc[runs["status"] == "ok", "wall_time_s"]
-    overrides = ", ".join(f"`{k}={v}`" for k, v in spec.overrides.items()) or "none"
+    overrides = ", ".join(f"`{k}={v}`" for k, v in spec.overrides.items()) or text("wi.none", lang)
+    wall = _fmt(float(ok_wall.mean())) if len(ok_wall) else "–"
+    runs_line = text("wi.setup.runs", lang, runs=len(runs), ok=status.get("ok", 0), failed=status.get("failed", 0),
+                     lost=status.get("lost", 0), wall=wall)  # fmt: skip
     lines += [
-        "## Setup",
+        f"## {text('wi.setup', lang)}",
         "",
-        f"- Base scenario: `{spec.base_scenario}` (resolved hash `{wf.base_hash}`), overrides: {overrides}.",
-        f"- {wf.days} days; {spec.replications} paired replications: replication r runs the baseline and every"
-        f" policy with one seed (experiment seed {spec.seed}), so arms differ only where a policy acts.",
-        f"- Runs: {len(runs)} ({status.get('ok', 0)} ok, {status.get('failed', 0)} failed,"
-        f" {status.get('lost', 0)} lost); mean run time {_fmt(float(ok_wall.mean())) if len(ok_wall) else '–'} s.",
-        f"- Intervals: 95% {'paired t' if spec.interval == 't' else 'paired bootstrap'} on the per-replication"
-        " difference policy − baseline.",
+        "- " + text("wi.setup.base", lang, base=spec.base_scenario, hash=wf.base_hash, overrides=overrides),
+        "- " + text("wi.setup.days", lang, days=wf.days, reps=spec.replications, seed=spec.seed),
+        "- " + runs_line,
+        "- " + text("wi.setup.t" if spec.interval == "t" else "wi.setup.bootstrap", lang),
         "",
-        "## Policies",
+        f"## {text('wi.policies', lang)}",
         "",
     ]
     for p in wf.policies:
-        lines.append(f"**{p.name}** (first acts on day {p.start_day}). {p.description.strip()}")
+        lines.append(text("wi.policy", lang, name=p.name, day=p.start_day, description=p.description.strip()))
         lines.append("")
         if not p.interventions:
-            lines.append("- no interventions (reproduces the baseline)")
+            lines.append("- " + text("wi.no_interventions", lang))
         for iv in p.interventions:
             lines.append(f"- `{iv.summary()}`")
         lines.append("")
-    lines += ["## Effects", ""]
-    lines += [
-        "Each row: the indicator's mean in the baseline and under the policy, the mean paired difference with its"
-        " 95% interval, the relative change, and the number of pairs. *up* / *down*: the interval excludes 0;"
-        " *no clear change*: it includes 0 (the model cannot tell the policy from the baseline at this number of"
-        " replications).",
-        "",
-    ]
-    lines += _window_tables(effects, contrast=False)
+    lines += [f"## {text('wi.effects', lang)}", "", text("wi.effects.intro", lang), ""]
+    lines += _window_tables(effects, contrast=False, lang=lang)
     if contrasts is not None and len(contrasts):
-        lines += [
-            "## Contrasts between policies",
-            "",
-            "The same paired comparison with another policy as the reference (same seeds in both arms); the"
-            " `after_start` window starts at the later of the two first start days.",
-            "",
-        ]
-        lines += _window_tables(contrasts, contrast=True)
-    lines += ["## Indicators", ""]
+        lines += [f"## {text('wi.contrasts', lang)}", "", text("wi.contrasts.intro", lang), ""]
+        lines += _window_tables(contrasts, contrast=True, lang=lang)
+    lines += [f"## {text('wi.indicators', lang)}", ""]
     for ind in dict.fromkeys(effects["indicator"]):
-        lines.append(f"- `{ind}`: {INDICATORS.get(ind, '')}")
-    lines += ["", "## Plots", ""]
+        lines.append(f"- {_indicator(ind, lang, code=True)}: {meaning(ind, lang)}")
+    lines += ["", f"## {text('wi.plots', lang)}", ""]
     for f in plot_files:
         lines += [f"![{Path(f).stem}]({f})", ""]
-    lines += [
-        "Files: `effects.csv` (this table, all windows), `trajectories.csv` (daily means and bands per arm),"
-        " `contrasts.csv` (policy against policy, if any), `runs.parquet` and `timeseries.parquet` (every run),"
-        " `whatif.resolved.yaml` (the experiment with every"
-        " intervention parameter). See `docs/whatif.md` for how to read the effects.",
-        "",
-    ]
+    lines += [text("wi.files", lang), ""]
     return "\n".join(lines)
 
 
-def write_outputs(out: Path, wf: WhatIf, runs: pd.DataFrame, series: pd.DataFrame) -> list[Path]:
-    """Write ``effects.csv``, ``contrasts.csv``, ``trajectories.csv``, the plots and ``report.md``; return the paths."""
+def write_outputs(out: Path, wf: WhatIf, runs: pd.DataFrame, series: pd.DataFrame, lang: str = "en") -> list[Path]:
+    """Write ``effects.csv``, ``contrasts.csv``, ``trajectories.csv``, the plots and ``report.md``; return the paths.
+
+    ``lang`` (``en`` or ``zh``) is the language of the plots and the report; the CSV files do not depend on it.
+    """
     out = Path(out)
     spec = wf.spec
     options = (spec.indicators, spec.windows, spec.interval, spec.seed, spec.bootstrap_samples)
@@ -236,14 +241,14 @@ def write_outputs(out: Path, wf: WhatIf, runs: pd.DataFrame, series: pd.DataFram
     markers = {p.name: p.marker_days for p in wf.policies}
     figures: list[tuple[str, Callable[[], Figure]]] = []
     if len(eff):
-        figures.append(("forest.png", lambda: forest_figure(eff)))
+        figures.append(("forest.png", lambda: forest_figure(eff, lang)))
     if len(traj):
         for ind in spec.indicators:
-            figures.append((f"trajectory_{ind}.png", lambda ind=ind: trajectory_figure(traj, ind, markers)))
+            figures.append((f"trajectory_{ind}.png", lambda ind=ind: trajectory_figure(traj, ind, markers, lang)))
     for name, make in figures:
         fig = make()
         files.append(atomic_write(plots / name, lambda f, fig=fig: fig.savefig(f, dpi=110, format="png")))
         rel.append(f"plots/{name}")
-    text = report_markdown(wf, runs, eff, rel, con)
-    files.append(atomic_write(out / "report.md", lambda f: f.write(text.encode())))
+    body = report_markdown(wf, runs, eff, rel, con, lang).encode("utf-8")
+    files.append(atomic_write(out / "report.md", lambda f: f.write(body)))
     return files

@@ -79,6 +79,7 @@ def run_whatif(
     say: Callable[[str], None] = print,
     wait: bool = False,
     command: str = "",
+    lang: str = "en",
 ) -> WhatIfReport:
     """Run (or resume) a what-if experiment into ``out``; write the effects, plots and report.
 
@@ -95,6 +96,7 @@ def run_whatif(
         say: where one-line messages go.
         wait: wait for another command holding ``out`` to finish, instead of raising.
         command: what holds the folder, for the message another command gets (default ``whatif <name>``).
+        lang: language of the plots and ``report.md`` (``en`` or ``zh``).
 
     Raises:
         OutputFolderError: ``out`` cannot be created or written, or another command holds it.
@@ -118,7 +120,8 @@ def run_whatif(
         stats, lost = run_todo(todo, store, bar, executor_factory, fn=execute_whatif)
         merged = store.consolidate(tasks, lost)
         files = [out / "runs.parquet", out / "timeseries.parquet", out / "whatif.resolved.yaml"]
-        files += write_outputs(out, wf, merged.runs, pq.read_table(out / "timeseries.parquet").to_pandas())
+        series = pq.read_table(out / "timeseries.parquet").to_pandas()
+        files += write_outputs(out, wf, merged.runs, series, lang)
     return WhatIfReport(
         out, len(tasks), skipped, stats, sorted([*lost, *merged.damaged]), files, time.perf_counter() - start
     )
@@ -141,9 +144,10 @@ def whatif_command(args: argparse.Namespace) -> int:
     factory = executor_factory(args)
     wait = bool(getattr(args, "wait", False))
     command = f"cogov whatif {args.experiment}"
+    lang = getattr(args, "lang", "en")
     return run_command(
         args,
         out,
-        lambda: run_whatif(wf, out, factory, progress=not args.quiet, wait=wait, command=command),
+        lambda: run_whatif(wf, out, factory, progress=not args.quiet, wait=wait, command=command, lang=lang),
         ": effects.csv, report.md, plots/",
     )
