@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import solara
 
+from cogov_sim.i18n import text
 from cogov_sim.viz.catalog import Catalog
-from cogov_sim.viz.control_panel import ExportCard, ParametersCard, RunCard, ScenarioCard, ViewCard
+from cogov_sim.viz.control_panel import ExportCard, LanguageCard, ParametersCard, RunCard, ScenarioCard, ViewCard
 from cogov_sim.viz.panels import ChartsPanel, DayPanel, MapPanel, NetworkPanel, StatusBar
 from cogov_sim.viz.state import State, use_app_state
 from cogov_sim.viz.whatif_panel import WhatIfPanel
@@ -41,8 +42,9 @@ CSS = """
 
 @solara.component
 def Sidebar(state: State):
-    """The sidebar's cards: scenario, run, parameters, view, export."""
+    """The sidebar's cards: language, scenario, run, parameters, view, export."""
     with solara.Column(gap="10px"):
+        LanguageCard(state)
         ScenarioCard(state)
         RunCard(state)
         ParametersCard(state)
@@ -69,10 +71,11 @@ def Page():
     """The app's page (Solara's entry point): the scenarios of the running server, sidebar and main area."""
     catalog = solara.use_memo(Catalog.from_env, [])
     state = use_app_state(catalog)
-    solara.Title("cogov_sim · co-governance explorer")
+    lang = state.lang.value
+    solara.Title(text("app.title", lang))
     solara.Style(CSS)
     with solara.AppBar():
-        solara.AppBarTitle("cogov_sim: Party-mass service centers and grassroots co-governance")
+        solara.AppBarTitle(text("app.bar", lang))
     with solara.Sidebar():
         Sidebar(state)
     Main(state)

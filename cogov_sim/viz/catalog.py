@@ -2,7 +2,8 @@
 
 The browser chooses a scenario by its name in this catalog; it never sends a path, so the app cannot be made to
 read any other file. ``cogov viz --scenario FILE`` passes extra files to the server process in the environment
-variable :data:`ENV_SCENARIOS` (absolute paths separated by ``os.pathsep``).
+variable :data:`ENV_SCENARIOS` (absolute paths separated by ``os.pathsep``), and ``--lang`` the language a new page
+opens in in :data:`ENV_LANG` (:func:`page_lang`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import cogov_sim
+from cogov_sim.i18n import LANGS, Lang, lang_from_env
 from cogov_sim.scenario import Scenario, load_scenario
 
 ENV_SCENARIOS = "COGOV_VIZ_SCENARIOS"
@@ -21,6 +23,16 @@ ENV_SCENARIOS = "COGOV_VIZ_SCENARIOS"
 
 PREFERRED_DEFAULT = "baseline"
 """The shipped scenario opened first when the command line names none."""
+
+ENV_LANG = "COGOV_VIZ_LANG"
+"""Environment variable with the language a new page opens in (``cogov viz --lang``)."""
+
+
+def page_lang(environ: dict[str, str] | None = None) -> Lang:
+    """The language a new page opens in: :data:`ENV_LANG` if it names one, else the locale's (LC_ALL, LANG)."""
+    env = os.environ if environ is None else environ
+    value = env.get(ENV_LANG, "")
+    return value if value in LANGS else lang_from_env(env)  # type: ignore[return-value]
 
 
 def shipped_dir() -> Path | None:

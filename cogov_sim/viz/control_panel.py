@@ -1,19 +1,21 @@
 """The sidebar's cards: what runs, how it runs, and what comes out of it.
 
-The scenario picker and seed, the run controls (step, play/pause, reset, render interval), the parameters generated
-from the scenario schema (applied on Reset), the view settings (how the map is drawn) and the exports.
+The language of the page, the scenario picker and seed, the run controls (step, play/pause, reset, render interval),
+the parameters generated from the scenario schema (applied on Reset), the view settings (how the map is drawn) and
+the exports. Every text comes from :mod:`cogov_sim.i18n` in the page's language (``state.lang``).
 """
 
 # ruff: noqa: N802 - Solara components are named like classes (ScenarioCard, RunCard ...), as Solara expects
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import solara
 
-from cogov_sim.viz.params import Control, describe
+from cogov_sim.i18n import LANG_NAMES, LANGS, text
+from cogov_sim.viz.params import Control, control_label, describe, option_label, section_label
 from cogov_sim.viz.state import State
 
 MAX_RENDER_INTERVAL = 30
@@ -27,16 +29,32 @@ def _control_class(path: str) -> str:
     return "cogov-ctl-" + path.replace(".", "-").replace("_", "-")
 
 
+def choice_input(label: str, value: list[str], options: Sequence[str], on_value: Callable[[Any], None], lang: str,
+                 toggles: bool = False) -> None:  # fmt: skip
+    """Several of ``options`` chosen, shown by their labels in ``lang`` (the values set are the options' names)."""
+    names = {option_label(o, lang): o for o in options}
+    shown = [option_label(v, lang) for v in value]
+
+    def set_value(chosen: list[str]) -> None:
+        on_value([names[c] for c in chosen])
+
+    if toggles:
+        solara.ToggleButtonsMultiple(value=shown, values=list(names), on_value=set_value, dense=True)
+    else:
+        solara.SelectMultiple(label, values=shown, all_values=list(names), on_value=set_value, dense=True)
+
+
 @solara.component
-def ControlInput(control: Control, value: Any, on_value: Callable[[Any], None]):
+def ControlInput(control: Control, value: Any, on_value: Callable[[Any], None], lang: str = "en"):
     """One scenario control: a slider, a switch or a choice of several, with the schema's description on hover."""
-    label = control.label
+    name = control_label(control.path, lang)
+    label = name
     if control.widget == "int":
-        label = f"{control.label}: {int(value)}"
+        label = f"{name}: {int(value)}"
     elif control.widget == "float":
-        label = f"{control.label}: {float(value):g}"
+        label = f"{name}: {float(value):g}"
     with solara.Div(classes=["cogov-control", _control_class(control.path)]):
-        with solara.Tooltip(control.help or control.label):
+        with solara.Tooltip(control.help or name):
             solara.Text(label, classes=["cogov-control-label"])
         if control.widget == "int":
             solara.SliderInt("", value=int(value), min=int(control.lower), max=int(control.upper),
@@ -45,12 +63,20 @@ def ControlInput(control: Control, value: Any, on_value: Callable[[Any], None]):
             solara.SliderFloat("", value=float(value), min=control.lower, max=control.upper, step=control.step,
                                on_value=on_value)  # fmt: skip
         elif control.widget == "bool":
-            solara.Switch(label="on" if value else "off", value=bool(value), on_value=on_value)
-        elif len(control.options) <= 4:
-            solara.ToggleButtonsMultiple(value=list(value), values=list(control.options), on_value=on_value, dense=True)
+            solara.Switch(label=text("app.on" if value else "app.off", lang), value=bool(value), on_value=on_value)
         else:
-            solara.SelectMultiple("", values=list(value), all_values=list(control.options), on_value=on_value,
-                                  dense=True)  # fmt: skip
+            choice_input("", list(value), control.options, on_value, lang, toggles=len(control.options) <= 4)
+
+
+@solara.component
+def LanguageCard(state: State):
+    """The page's language: English or Chinese (the views are drawn again in it)."""
+    lang = state.lang.value
+    names = {LANG_NAMES[code]: code for code in LANGS}
+    with solara.Row(gap="8px", style={"align-items": "center"}, classes=["cogov-panel", "cogov-lang"]):
+        solara.Text(text("app.language", lang), classes=["cogov-control-label"])
+        solara.ToggleButtonsSingle(value=LANG_NAMES[lang], values=list(names),
+                                   on_value=lambda name: state.set_lang(names[name]), dense=True)  # fmt: skip
 
 
 @solara.component
@@ -58,18 +84,19 @@ def ScenarioCard(state: State):
     """Scenario picker (the shipped files and those named on the command line) and the run seed."""
     state.run.value  # noqa: B018 - re-render after a build (the description)
     base = state.session.base
+    lang = state.lang.value
 
     def pick(name: str) -> None:
         state.scenario.set(name)
         state.values.set({})
         state.rebuild(name, {}, state.seed.value)
 
-    with solara.Card("Scenario", margin=0, classes=["cogov-panel"]):
-        solara.Select("scenario", values=state.catalog.names, value=state.scenario.value, on_value=pick,
-                      disabled=state.building.value, classes=["cogov-scenario"])  # fmt: skip
+    with solara.Card(text("app.scenario", lang), margin=0, classes=["cogov-panel"]):
+        solara.Select(text("app.scenario.pick", lang), values=state.catalog.names, value=state.scenario.value,
+                      on_value=pick, disabled=state.building.value, classes=["cogov-scenario"])  # fmt: skip
         if base is not None:
             solara.Text(base.description or base.name, classes=["cogov-help"])
-        solara.InputInt("seed (applied on Reset)", value=state.seed.value, on_value=lambda s: state.seed.set(max(s, 0)),
+        solara.InputInt(text("app.seed", lang), value=state.seed.value, on_value=lambda s: state.seed.set(max(s, 0)),
                         classes=["cogov-seed"])  # fmt: skip
 
 
@@ -78,37 +105,39 @@ def RunCard(state: State):
     """Step, Play/Pause, Reset and the render interval; lists the changes that Reset will apply."""
     playing, building = state.playing.value, state.building.value
     session = state.session
+    lang = state.lang.value
     state.run.value  # noqa: B018 - re-render after a build (pending changes)
 
     def step() -> None:
         try:
             state.publish(session.advance(state.interval.value))
         except Exception as err:  # shown in the page, not lost in a log
-            state.error.set(f"step failed: {err}")
+            state.error.set(text("app.step_failed", lang, error=err))
 
     def reset() -> None:
         state.rebuild(state.scenario.value, state.pending(), state.seed.value)
 
     changes = state.pending() if session.model is not None else {}
-    with solara.Card("Run", margin=0, classes=["cogov-panel"]):
+    with solara.Card(text("app.run", lang), margin=0, classes=["cogov-panel"]):
         with solara.Row(gap="6px"):
-            solara.Button("Step", on_click=step, disabled=playing or building or session.model is None,
+            solara.Button(text("app.step", lang), on_click=step, disabled=playing or building or session.model is None,
                           color="primary", classes=["cogov-step"])  # fmt: skip
-            solara.Button("Pause" if playing else "Play", on_click=lambda: state.playing.set(not playing),
+            solara.Button(text("app.pause" if playing else "app.play", lang),
+                          on_click=lambda: state.playing.set(not playing),
                           disabled=building or session.model is None, color="primary",
                           classes=["cogov-play"])  # fmt: skip
-            solara.Button("Reset", on_click=reset, disabled=building, classes=["cogov-reset"])
-        solara.Text(f"render interval: {state.interval.value} day(s) per frame", classes=["cogov-control-label"])
+            solara.Button(text("app.reset", lang), on_click=reset, disabled=building, classes=["cogov-reset"])
+        solara.Text(text("app.interval", lang, days=state.interval.value), classes=["cogov-control-label"])
         solara.SliderInt("", value=state.interval.value, min=1, max=MAX_RENDER_INTERVAL, on_value=state.interval.set)
-        solara.Text("Step and Play advance this many days, then draw.", classes=["cogov-help"])
+        solara.Text(text("app.interval.help", lang), classes=["cogov-help"])
         if changes != session.changes or state.seed.value != session.seed:
             lines = list(describe(changes))
             if state.seed.value != session.seed:
                 lines.append(f"seed = {state.seed.value}")
-            solara.Text("Reset applies: " + ("; ".join(lines) or "the scenario file as shipped"),
+            solara.Text(text("app.reset_applies", lang) + ("; ".join(lines) or text("app.as_shipped", lang)),
                         classes=["cogov-help", "cogov-pending"])  # fmt: skip
         elif session.changes:
-            solara.Text("running with: " + "; ".join(describe(session.changes)), classes=["cogov-help"])
+            solara.Text(text("app.running_with", lang) + "; ".join(describe(session.changes)), classes=["cogov-help"])
 
 
 @solara.component
@@ -121,6 +150,8 @@ def ParametersCard(state: State):
         return
     current = section.value if section.value in sections else next(iter(sections))
     values = state.values.value
+    lang = state.lang.value
+    names = {section_label(key, lang): key for key in sections}
 
     def setter(path: str) -> Callable[[Any], None]:
         def set_value(value: Any) -> None:
@@ -128,16 +159,18 @@ def ParametersCard(state: State):
 
         return set_value
 
-    with solara.Card("Parameters (applied on Reset)", margin=0, classes=["cogov-panel"]):
-        solara.Select("section", values=list(sections), value=current, on_value=section.set, classes=["cogov-section"])
+    with solara.Card(text("app.parameters", lang), margin=0, classes=["cogov-panel"]):
+        solara.Select(text("app.section", lang), values=list(names), value=section_label(current, lang),
+                      on_value=lambda name: section.set(names[name]), classes=["cogov-section"])  # fmt: skip
         for control in sections[current]:
-            ControlInput(control, values.get(control.path, control.value), setter(control.path))
+            ControlInput(control, values.get(control.path, control.value), setter(control.path), lang)
 
 
 @solara.component
 def ViewCard(state: State):
     """How the map is drawn: residents drawn and catchment shading (no effect on the model)."""
     session = state.session
+    lang = state.lang.value
     sample, set_sample = solara.use_state(session.sample)
     shade, set_shade = solara.use_state(session.catchments)
 
@@ -151,9 +184,9 @@ def ViewCard(state: State):
         session.catchments = bool(value)
         state.redraw()
 
-    with solara.Card("View", margin=0, classes=["cogov-panel"]):
-        solara.Select("residents drawn on the map", values=list(SAMPLE_CHOICES), value=sample, on_value=on_sample)
-        solara.Switch(label="shade the area each center draws from", value=shade, on_value=on_shade)
+    with solara.Card(text("app.view", lang), margin=0, classes=["cogov-panel"]):
+        solara.Select(text("app.sample", lang), values=list(SAMPLE_CHOICES), value=sample, on_value=on_sample)
+        solara.Switch(label=text("app.shade", lang), value=shade, on_value=on_shade)
 
 
 @solara.component
@@ -161,12 +194,13 @@ def ExportCard(state: State):
     """Downloads of the run so far: the time series (CSV) and the map (PNG)."""
     frame = state.frame.value
     session = state.session
-    with solara.Card("Export", margin=0, classes=["cogov-panel"]):
+    lang = state.lang.value
+    with solara.Card(text("app.export", lang), margin=0, classes=["cogov-panel"]):
         if frame is None:
-            solara.Text("nothing to export yet", classes=["cogov-help"])
+            solara.Text(text("app.nothing_yet", lang), classes=["cogov-help"])
             return
         with solara.Column(gap="4px"):
             solara.FileDownload(session.timeseries_csv, filename=session.export_name("timeseries.csv"),
-                                label="time series (CSV)", mime_type="text/csv")  # fmt: skip
-            solara.FileDownload(session.map_png, filename=session.export_name("map.png"), label="map (PNG)",
+                                label=text("app.csv", lang), mime_type="text/csv")  # fmt: skip
+            solara.FileDownload(session.map_png, filename=session.export_name("map.png"), label=text("app.png", lang),
                                 mime_type="image/png")  # fmt: skip

@@ -1,4 +1,7 @@
-"""The main area's panels: what the app is doing, the numbers of the day, the map, the charts and the network."""
+"""The main area's panels: what the app is doing, the numbers of the day, the map, the charts and the network.
+
+Every text comes from :mod:`cogov_sim.i18n` in the page's language (``state.lang``).
+"""
 
 # ruff: noqa: N802 - Solara components are named like classes (DayPanel, MapPanel ...), as Solara expects
 
@@ -10,6 +13,7 @@ from typing import Any
 import reacton.ipyvue as rv
 import solara
 
+from cogov_sim.i18n import label, text
 from cogov_sim.viz.session import NUMBERS, Frame
 from cogov_sim.viz.state import State
 from cogov_sim.viz.whatif_panel import choose_place
@@ -27,7 +31,7 @@ def StatusBar(state: State):
     if state.building.value:
         name = state.request.get("name", "")
         solara.ProgressLinear(True)
-        solara.Text(f"building the model of '{name}' …", classes=["cogov-help", "cogov-building"])
+        solara.Text(text("app.building", state.lang.value, name=name), classes=["cogov-help", "cogov-building"])
     if state.error.value:
         solara.Error(state.error.value, classes=["cogov-error"])
 
@@ -38,6 +42,7 @@ def DayPanel(state: State):
     frame = state.frame.value
     if frame is None:
         return
+    lang = state.lang.value
     n = frame.numbers
     shown = {
         "day": _fmt(n["day"]),
@@ -50,10 +55,10 @@ def DayPanel(state: State):
         "centers_open": _fmt(n["centers_open"]),
     }
     with solara.Row(gap="0px", style={"flex-wrap": "wrap"}, classes=["cogov-day"]):
-        for key, label in NUMBERS:
+        for key in NUMBERS:
             delta = frame.deltas.get(key)
             with solara.Div(classes=["cogov-num", f"cogov-num-{key.replace('_', '-')}"]):
-                solara.Text(label, classes=["cogov-num-label"])
+                solara.Text(text(f"app.num.{key}", lang), classes=["cogov-num-label"])
                 with solara.Div(classes=["cogov-num-value"]):
                     solara.Text(shown[key], classes=["cogov-value"])
                     if key != "day" and delta and not math.isnan(delta):
@@ -62,15 +67,16 @@ def DayPanel(state: State):
                         solara.Text(f"{'+' if up else '−'}{_fmt(abs(delta), digits)}",
                                     classes=["cogov-delta", "cogov-up" if up else "cogov-down"])  # fmt: skip
     t = frame.timings
-    solara.Text(f"last frame {t['frame']:.2f} s: model {t['step']:.2f} s/day, drawing {t['draw']:.2f} s "
-                f"(map {t['map']:.2f}, charts {t['charts']:.2f}, network {t['network']:.2f}) · "
-                f"{frame.agents:,} people simulated", classes=["cogov-timing"])  # fmt: skip
+    solara.Text(text("app.timing", lang, frame=t["frame"], step=t["step"], draw=t["draw"], map=t["map"],
+                     charts=t["charts"], network=t["network"], agents=frame.agents),
+                classes=["cogov-timing"])  # fmt: skip
 
 
 @solara.component
 def MapPanel(state: State):
     """The map; a click chooses the place of a new station (the what-if panel's place)."""
     frame = state.frame.value
+    lang = state.lang.value
 
     def on_click(*args: Any) -> None:
         data = args[-1] if args else None
@@ -86,12 +92,11 @@ def MapPanel(state: State):
             if frame is not None:
                 solara.Image(frame.images["map"], classes=["cogov-map"])
             else:
-                solara.Text("building the model …", classes=["cogov-help"])
+                solara.Text(text("app.building_short", lang), classes=["cogov-help"])
         rv.use_event(box, "click", on_click)
         if frame is not None:
-            solara.Text(f"{_fmt(frame.numbers['centers_open'])} centers open, {frame.opened} opened by what-ifs · "
-                        "click the map to choose where a new station opens",
-                        classes=["cogov-caption", "cogov-map-caption"])  # fmt: skip
+            caption = text("app.map_caption", lang, open=_fmt(frame.numbers["centers_open"]), opened=frame.opened)
+            solara.Text(caption, classes=["cogov-caption", "cogov-map-caption"])
 
 
 def _figure(frame: Frame, view: str, caption: str, *caption_classes: str) -> None:
@@ -107,8 +112,10 @@ def ChartsPanel(state: State):
     frame = state.frame.value
     if frame is None:
         return
-    marks = ", ".join(f"day {a.day} ({a.kind})" for a in frame.applied) or "none yet"
-    _figure(frame, "charts", f"what-if markers: {marks}", "cogov-markers")
+    lang = state.lang.value
+    marks = ", ".join(text("app.marker", lang, day=a.day, kind=label(a.kind, lang, "intervention"))
+                      for a in frame.applied)  # fmt: skip
+    _figure(frame, "charts", text("app.markers", lang, marks=marks or text("app.none_yet", lang)), "cogov-markers")
 
 
 @solara.component
@@ -117,5 +124,4 @@ def NetworkPanel(state: State):
     frame = state.frame.value
     if frame is None:
         return
-    _figure(frame, "network", "edge width: tie strength · red edge: co-building agreement · black ring: alliance "
-            "member · redrawn when it changes and weekly")  # fmt: skip
+    _figure(frame, "network", text("app.network_caption", state.lang.value))

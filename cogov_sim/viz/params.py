@@ -7,7 +7,9 @@ level from the :class:`~cogov_sim.scenario.CenterLevel` fields (density field, `
 sample from :class:`~cogov_sim.scenario.Population`. A control's starting value is the loaded scenario's value.
 
 Each control addresses one ``path.to.key`` of the scenario; :func:`overrides` turns the values a user changed into
-the overrides that :func:`cogov_sim.scenario.load_scenario` applies when the model is rebuilt.
+the overrides that :func:`cogov_sim.scenario.load_scenario` applies when the model is rebuilt. Labels come from
+:mod:`cogov_sim.i18n` (:func:`control_label`, :func:`section_label`, :func:`option_label`): a control's ``label``
+is the English one, the page asks for its language's.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic.fields import FieldInfo
 
+from cogov_sim.i18n import label, text
 from cogov_sim.scenario import (
     FUNCTIONS,
     LEVELS,
@@ -112,8 +115,41 @@ def nice_step(lower: float, upper: float, value: float, integer: bool = False) -
     return step
 
 
-def _label(name: str) -> str:
-    return name.replace("_", " ")
+def control_label(path: str, lang: str = "en") -> str:
+    """The label of the control of scenario field ``path`` in ``lang`` (``residential centers``, ``居民区站点数量``)."""
+    parts = path.split(".")
+    if parts[0] == "centers" and len(parts) == 3:
+        level, name = label(parts[1], lang, "level"), parts[2]
+        if name == "count":
+            return text("app.level_centers", lang, level=level)
+        if name in DENSITY_FIELDS:
+            return text("app.level_density", lang, level=level, field=text(f"app.{name}", lang))
+        return text(f"app.{name}", lang)
+    if path == "population.sample_fraction":
+        return text("app.sample_fraction", lang)
+    return label(path, lang, "parameter")
+
+
+def section_label(section: str, lang: str = "en") -> str:
+    """The name of a section of controls (:func:`scenario_controls`' keys) in ``lang``."""
+    if section.startswith("centers: "):
+        return text("app.section.centers", lang, level=label(section.removeprefix("centers: "), lang, "level"))
+    return text(f"app.section.{section}", lang)
+
+
+OPTION_KINDS = ("function", "level", "slot", "day", "actor", "segment")
+"""The kinds of word an option of a choice may be, tried in this order for its label."""
+
+
+def option_label(value: str, lang: str = "en") -> str:
+    """The label of an option of a choice (a function zone, level, slot, kind of day …); English: the value."""
+    if lang == "en":
+        return str(value)
+    for kind in OPTION_KINDS:
+        shown = label(str(value), lang, kind)  # type: ignore[arg-type]
+        if shown != value:
+            return shown
+    return str(value)
 
 
 def _tunable_controls(section: str, group: str) -> list[Control]:
@@ -125,7 +161,7 @@ def _tunable_controls(section: str, group: str) -> list[Control]:
         out.append(
             Control(
                 path=t.path,
-                label=_label(t.path.split(".", 1)[1]),
+                label=control_label(t.path),
                 widget="int" if integer else "float",
                 value=t.default,
                 lower=t.lower,
@@ -154,7 +190,7 @@ def _density_control(scenario: Scenario, level: str, group: str) -> Control | No
     upper = min(hi, shown) if hi is not None else shown
     return Control(
         path=f"centers.{level}.{name}",
-        label=f"{level} centers ({_label(name)})" if name != "count" else f"{level} centers",
+        label=control_label(f"centers.{level}.{name}"),
         widget="int" if integer else "float",
         value=int(value) if integer else float(value),
         lower=lo,
@@ -183,15 +219,15 @@ def level_controls(scenario: Scenario, level: str) -> list[Control]:
     if density is not None:
         out.append(density)
     choices = (
-        ("functions", "function zones", FUNCTIONS),
-        ("open_slots", "open slots", SLOTS),
-        ("open_days", "open days", typing.get_args(DayKind)),
+        ("functions", FUNCTIONS),
+        ("open_slots", SLOTS),
+        ("open_days", typing.get_args(DayKind)),
     )
-    for name, label, options in choices:
+    for name, options in choices:
         out.append(
             Control(
                 path=f"centers.{level}.{name}",
-                label=label,
+                label=control_label(f"centers.{level}.{name}"),
                 widget="choices",
                 value=[o for o in options if o in current(name)],
                 options=tuple(options),
@@ -202,7 +238,7 @@ def level_controls(scenario: Scenario, level: str) -> list[Control]:
     out.append(
         Control(
             path=f"centers.{level}.mixed_zones",
-            label="shared mixed zones",
+            label=control_label(f"centers.{level}.mixed_zones"),
             widget="bool",
             value=bool(current("mixed_zones")),
             help=fields["mixed_zones"].description or "",
@@ -221,7 +257,7 @@ def population_controls(scenario: Scenario) -> list[Control]:
     return [
         Control(
             path="population.sample_fraction",
-            label="people simulated (sample fraction)",
+            label=control_label("population.sample_fraction"),
             widget="float",
             value=float(scenario.population.sample_fraction),
             lower=lower,

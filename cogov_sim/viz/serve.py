@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cogov_sim.scenario import ScenarioError, load_scenario
-from cogov_sim.viz.catalog import ENV_SCENARIOS
+from cogov_sim.viz.catalog import ENV_LANG, ENV_SCENARIOS
 
 APP_MODULE = "cogov_sim.viz.app"
 """The module holding the page (Solara finds its ``Page`` component)."""
@@ -48,9 +48,16 @@ def command() -> list[str]:
     return [sys.executable, "-m", SERVER_MODULE]
 
 
-def server_env(host: str, port: int, paths: Sequence[Path], idle: float, max_sessions: int) -> dict[str, str]:
-    """The server process's environment: this one plus Solara's settings and the door's configuration."""
+def server_env(
+    host: str, port: int, paths: Sequence[Path], idle: float, max_sessions: int, lang: str | None = None
+) -> dict[str, str]:
+    """The server process's environment: this one plus Solara's settings and the door's configuration.
+
+    ``lang`` is the language a new page opens in (None: the locale's, read by the server itself).
+    """
     env = dict(os.environ)
+    if lang is not None:
+        env[ENV_LANG] = lang
     env.update({
         ENV_SCENARIOS: os.pathsep.join(str(p) for p in paths),
         "PYTHONWARNINGS": ",".join(w for w in (env.get("PYTHONWARNINGS", ""), QUIET) if w),
@@ -132,6 +139,7 @@ def serve(
     scenarios: Sequence[str | Path] = (),
     idle: float | None = None,
     max_sessions: int | None = None,
+    lang: str | None = None,
 ) -> int:
     """Serve the app until interrupted; returns the server's exit code (0 when stopped with SIGTERM).
 
@@ -141,6 +149,7 @@ def serve(
         scenarios: extra scenario files the app may open besides the shipped ones (checked first).
         idle: seconds a session lives on once its page is gone (default: ``COGOV_VIZ_IDLE``, else :data:`IDLE`).
         max_sessions: cap on live sessions (default: ``COGOV_VIZ_MAX_SESSIONS``, else :data:`MAX_SESSIONS`).
+        lang: the language a new page opens in (``en`` or ``zh``; default: the locale's); each page can switch.
 
     Raises:
         ScenarioError: a scenario file is missing or invalid, the port or host cannot be used, or the idle time
@@ -154,7 +163,7 @@ def serve(
     if cap < 1:
         raise ScenarioError("", "max_sessions", f"{cap} is not a positive number of sessions")
     check_address(host, port)
-    env = server_env(host, port, paths, idle, cap)
+    env = server_env(host, port, paths, idle, cap, lang)
     print(f"cogov viz: serving on http://{host_url(host)}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     proc = subprocess.Popen(command(), env=env)
 

@@ -27,17 +27,17 @@ from cogov_sim.world import World
 DEFAULT_SEED = 1
 """Run seed the app starts with (the same as ``cogov run``)."""
 
-NUMBERS: tuple[tuple[str, str], ...] = (
-    ("day", "day"),
-    ("visits", "visits today"),
-    ("joint_actions", "joint actions today"),
-    ("problems_open", "problems open"),
-    ("problems_resolved", "problems resolved"),
-    ("volunteers", "volunteers"),
-    ("gci", "gci"),
-    ("centers_open", "centers open"),
+NUMBERS: tuple[str, ...] = (
+    "day",
+    "visits",
+    "joint_actions",
+    "problems_open",
+    "problems_resolved",
+    "volunteers",
+    "gci",
+    "centers_open",
 )
-"""The numbers of the day panel: key and label."""
+"""The numbers of the day panel, in order (their labels are the texts ``app.num.<key>`` of :mod:`cogov_sim.i18n`)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,7 @@ class Session:
         place: a chosen place (m) marked on the map, or None.
         sample: residents drawn on the map.
         catchments: shade the area each center draws from.
+        lang: the language the views are drawn in (``en`` or ``zh``).
     """
 
     catalog: Catalog
@@ -139,6 +140,7 @@ class Session:
     place: tuple[float, float] | None = None
     sample: int = DEFAULT_SAMPLE
     catchments: bool = True
+    lang: str = "en"
     run: int = 0
     views: Views = field(default_factory=Views)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -220,6 +222,7 @@ class Session:
                 place=self.place,
                 sample=self.sample,
                 catchments=self.catchments,
+                lang=self.lang,
             )
             draw = sum(took.values())
             timings = {"step": step_s, **took, "draw": draw, "frame": stepped_s + draw}
@@ -268,7 +271,7 @@ class Session:
         with self.lock:
             model = self._require()
             view = MapView(dpi=dpi)
-            return view.render(model.world, self.sample, self.catchments, self.opened_centers, self.place)
+            return view.render(model.world, self.sample, self.catchments, self.opened_centers, self.place, self.lang)
 
     def export_name(self, what: str) -> str:
         """File name of an export: scenario, seed, day and what it is."""

@@ -15,8 +15,9 @@ from typing import Any
 
 import solara
 
+from cogov_sim.i18n import text
 from cogov_sim.interventions import REGISTRY
-from cogov_sim.viz.catalog import Catalog
+from cogov_sim.viz.catalog import Catalog, page_lang
 from cogov_sim.viz.params import overrides
 from cogov_sim.viz.session import DEFAULT_SEED, Frame, Session
 
@@ -43,6 +44,7 @@ class State:
     forms: solara.Reactive[dict[str, dict[str, Any]]]
     message: solara.Reactive[str]
     build_seq: solara.Reactive[int]
+    lang: solara.Reactive[str]
     request: dict[str, Any]
 
     def publish(self, frame: Frame) -> None:
@@ -54,6 +56,13 @@ class State:
         """Redraw the views without stepping (after a what-if, a view setting or a chosen place)."""
         if self.session.model is not None:
             self.publish(self.session.frame())
+
+    def set_lang(self, lang: str) -> None:
+        """Show the page and draw the views in another language (``en`` or ``zh``)."""
+        with self.session.lock:
+            self.session.lang = lang
+        self.lang.set(lang)
+        self.redraw()
 
     def rebuild(self, name: str, changes: dict[str, Any], seed: int) -> None:
         """Stop playing and build a new model in the background."""
@@ -69,9 +78,10 @@ class State:
 def use_app_state(catalog: Catalog) -> State:
     """The page's state, with the threads that build the model and play it (a hook: call it from a component).
 
-    The model of the catalog's default scenario is built in the background at once.
+    The model of the catalog's default scenario is built in the background at once. The page opens in the server's
+    language (:func:`~cogov_sim.viz.catalog.page_lang`).
     """
-    session = solara.use_memo(lambda: Session(catalog), [])
+    session = solara.use_memo(lambda: Session(catalog, lang=page_lang()), [])
     request = solara.use_memo(lambda: {"name": catalog.default, "changes": {}, "seed": DEFAULT_SEED}, [])
     first_kind = "add_centers" if "add_centers" in REGISTRY else next(iter(REGISTRY))
     state = State(
@@ -90,6 +100,7 @@ def use_app_state(catalog: Catalog) -> State:
         forms=solara.use_reactive({}),
         message=solara.use_reactive(""),
         build_seq=solara.use_reactive(0),
+        lang=solara.use_reactive(session.lang),
         request=request,
     )
 
@@ -99,7 +110,7 @@ def use_app_state(catalog: Catalog) -> State:
         try:
             frame = session.build(req["name"], req["changes"], req["seed"])
         except Exception as err:  # a bad scenario (ScenarioError) or anything else: shown in the page
-            state.error.set(f"could not build the model: {err}")
+            state.error.set(text("app.build_failed", session.lang, error=err))
         else:
             state.error.set(None)
             state.forms.set({})
@@ -114,7 +125,7 @@ def use_app_state(catalog: Catalog) -> State:
             try:
                 frame = session.advance(state.interval.value)
             except Exception as err:  # shown in the page, and playing stops
-                state.error.set(f"step failed: {err}")
+                state.error.set(text("app.step_failed", session.lang, error=err))
                 state.playing.set(False)
                 return
             state.publish(frame)

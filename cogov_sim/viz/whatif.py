@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from cogov_sim.i18n import label, text
 from cogov_sim.interventions import REGISTRY, Intervention, make_intervention
 from cogov_sim.scenario import ScenarioError, Site
 from cogov_sim.viz.params import field_bounds
@@ -59,6 +60,17 @@ class Input:
     required: bool = False
 
 
+def input_label(item: Input, lang: str = "en") -> str:
+    """The label of a form input in ``lang`` (``label`` holds the English one)."""
+    if item.kind == "lasts":
+        return text("app.lasts", lang)
+    if item.kind == "site":
+        return text("app.chosen_place", lang)
+    if item.kind == "areas":
+        return text("app.residential_areas", lang)
+    return label(item.name, lang, "field")
+
+
 def describe_kind(cls: type[Intervention]) -> str:
     """One-line description of an intervention class (its ``description`` or its docstring's first line)."""
     text = cls.description or (cls.__doc__ or "").strip().split("\n\n")[0]
@@ -78,9 +90,9 @@ def _input(name: str, field: FieldInfo) -> Input | None:
     required = field.is_required()
     default = None if field.default is PydanticUndefined else field.default
     lo, hi, _ = field_bounds(field)
-    common = {"name": name, "label": name.replace("_", " "), "help": field.description or "", "required": required}
+    common = {"name": name, "label": label(name, kind="field"), "help": field.description or "", "required": required}
     if name == "end_day":
-        return Input(**{**common, "label": "lasts (days; empty: to the end)"}, kind="lasts", default=None, lower=1)
+        return Input(**{**common, "label": text("app.lasts")}, kind="lasts", default=None, lower=1)
     if (opts := _literal_options(tp)) is not None:
         return Input(**common, kind="choice", default=default, options=opts)
     if origin in (types.UnionType, typing.Union) and type(None) in args:
@@ -95,9 +107,10 @@ def _input(name: str, field: FieldInfo) -> Input | None:
             if (opts := _literal_options(item)) is not None:
                 return Input(**common, kind="choices", default=list(default or ()), options=opts)
             if item is Site:
-                return Input(**{**common, "label": "at a chosen place"}, kind="site", default=None)
+                return Input(**{**common, "label": text("app.chosen_place")}, kind="site", default=None)
             if item is int and name == "areas":
-                return Input(**{**common, "label": "residential areas"}, kind="areas", default=list(default or ()))
+                return Input(**{**common, "label": text("app.residential_areas")}, kind="areas",
+                             default=list(default or ()))  # fmt: skip
             if item is int:
                 return Input(**common, kind="ints", default=", ".join(str(v) for v in default or ()))
             return None

@@ -1,7 +1,7 @@
 """The what-if panel: a form generated from the intervention registry, applied to the running model now.
 
 The form's values are kept per intervention in the page state; a place chosen on the map (or typed in) is the
-form's ``sites`` input and is marked on the map.
+form's ``sites`` input and is marked on the map. Labels are in the page's language (``state.lang``).
 """
 
 # ruff: noqa: N802 - Solara components are named like classes (WhatIfPanel, FormInput), as Solara expects
@@ -13,9 +13,12 @@ from typing import Any
 
 import solara
 
+from cogov_sim.i18n import label, text
 from cogov_sim.interventions import REGISTRY
 from cogov_sim.scenario import ScenarioError
 from cogov_sim.viz import whatif
+from cogov_sim.viz.control_panel import choice_input
+from cogov_sim.viz.params import option_label
 from cogov_sim.viz.state import State
 
 
@@ -63,23 +66,25 @@ def FormInput(
     on_value: Callable[[Any], None],
     areas: int,
     middle: tuple[float, float] = (0.0, 0.0),
+    lang: str = "en",
 ):
     """One input of a what-if form (``areas``: residential areas of the place; ``middle``: its centre, m)."""
-    label = item.label
+    label = whatif.input_label(item, lang)
     with (
         solara.Tooltip(item.help or label),
         solara.Div(classes=["cogov-whatif-input", f"cogov-wi-{item.name.replace('_', '-')}"]),
     ):
         if item.kind == "choice":
-            solara.Select(label, values=list(item.options), value=value, on_value=on_value, dense=True)
+            names = {option_label(o, lang): o for o in item.options}
+            solara.Select(label, values=list(names), value=None if value is None else option_label(value, lang),
+                          on_value=lambda v: on_value(names[v]), dense=True)  # fmt: skip
         elif item.kind == "choices":
-            solara.SelectMultiple(label, values=list(value or []), all_values=list(item.options),
-                                  on_value=on_value, dense=True)  # fmt: skip
+            choice_input(label, list(value or []), item.options, on_value, lang)
         elif item.kind == "areas":
-            names = [f"RA{k + 1}" for k in range(areas)]
-            solara.SelectMultiple(label + " (none: all)", values=[f"RA{k + 1}" for k in value or []],
-                                  all_values=names, dense=True,
-                                  on_value=lambda v: on_value(sorted(int(s[2:]) - 1 for s in v)))  # fmt: skip
+            names = {text("map.area", lang, k=k + 1): k for k in range(areas)}
+            shown = [text("map.area", lang, k=k + 1) for k in value or []]
+            solara.SelectMultiple(label + text("app.areas_all", lang), values=shown, all_values=list(names),
+                                  dense=True, on_value=lambda v: on_value(sorted(names[s] for s in v)))  # fmt: skip
         elif item.kind == "int":
             solara.InputInt(label, value=int(value), on_value=on_value, dense=True, continuous_update=True)
         elif item.kind == "float":
@@ -92,19 +97,18 @@ def FormInput(
         elif item.kind == "bool":
             solara.Switch(label=label, value=bool(value), on_value=on_value)
         elif item.kind == "site":
-            _site_input(value, on_value, middle)
+            _site_input(value, on_value, middle, lang)
         else:
             solara.InputText(label, value=str(value or ""), on_value=on_value, dense=True, continuous_update=True)
 
 
 def _site_input(
-    value: tuple[float, float] | None, on_value: Callable[[Any], None], middle: tuple[float, float]
+    value: tuple[float, float] | None, on_value: Callable[[Any], None], middle: tuple[float, float], lang: str
 ) -> None:
     def toggle(on: bool) -> None:
         on_value((value or middle) if on else None)
 
-    solara.Switch(label="at a chosen place (+ on the map; click the map to move it)", value=value is not None,
-                  on_value=toggle)  # fmt: skip
+    solara.Switch(label=text("app.at_place", lang), value=value is not None, on_value=toggle)
     if value is not None:
         with solara.Row(gap="6px"):
             solara.InputFloat("x (m)", value=float(value[0]), on_value=lambda x: on_value((x, value[1])), dense=True,
@@ -119,6 +123,7 @@ def WhatIfPanel(state: State):
     session = state.session
     state.run.value  # noqa: B018 - re-render after a build (areas of the new place)
     kind = state.kind.value
+    lang = state.lang.value
     values = form_values(state, kind)
     areas = session.areas
     middle = session.middle or (0, 0)
@@ -140,20 +145,23 @@ def WhatIfPanel(state: State):
         try:
             applied = session.apply(kind, values)
         except ScenarioError as err:
-            state.message.set(f"not applied: {err}")
+            state.message.set(text("app.not_applied", lang, error=err))
             return
-        state.message.set(f"day {applied.day}: {applied.summary} (acts from day {applied.day + 1})")
+        state.message.set(text("app.applied", lang, day=applied.day, summary=applied.summary, next=applied.day + 1))
         state.redraw()
 
-    with solara.Card("What-if: apply now", margin=0, classes=["cogov-panel", "cogov-whatif"],
+    kinds = {label(k, lang, "intervention", both=True): k for k in whatif.kinds()}
+    with solara.Card(text("app.whatif", lang), margin=0, classes=["cogov-panel", "cogov-whatif"],
                      style={"width": "520px"}):  # fmt: skip
-        solara.Select("intervention", values=whatif.kinds(), value=kind, on_value=choose, classes=["cogov-kind"])
+        solara.Select(text("app.intervention", lang), values=list(kinds),
+                      value=label(kind, lang, "intervention", both=True), on_value=lambda v: choose(kinds[v]),
+                      classes=["cogov-kind"])  # fmt: skip
         solara.Text(whatif.describe_kind(REGISTRY[kind]), classes=["cogov-help"])
         for item in whatif.form(kind):
             if site is not None and item.name in whatif.REPLACED_BY_SITES:
                 continue  # the chosen place decides where (and how many: one)
-            FormInput(item, values.get(item.name), setter(item.name), areas, middle)
-        solara.Button("Apply now", on_click=apply, color="primary", classes=["cogov-apply"],
+            FormInput(item, values.get(item.name), setter(item.name), areas, middle, lang)
+        solara.Button(text("app.apply", lang), on_click=apply, color="primary", classes=["cogov-apply"],
                       disabled=session.model is None or state.building.value)  # fmt: skip
         if state.message.value:
             solara.Text(state.message.value, classes=["cogov-help", "cogov-whatif-message"])

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cogov_sim import report
+from cogov_sim.i18n import text
 from cogov_sim.viz.render.figure import DPI, FigureView, encode_png
 
 CHARTS_SIZE = (6.8, 6.0)
@@ -49,25 +50,28 @@ class ChartsView(FigureView):
         self._twin: Any = None
         self._bars_drawn = 0
 
-    def render(self, records: Sequence[dict[str, float]], markers: Sequence[float] = (), run: Any = None) -> bytes:
+    def render(
+        self, records: Sequence[dict[str, float]], markers: Sequence[float] = (), run: Any = None, lang: str = "en"
+    ) -> bytes:
         """Draw the charts of a run's daily records.
 
         Args:
             records: the model's daily indicator records (``model.records``).
             markers: days at which a what-if was applied.
             run: identifies the run; a new run redraws everything.
+            lang: language of the titles and legends (another language redraws everything).
 
         Returns:
             PNG bytes.
         """
         n = len(records)
         cols = _columns(records)
-        key = (run, tuple(markers), n > 0)
+        key = (run, tuple(markers), n > 0, lang)
         if key != self._key:  # a new run or a new marker: draw the figure anew
             self._xmax = FIRST_DAYS_SHOWN
             while n > self._xmax:
                 self._xmax *= 2
-            self._draw_static(records, cols, markers)
+            self._draw_static(records, cols, markers, lang)
             self._key = key
         elif n > self._xmax or self._outgrown(cols):  # same figure, wider ranges
             while n > self._xmax:
@@ -99,10 +103,13 @@ class ChartsView(FigureView):
             return float(np.nanmax(cols["joint_actions"])) > self._twin.get_ylim()[1]
         return False
 
-    def _draw_static(self, records: Sequence[dict[str, float]], cols: dict[str, np.ndarray], markers: Sequence[float]):
+    def _draw_static(
+        self, records: Sequence[dict[str, float]], cols: dict[str, np.ndarray], markers: Sequence[float], lang: str
+    ) -> None:
         self.fig.clear()
         ts = pd.DataFrame(list(records))
-        report.dashboard(ts, fig=self.fig, markers=[(d, "what-if applied") for d in markers])
+        marks = [(d, text("app.marker_line", lang)) for d in markers]
+        report.dashboard(ts, fig=self.fig, markers=marks, lang=lang)
         self.fig.suptitle("")
         self.fig.subplots_adjust(left=0.07, right=0.92, bottom=0.07, top=0.88, wspace=0.3, hspace=0.75)
         main = self.fig.axes[:4]

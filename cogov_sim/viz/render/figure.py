@@ -6,8 +6,9 @@ import io
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from PIL import Image
+
+from cogov_sim.plotting import Figure
 
 DPI = 90
 """Dots per inch of the views (one image pixel per CSS pixel in the page)."""

@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.transforms import Bbox
 
 from cogov_sim import report
+from cogov_sim.i18n import text
 from cogov_sim.viz.render.figure import DPI, FigureView, encode_png
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class MapView(FigureView):
         catchments: bool = True,
         highlight: Sequence[int] = (),
         place: tuple[float, float] | None = None,
+        lang: str = "en",
     ) -> bytes:
         """Draw the map of ``world`` as it is now.
 
@@ -63,6 +65,7 @@ class MapView(FigureView):
             catchments: shade the area each center draws from.
             highlight: centers to ring (stations a what-if opened).
             place: a chosen place (metres) marked with a cross, or None.
+            lang: language of the title and legends (another language redraws the static part).
 
         Returns:
             PNG bytes.
@@ -70,9 +73,9 @@ class MapView(FigureView):
         c = world.centers
         visits = today_visits(world)
         highlight = [int(i) for i in highlight if 0 <= int(i) < len(c) and c.active[int(i)]]
-        key = (id(world), len(c), c.active.tobytes(), sample, catchments, tuple(highlight))
+        key = (id(world), len(c), c.active.tobytes(), sample, catchments, tuple(highlight), lang)
         if key != self._key:
-            self._draw_static(world, visits, sample, catchments, highlight)
+            self._draw_static(world, visits, sample, catchments, highlight, lang)
             self._key = key
         else:
             self.canvas.restore_region(self._bg)
@@ -85,14 +88,14 @@ class MapView(FigureView):
         return encode_png(self.canvas)
 
     def _draw_static(
-        self, world: World, visits: np.ndarray, sample: int, catchments: bool, highlight: list[int]
+        self, world: World, visits: np.ndarray, sample: int, catchments: bool, highlight: list[int], lang: str
     ) -> None:
         self.fig.clear()
         ax = self.fig.add_axes((0.09, 0.09, 0.65, 0.84))
-        report.map_figure(world, sample=sample, ax=ax, visits=visits, catchments=catchments)
+        report.map_figure(world, sample=sample, ax=ax, visits=visits, catchments=catchments, lang=lang)
         ax.set_title("")
-        ax.set_title("centers sized by today's visits · residents coloured by identification", fontsize=9, loc="left")
-        ax.set_xlabel("m", fontsize=8)
+        ax.set_title(text("app.map_title", lang), fontsize=9, loc="left")
+        ax.xaxis.label.set_fontsize(8)
         ax.tick_params(labelsize=7)
         handles, labels = ax.get_legend_handles_labels()
         if ax.get_legend() is not None:
@@ -103,13 +106,13 @@ class MapView(FigureView):
         keys = [_legend_key(h) for h in handles]
         if highlight:
             keys.append(Line2D([], [], marker="o", ms=9, mfc="none", mec=report.MARKER_COLOR, mew=2, ls="none"))
-            labels.append("opened by a what-if")
+            labels.append(text("app.opened_by_whatif", lang))
         self.fig.legend(keys, labels, loc="upper left", bbox_to_anchor=(0.755, 0.93), fontsize=7.5,
-                        title="centers (count)", title_fontsize=8, frameon=False)  # fmt: skip
+                        title=text("app.centers_count", lang), title_fontsize=8, frameon=False)  # fmt: skip
         residents = next(a for a in ax.collections if a.get_gid() == "residents")
         cax = self.fig.add_axes((0.77, 0.12, 0.19, 0.025))
         self.fig.colorbar(residents, cax=cax, orientation="horizontal")
-        cax.set_title("resident identification", fontsize=8)
+        cax.set_title(text("app.resident_identification", lang), fontsize=8)
         cax.tick_params(labelsize=7)
         # residents, centers and what-if marks change every frame; area labels and workplaces are drawn once and
         # their pixels put back over the residents each frame

@@ -7,11 +7,12 @@ the last image is reused.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from matplotlib.lines import Line2D
 
 from cogov_sim import report
+from cogov_sim.i18n import text
 from cogov_sim.viz.render.figure import DPI, FigureView, encode_png
 
 if TYPE_CHECKING:
@@ -35,11 +36,11 @@ class NetworkView(FigureView):
         self._pos: dict | None = None
         self._world_id: int | None = None
 
-    def render(self, world: World) -> bytes:
-        """Draw the network of ``world`` when it changed (else return the last image)."""
+    def render(self, world: World, lang: str = "en") -> bytes:
+        """Draw the network of ``world`` when it changed or the language did (else return the last image)."""
         alliances = tuple(sorted((k, len(v)) for k, v in world.alliances.items()))
         orgs = sum(1 for o in world.orgs if o.active)
-        key = (id(world), orgs, len(world.agreements), alliances, world.day // NETWORK_REFRESH_DAYS)
+        key = (id(world), orgs, len(world.agreements), alliances, world.day // NETWORK_REFRESH_DAYS, lang)
         if key == self._key:
             return self._png
         if self._world_id != id(world):
@@ -50,17 +51,16 @@ class NetworkView(FigureView):
         self._pos = pos
         self.fig.clear()
         ax = self.fig.add_axes((0.01, 0.01, 0.98, 0.91))
-        report.network_figure(world, ax=ax, pos=pos)
+        report.network_figure(world, ax=ax, pos=pos, lang=lang)
         ax.title.set_fontsize(9.5)
         legend = ax.get_legend()
         if legend is not None:  # plain keys: the network marks alliance members with a ring, not a node type
             legend.remove()
             handles, labels = ax.get_legend_handles_labels()
-            keys = [Line2D([], [], marker="o", ls="none", ms=7, mfc=report.ORG_COLORS[lb], mec="none")
-                    if lb in report.ORG_COLORS else h for h, lb in zip(handles, labels, strict=True)]  # fmt: skip
+            keys = [_org_key(h) for h in handles]
             if world.alliances:
                 keys.append(Line2D([], [], marker="o", ls="none", ms=7, mfc="white", mec="black", mew=2))
-                labels.append("alliance member")
+                labels.append(text("net.alliance_member", lang))
             ax.legend(keys, labels, fontsize=7, loc="upper left", bbox_to_anchor=(0.0, 1.0), frameon=True,
                       framealpha=0.8)  # fmt: skip
         self.canvas.draw()
@@ -68,3 +68,12 @@ class NetworkView(FigureView):
         self._key = key
         self.full_draws += 1
         return self._png
+
+
+def _org_key(handle: Any) -> Any:
+    """A plain legend key for an organization type's nodes (gid ``org.<type>``); other handles as they are."""
+    gid = handle.get_gid() or ""
+    kind = gid.removeprefix("org.")
+    if not gid.startswith("org.") or kind not in report.ORG_COLORS:
+        return handle
+    return Line2D([], [], marker="o", ls="none", ms=7, mfc=report.ORG_COLORS[kind], mec="none")

@@ -32,17 +32,18 @@ class Views:
         place: tuple[float, float] | None,
         sample: int,
         catchments: bool,
+        lang: str = "en",
     ) -> tuple[dict[str, bytes], dict[str, float]]:
-        """Draw every view; returns ``({view: png}, {view: seconds})``."""
+        """Draw every view in ``lang``; returns ``({view: png}, {view: seconds})``."""
         images: dict[str, bytes] = {}
         took: dict[str, float] = {}
         t = time.perf_counter()
-        images["map"] = self.map.render(world, sample, catchments, highlight, place)
+        images["map"] = self.map.render(world, sample, catchments, highlight, place, lang)
         took["map"] = time.perf_counter() - t
         t = time.perf_counter()
-        images["charts"] = self.charts.render(world.records, markers, run)
+        images["charts"] = self.charts.render(world.records, markers, run, lang)
         took["charts"] = time.perf_counter() - t
         t = time.perf_counter()
-        images["network"] = self.network.render(world)
+        images["network"] = self.network.render(world, lang)
         took["network"] = time.perf_counter() - t
         return images, took
