@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cogov_sim.mechanisms.encounters import NEIGHBOURLY_EVERY_DAYS, NEIGHBOURLY_HOURS, Encounters
+from cogov_sim.mechanisms.encounters import NEIGHBOURLY_EVERY_DAYS, NEIGHBOURLY_HOURS, Encounters, with_acquaintances
 from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS
+from cogov_sim.ties import TieStore
 from cogov_sim.world import build_world
 from tests.conftest import small
 
@@ -56,3 +57,13 @@ def test_neighbourly_contact_keeps_first_neighbour_ties_near_their_steady_state(
     expected = start.mean() * left + steady * (1 - left)
     assert now.mean() == pytest.approx(expected, rel=0.05)
     assert now.mean() > 2 * start.mean() * left  # without the rule the ties would have decayed to that
+
+
+def test_acquaintances_at_one_joint_action_spend_it_together_and_strangers_only_by_the_draw():
+    world = build_world(small("baseline", 0.05), 4)
+    world.ties = TieStore(world.ties.n_nodes, world.scenario.behaviour.tie_half_life_days)
+    people = np.array([3, 8, 17, 40])
+    world.ties.add(np.array([3]), np.array([17]), world.scenario.behaviour.acquaintance_hours + 1, day=0)
+    world.ties.add(np.array([8]), np.array([40]), world.scenario.behaviour.acquaintance_hours / 2, day=0)
+    i, j = with_acquaintances(world, np.array([40]), np.array([3]), people)
+    assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [(3, 17), (3, 40)]

@@ -200,6 +200,22 @@ class Encounters:
         return visits[spaces] * ratio
 
 
+def with_acquaintances(world: World, i: np.ndarray, j: np.ndarray, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (i, j) and every pair of ``people`` (a small group: one joint action) tied at the acquaintance level.
+
+    People who know each other sit together at a meeting or an event, whatever the bounded contacts drew.
+    """
+    if len(people) < 2:
+        return i, j
+    a, b = np.triu_indices(len(people), 1)
+    a, b = people[a], people[b]
+    known = world.ties.get(a, b, world.day) >= world.scenario.behaviour.acquaintance_hours
+    lo = np.r_[np.minimum(i, j), np.minimum(a[known], b[known])]
+    hi = np.r_[np.maximum(i, j), np.maximum(a[known], b[known])]
+    _, first = np.unique(lo * world.ties.n_nodes + hi, return_index=True)
+    return lo[first], hi[first]
+
+
 def space_keys(world: World) -> np.ndarray:
     """The space each of today's visitors shares with others.
 

@@ -3,7 +3,8 @@
 - Participants: a success multiplies the odds of joining again by ``1 + success_repeat_boost`` (Evidence §1.4:
   +57%) and raises trust, co-governance consciousness and identification by ``action_gain`` toward 1; a failure
   multiplies the odds by ``1 - failure_repeat_penalty`` and lowers trust and consciousness.
-- Relationships: participants spend two hours together (bounded contacts, as in encounters); every pair of the
+- Relationships: participants spend two hours together (bounded contacts, as in encounters, and every pair of
+  participants already acquainted: people who know each other sit together); every pair of the
   organizations present gains two hours and, on success, a shared success. Organizations whose tie reaches
   ``agreement_hours`` and ``agreement_successes`` sign a co-building agreement when both hold fewer than
   ``MAX_AGREEMENTS``.
@@ -27,7 +28,7 @@ from itertools import combinations
 import numpy as np
 
 from cogov_sim.mechanisms.alliance import self_formed_alliances
-from cogov_sim.mechanisms.encounters import ring_pairs
+from cogov_sim.mechanisms.encounters import ring_pairs, with_acquaintances
 from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS
 from cogov_sim.world import Activity, World
@@ -120,6 +121,7 @@ class Feedback:
                     col[p] += g * (1 - col[p]) if a.success else -FAILURE_CONSCIOUSNESS_SHARE * g * col[p]
                     world.book(name, "joint_action", before, float(col[p].sum()))
                 i, j, _ = ring_pairs(np.zeros(len(p), dtype=np.int64), p, b.contacts_per_visit, rng)
+                i, j = with_acquaintances(world, i, j, p)
                 world.ties.add(i, j, JOINT_ACTION_HOURS, day, success=a.success)
             orgs = [a.convener, *a.partners]
             if len(p):
