@@ -2,7 +2,9 @@
 
 Debian's ``/usr/bin/chromium`` is driven by Playwright (``.ci/run`` installs it). The server gets two small
 scenario files on its command line (5% of the people of the shipped baseline and dense streets), so the test runs
-in well under a minute; the shipped files are in the picker too. Screenshots go to ``test-artifacts/viz/``.
+in well under a minute; the shipped files are in the picker too. Screenshots go to ``test-artifacts/viz/``; the
+last one shows the page switched to Chinese. Chromium finds the CJK font the project depends on (the
+``noto-cjk-sans-otc`` package) through a fontconfig file that adds its folder, so no system font is needed.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import yaml
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from cogov_sim.plotting import bundled_font
 from cogov_sim.scenario import LEVELS, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,10 +46,24 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestRemovedIn10Warning")
 
 
+def fontconfig_file(folder: Path) -> Path:
+    """A fontconfig file: the system's configuration plus the folder of the project's CJK font."""
+    font = bundled_font()
+    assert font is not None, "the CJK font package (noto-cjk-sans-otc) is not installed"
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{Path(font).parent}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n"
+    )
+    return conf
+
+
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """Debian's Chromium with flags for a root user without network (see STACK.md)."""
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+def browser_type_launch_args(browser_type_launch_args: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Debian's Chromium with flags for a root user without network (see STACK.md), and the CJK font."""
+    env = {**os.environ, "FONTCONFIG_FILE": str(fontconfig_file(tmp_path_factory.mktemp("fonts")))}
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "env": env}
 
 
 @pytest.fixture(scope="session")
@@ -250,5 +267,24 @@ def test_the_app_in_a_real_browser(page: Page, server: dict) -> None:
     assert png_download.value.suggested_filename == "dense_small_seed1_day3_map.png"
     png_download.value.save_as(ARTIFACTS / "08-exported-map.png")
     assert (ARTIFACTS / "08-exported-map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # the page in Chinese: labels, buttons, captions and the server-drawn charts switch
+    charts_en = np.asarray(Image.open(io.BytesIO(page.locator("img.cogov-charts").screenshot())).convert("L"))
+    page.locator(".cogov-lang").get_by_role("button", name="中文").click()
+    expect(page.get_by_role("button", name="单步")).to_be_visible()
+    expect(page.get_by_role("button", name="重置")).to_be_visible()
+    expect(page.locator(".cogov-num-day .cogov-num-label")).to_have_text("天数")
+    expect(page.locator(".cogov-markers")).to_have_text("政策模拟标记：第 2 天（新增中心）")
+    expect(page.locator(".cogov-map-caption")).to_contain_text(f"开放中心 {dense_centers + 1} 个")
+    expect(page.get_by_text("政策模拟：立即应用")).to_be_visible()
+    expect(page.locator(".cogov-section")).to_contain_text("中心：居民区站点")
+    page.wait_for_timeout(800)
+    charts_zh = np.asarray(Image.open(io.BytesIO(page.locator("img.cogov-charts").screenshot())).convert("L"))
+    assert charts_zh.shape == charts_en.shape and (charts_zh != charts_en).mean() > 0.001  # drawn again, in Chinese
+    shown = page.locator("body").inner_text()
+    assert sum("\u4e00" <= ch <= "\u9fff" for ch in shown) > 100, shown[:500]
+    shot(page, "09-chinese")
+    page.get_by_role("button", name="单步").click()
+    expect(page.locator(".cogov-num-day .cogov-value")).to_have_text("4")
 
     assert problems == [], "\n".join(problems)

@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.transforms import Bbox
 
 from cogov_sim import report
-from cogov_sim.i18n import text
+from cogov_sim.i18n import label, text
 from cogov_sim.viz.render.figure import DPI, FigureView, encode_png
 
 if TYPE_CHECKING:
@@ -104,6 +104,7 @@ class MapView(FigureView):
                                 zorder=5)  # fmt: skip
         (self._cross,) = ax.plot([], [], marker="+", ms=18, mew=2.5, color=report.MARKER_COLOR, ls="none", zorder=6)
         keys = [_legend_key(h) for h in handles]
+        labels = [_short_label(h, lb, lang) for h, lb in zip(handles, labels, strict=True)]
         if highlight:
             keys.append(Line2D([], [], marker="o", ms=9, mfc="none", mec=report.MARKER_COLOR, mew=2, ls="none"))
             labels.append(text("app.opened_by_whatif", lang))
@@ -173,6 +174,14 @@ def _legend_key(handle: Any) -> Any:
     marker = "s" if handle.get_gid() is None else "o"
     face = handle.get_facecolor()[0] if len(handle.get_facecolor()) else "grey"
     return Line2D([], [], marker=marker, ms=8 if marker == "o" else 6, mfc=face, mec="black", mew=0.6, ls="none")
+
+
+def _short_label(handle: Any, shown: str, lang: str) -> str:
+    """A level's legend entry without the English beside the Chinese (the app's legend column is narrow)."""
+    gid = handle.get_gid() or ""
+    if not gid.startswith("centers."):
+        return shown
+    return f"{label(gid.removeprefix('centers.'), lang, 'level')} ({len(handle.get_offsets())})"
 
 
 def _split(artists: list[Any]) -> list[Any]:
