@@ -59,6 +59,24 @@ a what-if file (more in experiments/whatif_*.yaml and docs/whatif.md):
 """The example ``cogov whatif --help`` ends with (a valid what-if file)."""
 
 
+CHECK_EXAMPLE = """\
+a targets file (the shipped one is targets/evidence.yaml):
+
+  name: mini
+  runs:
+    year: {scenario: baseline, days: 365, sample_fraction: 0.1}
+  targets:
+    - id: street_visits_per_resident_year
+      title: Street-center visits per resident per year
+      measure: {kind: table, run: year, table: per_level, row: street, column: visits_per_day,
+                per: residents, scale: 365}
+      observed: {value: 3.5, range: [3, 4]}
+      uncertainty: {factor: 3}
+      source: "§4.3"
+"""
+"""The example ``cogov check --help`` ends with (a valid targets file)."""
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with code 2 and one line on bad arguments (its default code too, made explicit)."""
 
@@ -89,6 +107,10 @@ def _days(text: str) -> int:
 
 def _workers(text: str) -> int:
     return _int_between(text, 1, MAX_WORKERS)
+
+
+def _seeds(text: str) -> int:
+    return _int_between(text, 1, 1_000)
 
 
 def _port(text: str) -> int:
@@ -173,6 +195,18 @@ def build_parser() -> argparse.ArgumentParser:
             "--wait", action="store_true", help="if another sweep or what-if holds the output folder, wait for it"
         )
         _add_lang(s, "the plots and report.md")
+
+    k = sub.add_parser("check", help="run a targets file across seeds; write a scorecard (resumable)",
+                       epilog=CHECK_EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    k.add_argument("targets", help="targets YAML file, e.g. targets/evidence.yaml")
+    k.add_argument("--seeds", type=_seeds, default=5, help="seeds per named run, 1-1,000 (default 5)")
+    k.add_argument("--workers", type=_workers, help=f"parallel workers, 1-{MAX_WORKERS} (default: number of cores)")
+    k.add_argument("--executor", choices=("process", "dask"), default="process", help="default: process")
+    k.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
+    k.add_argument("--out", type=Path, help="output folder (default results/<targets name>/)")
+    k.add_argument("--doc", type=Path, help="also write the scorecard as this page (make validation)")
+    k.add_argument("--quiet", action="store_true", help="no progress bar")
+    k.add_argument("--wait", action="store_true", help="if another command holds the output folder, wait for it")
 
     z = sub.add_parser("viz", help="serve the browser app on 127.0.0.1")
     z.add_argument("--port", type=_port, default=8765, help="port, 1-65535 (default 8765)")
@@ -293,6 +327,13 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     return whatif_command(args)
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    _warm_up(args)
+    from cogov_sim.calibration.check import check_command
+
+    return check_command(args)
+
+
 def _cmd_viz(args: argparse.Namespace) -> int:
     from cogov_sim.viz.serve import serve
 
@@ -307,6 +348,7 @@ COMMANDS = {
     "sweep": _cmd_sweep,
     "whatif": _cmd_whatif,
     "viz": _cmd_viz,
+    "check": _cmd_check,
 }
 
 
