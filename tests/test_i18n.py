@@ -23,6 +23,7 @@ from cogov_sim.scenario import ScenarioError, load_scenario, tunable_fields
 from cogov_sim.viz import whatif
 from cogov_sim.viz.catalog import ENV_LANG, page_lang
 from cogov_sim.viz.params import control_label, option_label, scenario_controls, section_label
+from cogov_sim.viz.serve import server_env
 from cogov_sim.world.organizations import ORG_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,6 +109,11 @@ def test_english_is_unchanged_where_the_browser_test_reads_it() -> None:
 )
 def test_the_language_comes_from_the_locale(env: dict, lang: str) -> None:
     assert i18n.lang_from_env(env) == lang
+
+
+def test_cogov_viz_passes_its_language_to_the_server() -> None:
+    assert server_env("127.0.0.1", 1, [], 1.0, 1, "zh")[ENV_LANG] == "zh"
+    assert page_lang(server_env("127.0.0.1", 1, [], 1.0, 1, "en")) == "en"
 
 
 def test_the_app_opens_in_the_servers_language_else_the_locales() -> None:

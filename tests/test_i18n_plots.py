@@ -22,6 +22,8 @@ from matplotlib.text import Text
 
 from cogov_sim import plotting, report
 from cogov_sim.experiments import analysis, designs, plots
+from cogov_sim.experiments.spec import load_experiment
+from cogov_sim.experiments.sweep import run_sweep
 from cogov_sim.experiments.whatif import load_whatif
 from cogov_sim.experiments.whatif_report import forest_figure, trajectory_figure
 from cogov_sim.experiments.whatif_run import run_whatif
@@ -141,6 +143,18 @@ def test_sweep_plots(lang: str) -> None:
         runs = runs_table(list(d.points), {"gci": list(d.raw[:, 0] + 0.1 * d.raw[:, 1])})
         sens = analysis.sensitivity(runs, d.frame(), meta_of(d), ["gci"], seed=1)
         check(plots.sensitivity_bars(sens, "gci", lang=lang), lang)
+
+
+def test_a_sweep_with_a_chinese_name_writes_chinese_plots_and_report(tmp_path: Path) -> None:
+    data = {"name": "密度扫描", "base_scenario": str(SCENARIOS / "baseline.yaml"), "days": 4, "replications": 1,
+            "set": {"population.sample_fraction": 0.02}, "design": "full_factorial", "indicators": ["gci"],
+            "parameters": [{"path": "centers.residential.count", "type": "int", "levels": [6, 18]}]}  # fmt: skip
+    exp = load_experiment(_write(tmp_path, data))
+    out = tmp_path / exp.name
+    run_sweep(exp, out, _threads, progress=False, say=lambda _m: None, lang="zh")
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert text.startswith("# 参数扫描：密度扫描") and "![gci_by_parameter](plots/gci_by_parameter.png)" in text
+    assert (out / "plots" / "gci_by_parameter.png").stat().st_size > 10_000
 
 
 def test_whatif_plots_and_report_with_chinese_names(tmp_path: Path) -> None:
