@@ -18,8 +18,11 @@ Because the outside option competes with the centers, per-capita visits fall wit
 configured decay (the Huff/gravity form with an exponential impedance). Each center admits at most
 ``area / m2_per_visitor`` visitors per slot (in simulated people); the rest are turned away at random.
 
+A visit whose need the center does not serve is heard there: ``world.needs_heard`` (the needs a convener can
+take up, ``supply.choose_topic``).
+
 Contract: fills ``world.today`` visitor/center/zone/slot arrays and ``turned_away``; updates habit, unmet need,
-awareness and visit counts.
+awareness, visit counts and the needs heard at centers.
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ import numpy as np
 from cogov_sim.population import availability_table, works_table
 from cogov_sim.scenario import LEVELS, SLOTS
 from cogov_sim.world import World
+
+NEEDS_MEMORY_DAYS = 90
+"""Days over which a center remembers the needs it could not serve (its staff collect them, 需求清单): assumption,
+plausible 30-180."""
+NEEDS_KEPT = float(np.exp(-1.0 / NEEDS_MEMORY_DAYS))
 
 REGULAR_WEIGHT = 9.0
 """A person with full habit weighs their usual center 1 + 9 = 10 times: assumption (Oldenburg's regulars)."""
@@ -139,6 +147,8 @@ class Presence:
         served = c.functions[t.center, pop.need[v]] & (t.zone == pop.need[v])
         t.served = served
         pop.unmet[v[served]] *= 0.3
+        world.needs_heard *= NEEDS_KEPT
+        np.add.at(world.needs_heard, (t.center[~served], pop.need[v[~served]]), 1.0)
         pop.habit[v] += b.habit_gain * (1 - pop.habit[v])
         # the usual center: the first one visited; a visit elsewhere replaces it now and then
         switch = (pop.favourite[v] < 0) | (rng.random(len(v)) < FAVOURITE_SWITCH)

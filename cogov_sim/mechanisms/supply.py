@@ -32,6 +32,11 @@ PROBLEM_TOPIC_SHARE = 0.7
 plausible 0.4-0.9."""
 
 
+NEEDS_TOPIC_SHARE = 0.5
+"""Chance a service project takes up a need its center heard but could not serve (needs collected), when there is
+one: assumption, plausible 0.2-0.8."""
+
+
 NO_SLOT_OPEN = 3
 """Slot of an activity held where no slot is open, or without a venue: the evening (index into ``SLOTS``), after
 work: assumption; any slot is plausible. Such an activity books no presence at a center (``org_presence``)."""
@@ -68,9 +73,11 @@ def open_slot(world: World, rng: np.random.Generator, center: int, kind: int) ->
 def choose_topic(world: World, rng: np.random.Generator, center: int, area: int, problem_share: float) -> Topic:
     """Topic of an activity: (problem or -1, function, face-to-face).
 
-    An open problem of ``area`` with probability ``problem_share`` when one exists, else a service project among
-    the center's functions (any function without a center). A problem discussed at a center with a council hall
-    is a face-to-face meeting.
+    An open problem of ``area`` with probability ``problem_share`` when one exists, else a service project: with
+    chance ``NEEDS_TOPIC_SHARE``, when the center has heard needs it could not serve, on one of them (drawn in
+    proportion to how often it was heard, ``world.needs_heard``), otherwise on one of the center's functions
+    (any function without a center). A problem discussed at a center with a council hall is a face-to-face
+    meeting.
     """
     c, probs = world.centers, world.problems
     open_here = np.flatnonzero(probs.open_mask & (probs.area == area))
@@ -79,6 +86,9 @@ def choose_topic(world: World, rng: np.random.Generator, center: int, area: int,
         face = bool(center >= 0 and c.functions[center, DELIBERATION])
         return Topic(problem, probs.function_of(problem), face)
     if center >= 0:
+        heard = world.needs_heard[center]
+        if heard.sum() > 0 and rng.random() < NEEDS_TOPIC_SHARE:
+            return Topic(-1, int(rng.choice(len(heard), p=heard / heard.sum())), False)
         fns = np.flatnonzero(c.functions[center])
         return Topic(-1, int(fns[rng.integers(0, len(fns))]), False)
     return Topic(-1, int(rng.integers(0, len(FUNCTIONS))), False)

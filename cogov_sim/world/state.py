@@ -93,6 +93,8 @@ class World:
         presence_hours_total: cumulative hours organizations of each type (ORG_TYPES order) were present at centers.
         ledger: (variable, term) -> cumulative change of the variable's mean from that term (what moves it).
         visits_by_center: cumulative visits per center and segment (simulated people).
+        needs_heard: per center and function, the recent visits whose need the center could not serve (the needs
+            its staff collect; a running sum with the memory of ``presence.NEEDS_MEMORY_DAYS``).
         today: the scratch record of the current day.
         day: the current day (0 before the first).
         reach: derived reach tables (rebuilt by the edits).
@@ -124,12 +126,14 @@ class World:
     neighbours: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: (np.zeros(0, int), np.zeros(0, int)))
     degree: np.ndarray = field(init=False)
     visits_by_center: np.ndarray = field(init=False)
+    needs_heard: np.ndarray = field(init=False)
     today: Today = field(default_factory=lambda: Today(day=0, weekend=False))
     day: int = 0
     reach: Reach = field(init=False)
 
     def __post_init__(self) -> None:
         self.visits_by_center = np.zeros((len(self.centers), SEGMENT_COLUMNS), dtype=np.int64)
+        self.needs_heard = np.zeros((len(self.centers), len(FUNCTIONS)))
         self.degree = np.zeros(self.pop.n, dtype=np.int64)
         self.refresh_reach()
 
@@ -211,6 +215,7 @@ class World:
         self.centers = self.centers.append(table)
         pad = np.zeros((len(self.centers) - len(self.visits_by_center), SEGMENT_COLUMNS), np.int64)
         self.visits_by_center = np.vstack([self.visits_by_center, pad])
+        self.needs_heard = np.vstack([self.needs_heard, np.zeros((len(pad), len(FUNCTIONS)))])
         self.refresh_reach()
         return np.arange(start, len(self.centers))
 
