@@ -40,7 +40,7 @@ class Profile:
         motive: 0-1 willingness to take part.
         commitment: 0-1 commitment to co-governance at the start.
         specialty_share: chance each function is a specialty (drawn per function); None where the builder gives
-            the specialties (every function for Party organizations; a department's two; one for a social one).
+            the specialties (PARTY_SPECIALTIES for Party organizations; a department's two; one for a social one).
         maturity: 0-1 maturity at founding (social organizations only).
         based_at: center levels it is based at, nearest one (empty: any level).
 
