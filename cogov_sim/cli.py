@@ -208,6 +208,15 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--quiet", action="store_true", help="no progress bar")
     k.add_argument("--wait", action="store_true", help="if another command holds the output folder, wait for it")
 
+    c = sub.add_parser("calibrate", help="history matching in waves with Gaussian-process emulators (resumable)")
+    c.add_argument("calibration", help="calibration YAML file, e.g. targets/calibration.yaml")
+    c.add_argument("--workers", type=_workers, help=f"parallel workers, 1-{MAX_WORKERS} (default: number of cores)")
+    c.add_argument("--executor", choices=("process", "dask"), default="process", help="default: process")
+    c.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
+    c.add_argument("--out", type=Path, help="output folder (default results/<calibration name>/)")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.add_argument("--wait", action="store_true", help="if another command holds the output folder, wait for it")
+
     z = sub.add_parser("viz", help="serve the browser app on 127.0.0.1")
     z.add_argument("--port", type=_port, default=8765, help="port, 1-65535 (default 8765)")
     z.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -334,6 +343,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return check_command(args)
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    _warm_up(args)
+    from cogov_sim.calibration.calibrate import calibrate_command
+
+    return calibrate_command(args)
+
+
 def _cmd_viz(args: argparse.Namespace) -> int:
     from cogov_sim.viz.serve import serve
 
@@ -349,6 +365,7 @@ COMMANDS = {
     "whatif": _cmd_whatif,
     "viz": _cmd_viz,
     "check": _cmd_check,
+    "calibrate": _cmd_calibrate,
 }
 
 

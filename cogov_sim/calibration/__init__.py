@@ -10,4 +10,7 @@
 - :mod:`~cogov_sim.calibration.scorecard`: intervals across seeds, the pass / near / fail rule, ``scorecard.csv``
   and ``scorecard.md``; :mod:`~cogov_sim.calibration.check_plots` its figures.
 - :mod:`~cogov_sim.calibration.check`: ``cogov check TARGETS``, on the sweep runner and store (parallel, resumable).
+- :mod:`~cogov_sim.calibration.calibrate`: ``cogov calibrate CALIBRATION``, history matching in waves: the file
+  (:mod:`~cogov_sim.calibration.calibrate_file`), Gaussian-process emulators and implausibility
+  (:mod:`~cogov_sim.calibration.emulator`, scikit-learn), figures (:mod:`~cogov_sim.calibration.calibrate_plots`).
 """

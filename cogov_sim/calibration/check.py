@@ -17,7 +17,7 @@ import argparse
 import datetime
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from cogov_sim.calibration.check_plots import write_figures
 from cogov_sim.calibration.measures import RunData, evaluate
 from cogov_sim.calibration.probe import PROBE_VERSION, execute_probe
 from cogov_sim.calibration.scorecard import counts, fact_table, markdown, score
+from cogov_sim.calibration.targets import Target
 from cogov_sim.calibration.targets_file import Targets, load_targets, runs_of
 from cogov_sim.experiments.command import (
     Progress,
@@ -76,20 +77,31 @@ def plan(targets: Targets, n_seeds: int) -> tuple[list[RunTask], dict[tuple[str,
 
 
 def measure_all(
-    targets: Targets, ids: dict[tuple[str, int], str], runs: pd.DataFrame, series: pd.DataFrame, n_seeds: int
+    targets: Targets,
+    ids: dict[tuple[str, int], str],
+    runs: pd.DataFrame,
+    series: pd.DataFrame,
+    n_seeds: int,
+    only: Sequence[Target] | None = None,
 ) -> dict[str, list[float]]:
-    """Every target's measure on each seed, from the stored rows and daily series (NaN where a run failed)."""
+    """Each target's measure (of ``only``, default all) on each seed from the stored runs (NaN where one failed).
+
+    ``ids`` maps (run name, seed index) to the run id; a run it does not name, or that did not finish, is missing
+    for the measures that read it.
+    """
+    measured = list(targets.targets if only is None else only)
     ok = runs[runs["status"] == "ok"].set_index("run_id")
     by_run = {rid: part.drop(columns=["run_id", "point_index", "replication"]).sort_values("day")
               for rid, part in series.groupby("run_id")}  # fmt: skip
-    values: dict[str, list[float]] = {t.id: [] for t in targets.targets}
+    names = list(dict.fromkeys(n for t in measured for n in runs_of(t.measure)))
+    values: dict[str, list[float]] = {t.id: [] for t in measured}
     for r in range(n_seeds):
         seed_runs = {}
-        for name in used_runs(targets):
-            rid = ids[(name, r)]
+        for name in names:
+            rid = ids.get((name, r))
             if rid in ok.index and rid in by_run:
                 seed_runs[name] = RunData(ok.loc[rid].to_dict(), by_run[rid])
-        for t in targets.targets:
+        for t in measured:
             values[t.id].append(evaluate(t.measure, seed_runs))
     return values
 

@@ -224,3 +224,16 @@ def _check_measure(file: str, at: str, m: Any, runs: dict[str, ResolvedRun]) -> 
             raise ScenarioError(file, f"{at}.bands", f"bands go from young to old, each once; got {m.bands}")
         if m.form == "mid_position" and len(m.bands) != 3:
             raise ScenarioError(file, f"{at}.bands", "mid_position needs three bands: first, middle, last")
+
+
+def with_changes(targets: Targets, changes: dict[str, Any]) -> Targets:
+    """The targets with ``changes`` (dotted path -> value) added to every named run's ``set``, resolved again.
+
+    Raises:
+        ScenarioError: a change the scenario schema refuses, naming the run.
+    """
+    runs = {}
+    for name, run in targets.runs.items():
+        spec = run.spec.model_copy(update={"set_": {**run.spec.set_, **changes}})
+        runs[name] = _resolve_run(targets.file, name, spec)
+    return Targets(targets.spec, targets.file, runs)
