@@ -129,15 +129,15 @@ def _model_source(path: str) -> bool:
     return bool(parts) and parts[0] in {Path(p).parts[0] for p in MODEL_SOURCES if "/" in p}
 
 
-def provenance(targets: Targets, n_seeds: int, wall_s: float, skipped: int, total: int) -> list[str]:
-    """The lines under the scorecard's title: what was run, on which model, when."""
+def provenance(targets: Targets, n_seeds: int, wall_s: float, skipped: int, total: int, commit: str) -> list[str]:
+    """The lines under the scorecard's title: what was run, on which model (``commit``: :func:`git_state`), when."""
     seeds = seeds_of(targets, n_seeds)
     today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return [
         f"Targets: `{targets.file}` ({len(targets.targets)} targets); evidence: `{targets.spec.evidence or '-'}`.",
         f"Runs: {total} ({len(used_runs(targets))} named runs × {n_seeds} seeds, seeds {seeds[0]}-{seeds[-1]});"
         f" {skipped} reused from earlier; {wall_s:.0f} s.",
-        f"Model: code fingerprint `{model_fingerprint()}`, commit {git_state()}; computed {today}.",
+        f"Model: code fingerprint `{model_fingerprint()}`, commit {commit}; computed {today}.",
     ]
 
 
@@ -172,7 +172,8 @@ def run_check(
     """
     start = time.perf_counter()
     out = Path(out)
-    tasks, ids = plan(targets, n_seeds)
+    tasks, ids = plan(targets, n_seeds)  # fixes the model fingerprint of the runs
+    commit = git_state()  # the code the runs are made of: as it is now, not when they end
     with open_output(out, command or f"check {targets.name}", wait=wait, say=say) as store:
         with preparing():
             write_yaml(out / "targets.resolved.yaml", resolved(targets, n_seeds))
@@ -189,7 +190,7 @@ def run_check(
         card = score(targets, values)
         facts = fact_table(targets, card)
         wall = time.perf_counter() - start
-        lines = provenance(targets, n_seeds, wall, skipped, len(tasks))
+        lines = provenance(targets, n_seeds, wall, skipped, len(tasks), commit)
         files = [out / "runs.parquet", out / "timeseries.parquet"]
         files += write_tables(out, targets, card, facts, values, n_seeds, lines)
         files += write_figures(out, card, values, seeds_of(targets, n_seeds), f"{targets.name}: all targets")
