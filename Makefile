@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SCENARIO ?= scenarios/baseline.yaml
 ARGS ?=
 
-.PHONY: run test browser viz bench lint format golden docs clean
+.PHONY: run test browser viz bench lint format golden docs clean validation
 
 $(BIN)/cogov: pyproject.toml
 	@if [ -z "$(PY)" ]; then echo "error: Python 3.12 or newer is needed (python3.12 not found). Install it, e.g. 'pyenv install 3.12' or your system's python3.12 package." >&2; exit 2; fi
@@ -47,3 +47,6 @@ clean:
 
 docs: $(BIN)/cogov  ## refresh the generated parameter table in docs/MODEL.md
 	$(BIN)/python -c "import re, pathlib; from cogov_sim.scenario import parameter_table; p = pathlib.Path('docs/MODEL.md'); s = p.read_text(); a, b = '<!-- parameter-table:start -->\n', '<!-- parameter-table:end -->'; p.write_text(s.split(a)[0] + a + parameter_table() + b + s.split(b)[1])"
+
+validation: $(BIN)/cogov  ## regenerate docs/validation.md: the default parameters' scorecard against targets/evidence.yaml (5 seeds)
+	$(BIN)/cogov check targets/evidence.yaml --seeds 5 --out results/validation --doc docs/validation.md --quiet $(ARGS)

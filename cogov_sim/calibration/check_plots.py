@@ -38,20 +38,21 @@ def _finite(x: float) -> bool:
 
 
 def _span(row: pd.Series) -> tuple[float, float]:
-    """The observed range as drawn: open or single-valued ends replaced by the uncertainty or the result."""
+    """The observed range as drawn on the summary's scale, [0, 1] there.
+
+    A closed range is itself; an open one runs from its finite end over the size of that end (1 where it is 0);
+    a single value spans half its near band (a tenth of the value without one).
+    """
     lo, hi = float(row["observed_low"]), float(row["observed_high"])
     nlo, nhi = float(row["near_low"]), float(row["near_high"])
-    width = hi - lo if _finite(lo) and _finite(hi) and hi > lo else math.nan
-    if not _finite(width):
-        ref = [v for v in (nlo, nhi, lo, hi, row["mean"]) if _finite(v)]
-        width = (max(ref) - min(ref)) if len(ref) > 1 and max(ref) > min(ref) else max(abs(ref[0]) if ref else 1, 1e-9)
-    if not _finite(lo):
-        lo = hi - width
-    if not _finite(hi):
-        hi = lo + width
-    if hi <= lo:
-        lo, hi = lo - width / 2, hi + width / 2
-    return lo, hi
+    if _finite(lo) and _finite(hi) and hi > lo:
+        return lo, hi
+    if _finite(lo) and _finite(hi):  # a single value
+        w = (nhi - nlo) / 2 if _finite(nlo) and _finite(nhi) and nhi > nlo else abs(lo) / 10 or 1.0
+        return lo - w / 2, lo + w / 2
+    end = lo if _finite(lo) else hi
+    w = abs(end) or 1.0
+    return (end, end + w) if _finite(lo) else (end - w, end)
 
 
 def target_figure(row: pd.Series, values: Sequence[float], seeds: Sequence[int]) -> Figure:
@@ -131,9 +132,7 @@ def summary_figure(card: pd.DataFrame, title: str = "") -> Figure:
     labels = [f"{'' if pd.isna(r['fact']) else f'{int(r["fact"])}. '}{r['title']}" for _, r in card.iterrows()]
     ax.set_yticks(ys, labels, fontsize=7)
     ax.set_xlim(SUMMARY_CLIP[0] - 0.2, SUMMARY_CLIP[1] + 0.2)
-    ax.set_xlabel(
-        "result on each target's own scale: 0 to 1 is the observed range (an open end runs to the edge); light: near"
-    )
+    ax.set_xlabel("each target on its own scale: 0-1 = observed range (open ends run on); light = near")
     for verdict, color in VERDICT_COLORS.items():
         ax.plot([], [], "o-", color=color, label=f"{verdict} ({(card['verdict'] == verdict).sum()})")
     ax.legend(fontsize=7, loc="lower right")
