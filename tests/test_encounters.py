@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cogov_sim.mechanisms.encounters import NEIGHBOURLY_EVERY_DAYS, NEIGHBOURLY_HOURS, Encounters, with_acquaintances
+from cogov_sim.mechanisms.encounters import (
+    NEIGHBOURLY_EVERY_DAYS,
+    NEIGHBOURLY_HOURS,
+    Encounters,
+    acquainted_pairs,
+    merge_pairs,
+)
 from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS
 from cogov_sim.ties import TieStore
@@ -65,5 +71,7 @@ def test_acquaintances_at_one_joint_action_spend_it_together_and_strangers_only_
     people = np.array([3, 8, 17, 40])
     world.ties.add(np.array([3]), np.array([17]), world.scenario.behaviour.acquaintance_hours + 1, day=0)
     world.ties.add(np.array([8]), np.array([40]), world.scenario.behaviour.acquaintance_hours / 2, day=0)
-    i, j = with_acquaintances(world, np.array([40]), np.array([3]), people)
+    (ki, kj), (none_i, _) = acquainted_pairs(world, [people, np.array([8, 40])])
+    assert len(none_i) == 0  # 8 and 40 are tied below the acquaintance level
+    i, j = merge_pairs(np.array([40]), np.array([3]), ki, kj, world.ties.n_nodes)
     assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [(3, 17), (3, 40)]

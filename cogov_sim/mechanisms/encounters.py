@@ -148,9 +148,7 @@ class Encounters:
         i, j, _ = ring_pairs(keys, t.visitor, contacts, rng, affinity, noise)
         ki, kj = self._known_here(world)
         if len(ki):
-            lo, hi = np.r_[i, np.minimum(ki, kj)], np.r_[j, np.maximum(ki, kj)]
-            _, first = np.unique(lo * pop.n + hi, return_index=True)
-            i, j = lo[first], hi[first]
+            i, j = merge_pairs(i, j, ki, kj, pop.n)
         if not len(i):
             return
         # the zone of the pair is the zone of either member (of the first where a small group was widened)
@@ -200,19 +198,34 @@ class Encounters:
         return visits[spaces] * ratio
 
 
-def with_acquaintances(world: World, i: np.ndarray, j: np.ndarray, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs (i, j) and every pair of ``people`` (a small group: one joint action) tied at the acquaintance level.
+def acquainted_pairs(world: World, groups: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each small group (the participants of one joint action), its pairs tied at the acquaintance level.
 
-    People who know each other sit together at a meeting or an event, whatever the bounded contacts drew.
+    People who know each other sit together at a meeting or an event, whatever the bounded contacts drew. One
+    query of the tie network for all groups, as it stands before the groups' own hours are added.
     """
-    if len(people) < 2:
-        return i, j
-    a, b = np.triu_indices(len(people), 1)
-    a, b = people[a], people[b]
+    e = np.zeros(0, dtype=np.int64)
+    out: list[tuple[np.ndarray, np.ndarray]] = [(e, e)] * len(groups)
+    parts = [(k, np.triu_indices(len(g), 1)) for k, g in enumerate(groups) if len(g) >= 2]
+    if not parts:
+        return out
+    a = np.concatenate([groups[k][x] for k, (x, _) in parts])
+    b = np.concatenate([groups[k][y] for k, (_, y) in parts])
     known = world.ties.get(a, b, world.day) >= world.scenario.behaviour.acquaintance_hours
-    lo = np.r_[np.minimum(i, j), np.minimum(a[known], b[known])]
-    hi = np.r_[np.maximum(i, j), np.maximum(a[known], b[known])]
-    _, first = np.unique(lo * world.ties.n_nodes + hi, return_index=True)
+    ends = np.cumsum([len(x) for _, (x, _) in parts])
+    for (k, _), sel_a, sel_b, ok in zip(parts, np.split(a, ends[:-1]), np.split(b, ends[:-1]),
+                                        np.split(known, ends[:-1]), strict=True):  # fmt: skip
+        out[k] = (sel_a[ok], sel_b[ok])
+    return out
+
+
+def merge_pairs(
+    i: np.ndarray, j: np.ndarray, k: np.ndarray, m: np.ndarray, n_nodes: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The union of the pairs (i, j) and (k, m), each unordered pair once, as (low, high)."""
+    lo = np.r_[np.minimum(i, j), np.minimum(k, m)]
+    hi = np.r_[np.maximum(i, j), np.maximum(k, m)]
+    _, first = np.unique(lo * n_nodes + hi, return_index=True)
     return lo[first], hi[first]
 
 

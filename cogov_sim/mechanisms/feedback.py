@@ -28,7 +28,7 @@ from itertools import combinations
 import numpy as np
 
 from cogov_sim.mechanisms.alliance import self_formed_alliances
-from cogov_sim.mechanisms.encounters import ring_pairs, with_acquaintances
+from cogov_sim.mechanisms.encounters import acquainted_pairs, merge_pairs, ring_pairs
 from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS
 from cogov_sim.world import Activity, World
@@ -107,7 +107,8 @@ class Feedback:
         up = np.log1p(b.success_repeat_boost)
         down = np.log1p(-min(b.failure_repeat_penalty, 0.999))
         candidates: set[tuple[int, int]] = set()  # organization pairs that shared a success today
-        for a in world.today.activities:
+        known = acquainted_pairs(world, [a.participants for a in world.today.activities])
+        for a, (ki, kj) in zip(world.today.activities, known, strict=True):
             world.action_log.append((day, a.success))
             p = a.participants
             if len(p):
@@ -121,7 +122,7 @@ class Feedback:
                     col[p] += g * (1 - col[p]) if a.success else -FAILURE_CONSCIOUSNESS_SHARE * g * col[p]
                     world.book(name, "joint_action", before, float(col[p].sum()))
                 i, j, _ = ring_pairs(np.zeros(len(p), dtype=np.int64), p, b.contacts_per_visit, rng)
-                i, j = with_acquaintances(world, i, j, p)
+                i, j = merge_pairs(i, j, ki, kj, world.ties.n_nodes)
                 world.ties.add(i, j, JOINT_ACTION_HOURS, day, success=a.success)
             orgs = [a.convener, *a.partners]
             if len(p):

@@ -120,45 +120,41 @@ class JointAction:
             here = np.zeros(pop.n, dtype=bool)
             here[t.visitor[t.center == a.center]] = True
             weight = weight + 2.0 * here[pool]
-        invited = rng.choice(pool, size=min(reach, len(pool)), replace=False, p=weight / weight.sum())
+        pick = rng.choice(len(pool), size=min(reach, len(pool)), replace=False, p=weight / weight.sum())
+        invited = pool[pick]
         free_p = np.minimum(1.0, self.avail[pop.segment[pool], int(t.weekend), a.slot] * FREE_FACTOR)
         free = rng.random(len(pool)) < free_p
-        free_set = np.zeros(pop.n, dtype=bool)
-        free_set[pool[free]] = True
         p = join_probability(pop, invited)
-        joined = np.zeros(pop.n, dtype=bool)
-        direct = free_set[invited] & (rng.random(len(invited)) < p)
-        joined[invited[direct]] = True
-        # the real people each invited agent stands for decide too: its own answer plus Binomial(s - 1, p_free · p)
-        free_of = np.zeros(pop.n)
-        free_of[pool] = free_p
-        stand = np.zeros(pop.n)  # real people each agent of the pool stands for: 1/fraction on average
-        stand[pool] = np.floor(world.scale) + (rng.random(len(pool)) < world.scale % 1.0)
-        stand_for = stand[invited]
-        others = rng.binomial(np.maximum(stand_for - 1, 0).astype(np.int64), free_of[invited] * p)
-        # people taking part among those each agent stands for (the agent itself included when it joined)
-        people = np.zeros(pop.n)
-        people[invited] = direct + others
+        direct = free[pick] & (rng.random(len(invited)) < p)
+        joined = np.zeros(len(pool), dtype=bool)  # over the pool, as the arrays below
+        joined[pick[direct]] = True
+        # the real people each agent stands for (1/fraction on average) decide too: for the invited, its own
+        # answer plus Binomial(s - 1, p_free · p)
+        stand = np.floor(world.scale) + (rng.random(len(pool)) < world.scale % 1.0)
+        others = rng.binomial((stand[pick] - 1).astype(np.int64), free_p[pick] * p)
+        people = np.zeros(len(pool))  # people taking part among those each agent stands for
+        people[pick] = direct + others
         thresholds = np.sort(pop.threshold[pool])
+        ties, deg_pool, theta = adj[pool], deg[pool], pop.threshold[pool]
+        taking_part = np.zeros(pop.n)
         for _ in range(CASCADE_ROUNDS):
-            taking_part = np.divide(people, stand, out=np.zeros(pop.n), where=stand > 0)
-            if not taking_part.any():
+            if not people.any():
                 break
-            exposure = adj[pool] @ taking_part
-            share = np.divide(exposure, deg[pool], out=np.zeros(len(pool)), where=deg[pool] > 0)
-            reached = (exposure > 0) & (people[pool] < stand[pool])
-            own = pool[reached & (share >= pop.threshold[pool]) & free & ~joined[pool]]
+            taking_part[pool] = people / stand
+            exposure = ties @ taking_part
+            share = np.divide(exposure, deg_pool, out=np.zeros(len(pool)), where=deg_pool > 0)
+            reached = (exposure > 0) & (people < stand)
+            own = reached & (share >= theta) & free & ~joined
             # the agent's other people: each free one whose own threshold the share reaches joins (thresholds
             # as in the catchment); at one agent per person there are none
-            rest = stand[pool] - 1.0 - (people[pool] - joined[pool])
+            rest = stand - 1.0 - (people - joined)
             reach_p = free_p * np.searchsorted(thresholds, share, side="right") / len(thresholds)
             more = np.where(reached, rng.binomial(np.maximum(rest, 0).astype(np.int64), reach_p), 0)
-            if not len(own) and not more.any():
+            if not own.any() and not more.any():
                 break
-            joined[own] = True
-            people[own] += 1.0
-            people[pool] += more
-        who = np.flatnonzero(joined)
+            joined |= own
+            people += own + more
+        who = pool[joined]
         if len(who) > cap:
             who = rng.choice(who, size=cap, replace=False)
         a.participants = np.sort(who)
