@@ -129,6 +129,8 @@ def test_emulator_and_implausibility_find_the_matching_region_of_a_known_functio
     assert 0.4 < left.min() < 0.5 < left.max() < 0.6  # x0 = 0.5 gives 1.5
     assert np.nanmax(share) < 0.5  # a good emulator: its variance is below the observation's
     assert fit("f", x[:3], y[:3], seed=1) is None  # too few runs
+    empty, _ = implausibility([em], [(1.5, 0.03)], 0.0, np.zeros((0, 2)))
+    assert empty.shape == (0, 1)  # an empty region has nothing to rule out
 
 
 # ------------------------------------------------------------------------------------------------ the waves

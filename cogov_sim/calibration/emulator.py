@@ -97,11 +97,11 @@ def implausibility(
 
     A target without an emulator counts as plausible everywhere (implausibility 0, variance share NaN).
     """
-    n = len(np.atleast_2d(x))
+    n = len(x)
     imp = np.zeros((n, len(emulators)))
     share = np.full((n, len(emulators)), np.nan)
     for j, (em, (z, sd_obs)) in enumerate(zip(emulators, observations, strict=True)):
-        if em is None:
+        if em is None or not n:
             continue
         mean, sd = em.predict(x)
         other = sd_obs**2 + (discrepancy * z) ** 2
