@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from cogov_sim.calibration.calibrate_file import load_calibration, observation
+from cogov_sim.calibration.targets_file import with_changes
 from cogov_sim.cli import main
 from cogov_sim.experiments.executors import ExecutorHandle
 from cogov_sim.scenario import ScenarioError
@@ -113,6 +114,16 @@ def test_a_targets_or_sweep_file_given_to_calibrate_is_named(tmp_path, capsys):
     assert "this is a targets file, not a calibration file; run it with cogov check" in capsys.readouterr().err
     assert main(["calibrate", str(ROOT / "experiments" / "smoke.yaml")]) == 2
     assert "this is a sweep file, not a calibration file" in capsys.readouterr().err
+
+
+def test_an_overlay_does_not_undo_a_runs_own_change(tmp_path):
+    targets = {**TARGETS, "runs": {**TARGETS["runs"], "sd": {**TARGETS["runs"]["short"],
+               "set": {"behaviour.threshold_sd": 0.2}}}}  # fmt: skip
+    cal = load_calibration(_write(tmp_path, CALIBRATION, targets))
+    changed = with_changes(cal.targets, {"behaviour.threshold_sd": 0.1, "behaviour.visit_scale": 0.03})
+    assert changed.runs["sd"].data["behaviour"]["threshold_sd"] == 0.2
+    assert changed.runs["sd"].data["behaviour"]["visit_scale"] == 0.03
+    assert changed.runs["short"].data["behaviour"]["threshold_sd"] == 0.1
 
 
 # ------------------------------------------------------------------------------------------------ emulators

@@ -114,7 +114,8 @@ def plan_wave(cal: Calibration, waves: Waves, points: np.ndarray, first: int) ->
         point = {"probe": PROBE_VERSION, **overlay}
         for name in names:
             run = cal.targets.runs[name]
-            scenario = scenario_from_dict(apply_overrides(run.data, overlay))
+            own = {k: v for k, v in overlay.items() if k not in run.spec.set_}  # a run's own change wins
+            scenario = scenario_from_dict(apply_overrides(run.data, own))
             for r in range(k):
                 seed = cal.spec.seed + r
                 rid = run_key(scenario.hash(), point, seed, run.days, 1)

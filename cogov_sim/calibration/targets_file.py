@@ -229,11 +229,13 @@ def _check_measure(file: str, at: str, m: Any, runs: dict[str, ResolvedRun]) -> 
 def with_changes(targets: Targets, changes: dict[str, Any]) -> Targets:
     """The targets with ``changes`` (dotted path -> value) added to every named run's ``set``, resolved again.
 
+    A run's own change of a path wins (a run that sets the threshold spread to compare spreads keeps its spread).
+
     Raises:
         ScenarioError: a change the scenario schema refuses, naming the run.
     """
     runs = {}
     for name, run in targets.runs.items():
-        spec = run.spec.model_copy(update={"set_": {**run.spec.set_, **changes}})
+        spec = run.spec.model_copy(update={"set_": {**changes, **run.spec.set_}})
         runs[name] = _resolve_run(targets.file, name, spec)
     return Targets(targets.spec, targets.file, runs)
