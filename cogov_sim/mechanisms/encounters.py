@@ -193,7 +193,7 @@ class Encounters:
         today = np.bincount(spaces, minlength=size).astype(np.float64)
         self.attendance[kind] += rate * (np.stack([today, today * (today - 1.0)]) - self.attendance[kind])
         visits, pairs = self.attendance[kind]
-        poisson = float(visits @ visits)
+        poisson = float(np.square(visits).sum())  # not a BLAS dot: its idle threads spin and slow the run
         ratio = float(pairs.sum()) / poisson if poisson > 0 else 1.0
         return visits[spaces] * ratio
 
