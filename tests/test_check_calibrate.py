@@ -12,16 +12,13 @@ import pandas as pd
 import pytest
 import yaml
 
+from cogov_sim.calibration.calibrate import run_calibration
 from cogov_sim.calibration.calibrate_file import load_calibration, observation
+from cogov_sim.calibration.emulator import fit, implausibility, validate
 from cogov_sim.calibration.targets_file import with_changes
 from cogov_sim.cli import main
 from cogov_sim.experiments.executors import ExecutorHandle
 from cogov_sim.scenario import ScenarioError
-
-pytest.importorskip("sklearn")
-
-from cogov_sim.calibration.calibrate import run_calibration
-from cogov_sim.calibration.emulator import fit, implausibility, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -34,7 +34,7 @@ from scipy.stats import qmc
 from cogov_sim.calibration.calibrate_file import Calibration, load_calibration, observation
 from cogov_sim.calibration.calibrate_plots import pairs_figure, waves_figure
 from cogov_sim.calibration.check import measure_all, run_check
-from cogov_sim.calibration.emulator import MISSING, Emulator, GaussianProcessRegressor, fit, implausibility, validate
+from cogov_sim.calibration.emulator import Emulator, fit, implausibility, validate
 from cogov_sim.calibration.probe import PROBE_VERSION, execute_probe
 from cogov_sim.calibration.targets_file import runs_of, with_changes
 from cogov_sim.experiments.command import (
@@ -50,7 +50,7 @@ from cogov_sim.experiments.command import (
 )
 from cogov_sim.experiments.folder import atomic_write, write_csv, write_yaml
 from cogov_sim.experiments.runner import RunnerStats, RunTask, run_key
-from cogov_sim.scenario import ScenarioError, apply_overrides, scenario_from_dict
+from cogov_sim.scenario import apply_overrides, scenario_from_dict
 
 VOLUME_POINTS = 4096
 """Sobol points on which the share of the box left is estimated."""
@@ -272,8 +272,6 @@ def write_report(cal: Calibration, out: Path, rows: list[dict], checks: list[dic
 def calibrate_command(args: argparse.Namespace) -> int:
     """The ``cogov calibrate`` command: run or resume the waves; exit 0, 1 (runs lost) or 2 (bad input)."""
     cal = load_calibration(args.calibration)
-    if GaussianProcessRegressor is None:
-        raise ScenarioError("cogov calibrate", "", MISSING)
     out = output_folder(args, cal.name)
     factory = executor_factory(args)
     return run_command(args, out, lambda: run_calibration(cal, out, factory, progress=not args.quiet,

@@ -22,16 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-try:  # scikit-learn is needed by cogov calibrate only
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.gaussian_process import GaussianProcessRegressor
-    from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
-except ImportError:  # pragma: no cover - the message says what to install
-    GaussianProcessRegressor = None
-
-MISSING = "scikit-learn is not installed: pip install scikit-learn==1.9.1"
-"""What cogov calibrate says without scikit-learn."""
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
 
 MIN_RUNS = 5
 """Fewest runs with a value an emulator is fitted on."""
@@ -53,8 +46,6 @@ class Emulator:
 
 def fit(target: str, x: np.ndarray, y: np.ndarray, seed: int) -> Emulator | None:
     """An emulator of ``y`` over ``x`` (NaN values left out); None with fewer than :data:`MIN_RUNS` values."""
-    if GaussianProcessRegressor is None:  # pragma: no cover
-        raise RuntimeError(MISSING)
     ok = np.isfinite(y)
     if ok.sum() < MIN_RUNS:
         return None
