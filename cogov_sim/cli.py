@@ -301,6 +301,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         from cogov_sim.experiments.spec import load_experiment
 
         load_experiment(path)
+    elif kind == "targets":
+        from cogov_sim.calibration.targets_file import load_targets
+
+        load_targets(path)
+    elif kind == "calibration":
+        from cogov_sim.calibration.calibrate_file import load_calibration
+
+        load_calibration(path)
     else:
         scenario_from_dict(data, file=str(path))
     print("ok")

@@ -61,11 +61,12 @@ def copresence_diversity(world: World) -> float:
     return float(present[rows].sum(axis=1).mean())
 
 
-def org_links(world: World) -> dict[str, float]:
+def org_links(world: World, ties: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
     """The organized field: who convenes, cross-type agreements and ties, today's presence hours by type.
 
     ``org_presence_hours_<type>`` is daily (today's ``org_present`` rows); the cumulative total is the column
-    ``presence_hours_total`` of :func:`per_actor_type`.
+    ``presence_hours_total`` of :func:`per_actor_type`. ``ties``: today's pairs at the acquaintance level, when
+    the caller has read them already (else they are read here).
     """
     out: dict[str, float] = {}
     convened = np.zeros(len(ORG_TYPES))
@@ -79,7 +80,7 @@ def org_links(world: World) -> dict[str, float]:
         out["cross_type_agreement_share"] = float((kinds[a - world.n] != kinds[b - world.n]).mean())
     else:
         out["cross_type_agreement_share"] = 0.0
-    i, j, _ = world.ties.above(world.day, world.scenario.behaviour.acquaintance_hours)
+    i, j = ties if ties is not None else world.ties.above(world.day, world.scenario.behaviour.acquaintance_hours)[:2]
     both = (i >= world.n) & (j >= world.n)
     ki, kj = kinds[i[both] - world.n], kinds[j[both] - world.n]
     out["org_cross_type_tie_share"] = float((ki != kj).mean()) if len(ki) else 0.0
@@ -143,7 +144,7 @@ def compute(world: World) -> dict[str, float]:
         is_org[active_org_nodes] = True
         out["org_network_density"] = float((is_org[ai] & is_org[aj]).sum() / (m * (m - 1) / 2))
     out["co_building_agreements"] = float(len(world.agreements))
-    out.update(org_links(world))
+    out.update(org_links(world, (ai, aj)))
     out["social_organizations"] = float(sum(1 for o in world.orgs if o.kind == "social_org" and o.active))
     out["volunteer_share"] = float(pop.volunteer.mean()) if pop.n else 0.0
     means = {name: float(getattr(pop, name).mean()) if pop.n else 0.0 for name in

@@ -276,3 +276,18 @@ def test_a_held_lock_with_a_gone_holders_record_names_no_dead_process(
         holder.communicate("", timeout=30)
     assert holder.returncode == 0
     assert re.fullmatch(r"\{.*\}", lock.read_text())  # the record is left as it was: the holder wrote nothing
+
+
+KIND_CASES = [("targets/evidence.yaml", "sweep", "targets file"),
+              ("targets/calibration.yaml", "run", "calibration file"),
+              ("targets/calibration.yaml", "check", "calibration file")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("file", "command", "named"), KIND_CASES)
+def test_targets_and_calibration_files_are_known_by_kind(file, command, named, capsys):
+    assert main(["validate", str(ROOT / file)]) == 0
+    with pytest.raises(SystemExit) as stop:
+        code = main([command, str(ROOT / file)])
+        raise SystemExit(code)
+    assert stop.value.code == 2
+    assert f"this is a {named}" in capsys.readouterr().err

@@ -131,8 +131,8 @@ def load_calibration(path: str | Path) -> Calibration:
     """
     file = str(path)
     data = read_yaml(path)
-    kind = file_kind(data) if not (isinstance(data, dict) and "use" in data) else None
-    if kind is not None:
+    kind = file_kind(data)
+    if kind not in (None, "calibration"):
         what, command = KINDS[kind]
         raise ScenarioError(file, "", f"this is {what}, not a calibration file; run it with {command}")
     data = expect_mapping(file, data, "calibration")

@@ -104,7 +104,7 @@ def load_targets(path: str | Path) -> Targets:
     file = str(path)
     data = read_yaml(path)
     kind = file_kind(data)
-    if kind is not None:
+    if kind not in (None, "targets"):
         what, command = KINDS[kind]
         raise ScenarioError(file, "", f"this is {what}, not a targets file; run it with {command}")
     data = expect_mapping(file, data, "targets")

@@ -45,6 +45,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "scenario": ("a scenario file", "cogov run"),
     "sweep": ("a sweep file", "cogov sweep"),
     "whatif": ("a what-if file", "cogov whatif"),
+    "targets": ("a targets file", "cogov check"),
+    "calibration": ("a calibration file", "cogov calibrate"),
 }
 """Kind of input file -> (what it is called, the command that runs it)."""
 
@@ -203,13 +205,18 @@ def scenario_file(ref: str | Path) -> Path:
 
 
 def file_kind(data: Any) -> str | None:
-    """The kind of input file ``data`` (a parsed YAML file) is, from its keys: ``scenario``, ``sweep``, ``whatif``.
+    """The kind of input file ``data`` (a parsed YAML file) is, from its keys.
 
-    ``None`` when the keys do not tell (then the file is validated as the kind the command expects).
+    One of ``scenario``, ``sweep``, ``whatif``, ``targets`` and ``calibration``; ``None`` when the keys do not tell
+    (then the file is validated as the kind the command expects).
     """
     if not isinstance(data, dict):
         return None
     keys = set(data)
+    if isinstance(data.get("targets"), list) and "runs" in keys:
+        return "targets"
+    if "targets" in keys and keys & {"use", "waves"}:
+        return "calibration"
     sweep, whatif = bool(keys & {"design", "parameters"}), "policies" in keys
     if whatif and not sweep:
         return "whatif"
