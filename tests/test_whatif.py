@@ -14,7 +14,16 @@ import yaml
 from scipy import stats
 
 from cogov_sim.cli import main
-from cogov_sim.experiments.effects import CONTRAST_COLUMNS, EFFECT_COLUMNS, effects_table, paired_interval
+from cogov_sim.experiments.effects import (
+    CONTRAST_COLUMNS,
+    EFFECT_COLUMNS,
+    MIN_IMPORTANT,
+    effects_table,
+    mid_for,
+    paired_interval,
+    parse_mid,
+    verdict,
+)
 from cogov_sim.experiments.executors import ExecutorHandle
 from cogov_sim.experiments.whatif import load_whatif
 from cogov_sim.experiments.whatif_run import plan, run_whatif
@@ -105,6 +114,9 @@ def test_overrides_and_days_reach_the_base_scenario(tmp_path):
         ),
         ({"policies": {"p": {"interventoins": []}}}, "policies.p.interventoins", "Did you mean 'interventions'"),
         ({"contrasts": [["campaign", "nothin"]]}, "contrasts.0.1", "Did you mean 'nothing'"),
+        ({"min_important": {"joint_action": 0.5}}, "min_important.joint_action", "Did you mean 'joint_actions'"),
+        ({"min_important": {"gci": "five"}}, "min_important.gci", "percentage such as '5%'"),
+        ({"min_important": {"gci": -0.01}}, "min_important.gci", "non-negative"),
         (
             {"policies": {"p": [{"kind": "withdraw_party_convening", "start_day": 99}]}},
             "policies.p.0.start_day",
@@ -204,6 +216,45 @@ def test_effects_are_paired_per_window_and_skip_unpaired_runs():
     assert final["rel_change"] == pytest.approx(2.0 / final["baseline_mean"])
     after = eff.iloc[1]
     assert after["baseline_mean"] == pytest.approx(np.mean([100.0 * r + 14 for r in range(4)]))  # days 8-20
+
+
+def test_every_indicator_has_a_default_mid_and_a_file_may_replace_it(tmp_path):
+    from cogov_sim.vocabulary import INDICATORS
+
+    assert set(MIN_IMPORTANT) == set(INDICATORS)
+    for value in MIN_IMPORTANT.values():
+        parse_mid(value)
+    assert parse_mid("5%") == ("relative", 0.05) and parse_mid(0.01) == ("absolute", 0.01)
+    assert mid_for("joint_actions", -40.0) == pytest.approx(2.0)  # 5% of |baseline mean|
+    assert mid_for("gci", 0.4) == 0.01
+    assert mid_for("gci", 0.4, {"gci": "10%"}) == pytest.approx(0.04)
+    wf = load_whatif(_write(tmp_path, {**TINY, "min_important": {"gci": 0.002, "joint_actions": "10%"}}))
+    assert wf.spec.min_important == {"gci": 0.002, "joint_actions": "10%"}
+
+
+@pytest.mark.parametrize(
+    ("diff", "low", "high", "mid", "expected"),
+    [
+        (2.0, 1.0, 3.0, 0.5, "up"),
+        (-2.0, -3.0, -1.0, 0.5, "down"),
+        (0.3, 0.1, 0.5, 0.5, "no_material_change"),  # clear but small
+        (0.3, -0.1, 0.7, 0.5, "no_material_change"),
+        (0.8, -0.1, 1.7, 0.5, "unclear"),  # large but not clear
+        (0.0, 0.0, 0.0, 0.0, "identical"),
+        (1.0, math.nan, math.nan, 0.5, "small_n"),
+    ],
+)
+def test_verdict_rule(diff, low, high, mid, expected):
+    assert verdict(diff, low, high, mid) == expected
+
+
+def test_effects_carry_the_mid_and_its_verdict():
+    runs, series = _synthetic()
+    eff = effects_table(runs, series, [("pol", 8)], ["x"], ["final_day"])
+    assert eff.loc[0, "mid"] == pytest.approx(0.05 * eff.loc[0, "baseline_mean"])  # x: not listed, relative 5%
+    assert eff.loc[0, "verdict"] == "no_material_change"  # +2 on a mean of 170: clear, but below 5%
+    eff = effects_table(runs, series, [("pol", 8)], ["x"], ["final_day"], min_important={"x": 1.5})
+    assert eff.loc[0, "mid"] == 1.5 and eff.loc[0, "verdict"] == "up"
 
 
 # ---------------------------------------------------------------------------------------------- end to end

@@ -8,6 +8,13 @@ finished, with a 95% interval: the paired t interval (``mean ± t_{n-1} · sd/�
 bootstrap (resampling the pairs, seeded from the experiment seed, the policy, the indicator and the window).
 ``rel_change`` is ``diff / baseline_mean`` (empty when the baseline mean is 0).
 
+A minimum important difference (MID) per indicator (:data:`MIN_IMPORTANT`, overridable by a what-if file's
+``min_important``) decides the ``verdict``: ``up`` / ``down`` when the interval excludes 0 and ``|diff|`` exceeds
+the MID; ``unclear`` when the interval includes 0 but ``|diff|`` exceeds the MID; ``no_material_change`` when
+``|diff|`` is at most the MID; ``identical`` for an interval of exactly [0, 0]; ``small_n`` with fewer than two
+pairs (:func:`verdict`). A MID is absolute (a number, in the indicator's units) or relative (``"5%"``: that
+share of the baseline mean, or of the reference's mean in a contrast); ``mid`` is it in the indicator's units.
+
 Because both arms of a pair share every random stream the policy does not touch, ``d_r`` is free of most of the
 run-to-run noise and the interval on the difference is much narrower than the bands around either arm.
 
@@ -21,6 +28,7 @@ replications and the paired difference from the baseline with its band). The fig
 from __future__ import annotations
 
 import math
+import re
 import zlib
 from collections.abc import Sequence
 
@@ -43,8 +51,10 @@ EFFECT_COLUMNS: tuple[str, ...] = (
     "rel_change",
     "n",
     "window",
+    "mid",
+    "verdict",
 )
-"""Columns of ``effects.csv``: the contract's nine, then the window."""
+"""Columns of ``effects.csv``: the contract's nine, the window, the minimum important difference and the verdict."""
 
 CONTRAST_COLUMNS: tuple[str, ...] = (
     "policy",
@@ -58,8 +68,99 @@ CONTRAST_COLUMNS: tuple[str, ...] = (
     "rel_change",
     "n",
     "window",
+    "mid",
+    "verdict",
 )
 """Columns of ``contrasts.csv``: a policy against another policy (``reference``) instead of the baseline."""
+
+
+RELATIVE_MID = "5%"
+"""Default MID of counts, rates and means on an open scale: 5% of the baseline mean."""
+
+ABSOLUTE_MID = 0.01
+"""Default MID of shares and indices on a 0-1 scale: 0.01 (one percentage point)."""
+
+MIN_IMPORTANT: dict[str, float | str] = {
+    "visits": RELATIVE_MID,
+    "visits_per_capita": RELATIVE_MID,
+    "coverage_15min": ABSOLUTE_MID,
+    "copresence_diversity": RELATIVE_MID,
+    "joint_actions": RELATIVE_MID,
+    "joint_action_success_rate": 0.02,
+    "problems_open": RELATIVE_MID,
+    "problems_resolved_share": ABSOLUTE_MID,
+    "bridging_tie_share": ABSOLUTE_MID,
+    "org_network_density": ABSOLUTE_MID,
+    "co_building_agreements": RELATIVE_MID,
+    "non_party_convened_share": ABSOLUTE_MID,
+    "cross_type_agreement_share": ABSOLUTE_MID,
+    "org_cross_type_tie_share": ABSOLUTE_MID,
+    "org_presence_hours_party": RELATIVE_MID,
+    "org_presence_hours_department": RELATIVE_MID,
+    "org_presence_hours_enterprise": RELATIVE_MID,
+    "org_presence_hours_social_org": RELATIVE_MID,
+    "social_organizations": RELATIVE_MID,
+    "volunteer_share": RELATIVE_MID,
+    "trust_mean": ABSOLUTE_MID,
+    "service_consciousness_mean": ABSOLUTE_MID,
+    "cogov_consciousness_mean": ABSOLUTE_MID,
+    "identification_mean": ABSOLUTE_MID,
+    "consensus": ABSOLUTE_MID,
+    "gci_presence": ABSOLUTE_MID,
+    "gci_linkage": ABSOLUTE_MID,
+    "gci_action": ABSOLUTE_MID,
+    "gci_consciousness": ABSOLUTE_MID,
+    "gci": ABSOLUTE_MID,
+}
+"""Minimum important difference per indicator: a number is absolute (in the indicator's units), ``"5%"`` relative
+to the baseline mean. Counts and means on an open scale are relative (5%; so is ``volunteer_share``, a few percent
+of people); shares and indices on a 0-1 scale are absolute (0.01; the 30-day success rate, a ratio of few actions,
+0.02). An indicator not listed gets :data:`RELATIVE_MID`."""
+
+PERCENT_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%\s*$")
+"""A relative MID as written: a non-negative number followed by ``%``."""
+
+VERDICTS: tuple[str, ...] = ("up", "down", "unclear", "no_material_change", "identical", "small_n")
+"""The values of the ``verdict`` column."""
+
+
+def parse_mid(value: object) -> tuple[str, float]:
+    """A MID as ``("relative", fraction)`` or ``("absolute", amount)``; ValueError for anything else.
+
+    ``"5%"`` is relative (0.05 of the baseline mean); a non-negative finite number is absolute.
+    """
+    if isinstance(value, str):
+        m = PERCENT_RE.match(value)
+        if not m:
+            raise ValueError(f"expected a non-negative number or a percentage such as '5%', got {value!r}")
+        return ("relative", float(m.group(1)) / 100)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"expected a non-negative number or a percentage such as '5%', got {value!r}")
+    return ("absolute", float(value))
+
+
+def mid_for(indicator: str, baseline_mean: float, overrides: dict[str, float | str] | None = None) -> float:
+    """The MID of ``indicator`` in its units (a relative MID times ``|baseline_mean|``; 0 when that is NaN)."""
+    value = (overrides or {}).get(indicator, MIN_IMPORTANT.get(indicator, RELATIVE_MID))
+    kind, amount = parse_mid(value)
+    if kind == "absolute":
+        return amount
+    return amount * abs(baseline_mean) if math.isfinite(baseline_mean) else 0.0
+
+
+def verdict(diff: float, low: float, high: float, mid: float) -> str:
+    """The reading of an effect (one of :data:`VERDICTS`); see the module's text for the rule."""
+    if any(math.isnan(v) for v in (diff, low, high)):
+        return "small_n"
+    if low == high == 0:
+        return "identical"
+    if abs(diff) <= mid:
+        return "no_material_change"
+    if low > 0:
+        return "up"
+    if high < 0:
+        return "down"
+    return "unclear"
 
 
 def paired_interval(
@@ -116,6 +217,7 @@ def effects_table(
     seed: int = 0,
     bootstrap_samples: int = 2000,
     reference: str | None = None,
+    min_important: dict[str, float | str] | None = None,
 ) -> pd.DataFrame:
     """Paired effects of every policy on every indicator in every window.
 
@@ -130,6 +232,7 @@ def effects_table(
         bootstrap_samples: bootstrap resamples.
         reference: the arm the policies are compared with (default the baseline; another policy for a
             contrast, then ``baseline_mean`` is that policy's mean).
+        min_important: MIDs that replace the defaults of :data:`MIN_IMPORTANT` (indicator -> value).
 
     Returns:
         One row per window, policy and indicator with the columns of :data:`EFFECT_COLUMNS`.
@@ -151,6 +254,7 @@ def effects_table(
                 )
                 diff, lo, hi = paired_interval((pair["p"] - pair["b"]).to_numpy(), interval, rng, bootstrap_samples)
                 b_mean = float(pair["b"].mean()) if len(pair) else math.nan
+                mid = mid_for(ind, b_mean, min_important)
                 rows.append(
                     {
                         "policy": name,
@@ -163,6 +267,8 @@ def effects_table(
                         "rel_change": diff / b_mean if len(pair) and b_mean != 0 else math.nan,
                         "n": len(pair),
                         "window": window,
+                        "mid": mid,
+                        "verdict": verdict(diff, lo, hi, mid),
                     }
                 )
     return pd.DataFrame(rows, columns=list(EFFECT_COLUMNS))
@@ -227,6 +333,7 @@ def contrasts_table(
     interval: str = "t",
     seed: int = 0,
     bootstrap_samples: int = 2000,
+    min_important: dict[str, float | str] | None = None,
 ) -> pd.DataFrame | None:
     """Paired effects of a policy against another (a what-if file's ``contrasts``); ``None`` when there are none.
 
@@ -240,6 +347,7 @@ def contrasts_table(
         interval: ``t`` or ``bootstrap``.
         seed: seed of the bootstrap.
         bootstrap_samples: bootstrap resamples.
+        min_important: MIDs replacing the defaults (relative ones are taken of the reference's mean).
     """
     if not pairs:
         return None
@@ -255,6 +363,7 @@ def contrasts_table(
             seed,
             bootstrap_samples,
             reference=b,
+            min_important=min_important,
         )
         part = part.rename(columns={"baseline_mean": "reference_mean"})
         part.insert(1, "reference", b)

@@ -15,6 +15,7 @@ key, and errors name the file and the field path)::
     windows: [final_day, after_start]       # also last_<N>_days
     interval: t                             # or bootstrap (paired, seeded by `seed`)
     contrasts: [[alliance, campaign]]       # optional: policy against policy (contrasts.csv)
+    min_important: {gci: 0.005, joint_actions: 10%}   # optional: minimum important differences (absolute or %)
     policies:
       alliance:                             # a name, then a list of interventions ...
         - {kind: launch_alliance, start_day: 90}
@@ -41,7 +42,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from cogov_sim.experiments.designs import run_seed
-from cogov_sim.experiments.effects import BASELINE
+from cogov_sim.experiments.effects import BASELINE, parse_mid
 from cogov_sim.experiments.files import (
     LoadedFile,
     changed_base,
@@ -65,6 +66,7 @@ from cogov_sim.scenario import (
     unknown_message,
     validate_model,
 )
+from cogov_sim.vocabulary import INDICATORS
 
 DEFAULT_INDICATORS: tuple[str, ...] = (
     "gci",
@@ -110,6 +112,11 @@ class WhatIfSpec(Frozen):
     bootstrap_samples: int = Field(2000, ge=100, le=100_000, description="Resamples of the paired bootstrap.")
     contrasts: list[tuple[str, str]] = Field(
         default_factory=list, description="Pairs [policy, reference policy] compared directly (contrasts.csv)."
+    )
+    min_important: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Indicator -> minimum important difference: a number (absolute) or a percentage of the"
+        " baseline mean ('5%'); replaces the default of effects.MIN_IMPORTANT.",
     )
     policies: dict[str, Any] = Field(min_length=1, description="Policy name -> interventions.")
 
@@ -230,6 +237,13 @@ def load_whatif(path: str | Path) -> WhatIf:
             raise ScenarioError(file, f"windows.{j}", f"got {show(w)}; allowed: final_day, after_start, last_<N>_days")
     if len(set(spec.windows)) != len(spec.windows):
         raise ScenarioError(file, "windows", f"windows must be distinct, got {show(spec.windows)}")
+    for ind, value in spec.min_important.items():
+        if ind not in INDICATORS:
+            raise ScenarioError(file, f"min_important.{ind}", unknown_message(str(ind), list(INDICATORS), "indicator"))
+        try:
+            parse_mid(value)
+        except ValueError as err:
+            raise ScenarioError(file, f"min_important.{ind}", str(err)) from None
     policies = tuple(_policy(file, name, entry, scenario) for name, entry in spec.policies.items())
     names = [BASELINE, *(p.name for p in policies)]
     for j, pair in enumerate(spec.contrasts):

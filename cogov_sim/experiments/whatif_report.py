@@ -117,16 +117,8 @@ def _fmt(x: float) -> str:
 
 
 def _verdict(row: pd.Series, lang: str = "en") -> str:
-    lo, hi = row["ci_low"], row["ci_high"]
-    if pd.isna(lo) or pd.isna(hi):
-        return text("wi.verdict.small_n", lang)
-    if lo > 0:
-        return text("wi.verdict.up", lang)
-    if hi < 0:
-        return text("wi.verdict.down", lang)
-    if lo == hi == 0:
-        return text("wi.verdict.identical", lang)
-    return text("wi.verdict.unclear", lang)
+    """The row's ``verdict`` (:func:`~cogov_sim.experiments.effects.verdict`) in words."""
+    return text(f"wi.verdict.{row['verdict']}", lang)
 
 
 def _window_text(window: str, lang: str = "en") -> str:
@@ -138,13 +130,14 @@ def _window_text(window: str, lang: str = "en") -> str:
 def _window_tables(frame: pd.DataFrame, contrast: bool, lang: str = "en") -> list[str]:
     """Markdown tables, one per window, of effects against the baseline or (``contrast``) against a reference."""
     first, ref = ("wi.col.contrast", "wi.col.reference") if contrast else ("wi.col.policy", "wi.col.baseline")
-    head = [text(k, lang) for k in (first, "wi.col.indicator", ref, "wi.col.policy", "wi.col.diff", "wi.col.rel")]
+    keys = (first, "wi.col.indicator", ref, "wi.col.policy", "wi.col.diff", "wi.col.rel", "wi.col.mid")
+    head = [text(k, lang) for k in keys]
     lines: list[str] = []
     for window in dict.fromkeys(frame["window"]):
         lines += ["### " + text("wi.window", lang, window=window, text=_window_text(window, lang)), ""]
         lines += [
             f"| {' | '.join(head)} | n | {text('wi.col.reading', lang)} |",
-            "|---|---|---:|---:|---|---:|---:|---|",
+            "|---|---|---:|---:|---|---:|---:|---:|---|",
         ]
         for _, r in frame[frame["window"] == window].iterrows():
             arm = f"{r['policy']} − {r['reference']}" if contrast else r["policy"]
@@ -152,7 +145,8 @@ def _window_tables(frame: pd.DataFrame, contrast: bool, lang: str = "en") -> lis
             rel = "–" if pd.isna(r["rel_change"]) else f"{r['rel_change']:+.1%}"
             lines.append(
                 f"| {arm} | {_indicator(r['indicator'], lang)} | {_fmt(ref_mean)} | {_fmt(r['policy_mean'])}"
-                f" | {_fmt(r['diff'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | {rel} | {int(r['n'])}"
+                f" | {_fmt(r['diff'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | {rel} | {_fmt(r['mid'])}"
+                f" | {int(r['n'])}"
                 f" | {_verdict(r, lang)} |"
             )
         lines.append("")
@@ -228,9 +222,11 @@ def write_outputs(out: Path, wf: WhatIf, runs: pd.DataFrame, series: pd.DataFram
     out = Path(out)
     spec = wf.spec
     options = (spec.indicators, spec.windows, spec.interval, spec.seed, spec.bootstrap_samples)
-    eff = effects_table(runs, series, [(p.name, p.start_day) for p in wf.policies], *options)
+    mids = spec.min_important
+    eff = effects_table(runs, series, [(p.name, p.start_day) for p in wf.policies], *options, min_important=mids)
     files = [write_csv(out / "effects.csv", eff)]
-    con = contrasts_table(runs, series, spec.contrasts, {p.name: p.start_day for p in wf.arms}, *options)
+    starts = {p.name: p.start_day for p in wf.arms}
+    con = contrasts_table(runs, series, spec.contrasts, starts, *options, min_important=mids)
     if con is not None:
         files.append(write_csv(out / "contrasts.csv", con))
     traj = trajectory_table(runs, series, spec.indicators)

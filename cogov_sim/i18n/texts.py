@@ -105,11 +105,14 @@ REPORTS: dict[str, tuple[str, str]] = {
     "wi.effects": ("Effects", "效应"),
     "wi.effects.intro": (
         "Each row: the indicator's mean in the baseline and under the policy, the mean paired difference with its"
-        " 95% interval, the relative change, and the number of pairs. *up* / *down*: the interval excludes 0;"
-        " *no clear change*: it includes 0 (the model cannot tell the policy from the baseline at this number of"
-        " replications).",
-        "每行：指标在基线和政策下的均值、平均配对差及其95%区间、相对变化和配对数。*上升* / *下降*：区间不含 0；"
-        "*无明显变化*：区间含 0（在当前重复次数下模型无法区分政策与基线）。",
+        " 95% interval, the relative change, the minimum important difference (MID, in the indicator's units) and"
+        " the number of pairs. *up* / *down*: the interval excludes 0 and the difference exceeds the MID;"
+        " *unclear*: the difference exceeds the MID but the interval includes 0 (the model cannot tell the policy"
+        " from the baseline at this number of replications); *no material change*: the difference is within the"
+        " MID.",
+        "每行：指标在基线和政策下的均值、平均配对差及其95%区间、相对变化、最小重要差（MID，指标自身单位）和配对数。"
+        "*上升* / *下降*：区间不含 0 且差值超过 MID；*不确定*：差值超过 MID 但区间含 0（在当前重复次数下模型无法区分"
+        "政策与基线）；*无实质变化*：差值不超过 MID。",
     ),
     "wi.contrasts": ("Contrasts between policies", "政策之间的对比"),
     "wi.contrasts.intro": (
@@ -134,8 +137,10 @@ REPORTS: dict[str, tuple[str, str]] = {
     "wi.col.reading": ("reading", "解读"),
     "wi.verdict.up": ("up", "上升"),
     "wi.verdict.down": ("down", "下降"),
+    "wi.col.mid": ("MID", "最小重要差 MID"),
     "wi.verdict.identical": ("identical", "完全相同"),
-    "wi.verdict.unclear": ("no clear change", "无明显变化"),
+    "wi.verdict.unclear": ("unclear", "不确定"),
+    "wi.verdict.no_material_change": ("no material change", "无实质变化"),
     "wi.verdict.small_n": ("n too small", "样本太少"),
     "wi.indicators": ("Indicators", "指标"),
     "wi.plots": ("Plots", "图"),
