@@ -320,3 +320,56 @@ def test_cli_whatif_runs_on_a_process_pool(tmp_path, capsys):
     assert main(["whatif", str(file), "--workers", "2", "--out", str(out), "--quiet"]) == 0
     assert "4 runs: 4 ok, 0 failed, 0 lost" in capsys.readouterr().out
     assert (out / "report.md").is_file() and (out / "effects.csv").is_file()
+
+
+def _first_section(report: str) -> list[str]:
+    """The lines of the report's first ``##`` section."""
+    sections = report.split("\n## ")
+    return sections[1].splitlines()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_report_opens_with_an_answer_consistent_with_the_effects(tmp_path, lang):
+    from cogov_sim.experiments.whatif_report import report_markdown
+    from cogov_sim.i18n import label, text
+
+    data = {**TINY, "days": 20, "windows": ["after_start", "last_5_days"]}
+    wf = load_whatif(_write(tmp_path, data))
+    out = tmp_path / "out"
+    run_whatif(wf, out, _threads, progress=False, say=lambda _m: None)
+    runs = pd.read_parquet(out / "runs.parquet")
+    eff, con = pd.read_csv(out / "effects.csv"), pd.read_csv(out / "contrasts.csv")
+    report = report_markdown(wf, runs, eff, [], con, lang) if lang == "zh" else (out / "report.md").read_text()
+    section = _first_section(report)
+    assert section[0] == text("wi.answer", lang)
+    camp = eff.set_index(["policy", "indicator", "window"])
+    assert camp.loc[("campaign", "joint_actions", "after_start"), "verdict"] == "up"  # four times the convening
+    none_word = text("wi.answer.none", lang, items="")
+    for frame, reference in ((eff, None), (con, "nothing")):
+        for policy, part in frame.groupby("policy", sort=False):
+            ref = (
+                text("wi.answer.baseline", lang)
+                if reference is None
+                else text("wi.answer.reference", lang, name=reference)
+            )
+            head = text("wi.answer.sentence", lang, policy=policy, reference=ref, window="", n=3, parts="")
+            lines = [ln for ln in section if ln.startswith("- " + head[: head.index(ref) + len(ref)])]
+            assert len(lines) == 2, (policy, reference, section)  # one sentence per window, in the file's order
+            for line, window in zip(lines, ["after_start", "last_5_days"], strict=True):
+                assert ("3 paired replications" if lang == "en" else "3 次配对重复") in line
+                assert (f"days {10}-20" if window == "after_start" else "days 16-20") in line or lang == "zh"
+                for _, r in part[part["window"] == window].iterrows():
+                    shown = label(r["indicator"], lang)
+                    pieces = [p for p in line.split(text("wi.answer.sep", lang)) if shown in p]
+                    assert len(pieces) == 1, (line, shown)
+                    piece = pieces[0]
+                    if r["verdict"] in ("up", "down"):
+                        assert shown + ("" if lang == "zh" else " ") + text(f"wi.answer.{r['verdict']}", lang) in piece
+                        assert f"[{r['ci_low']:.3g}" in piece  # the interval is given
+                    elif r["verdict"] == "no_material_change":
+                        assert none_word.strip() in piece
+                    else:
+                        assert r["verdict"] in ("identical", "unclear")
+                        assert text(f"wi.answer.{r['verdict']}", lang, items="").rstrip(": ：") in piece
+    nothing = next(ln for ln in section if ln.startswith("- **nothing**"))
+    assert text("wi.answer.identical", lang, items="").rstrip(": ：") in nothing  # the null policy

@@ -121,6 +121,88 @@ def _verdict(row: pd.Series, lang: str = "en") -> str:
     return text(f"wi.verdict.{row['verdict']}", lang)
 
 
+def _signed(x: float) -> str:
+    """A difference with its sign."""
+    return ("+" if x > 0 else "") + _fmt(x)
+
+
+def _answer_window(window: str, start: int, end: int, lang: str) -> str:
+    """The window of an answer sentence with its days (``over days 60-300``)."""
+    if window == "final_day":
+        return text("wi.answer.final_day", lang, end=end)
+    if window == "after_start":
+        return text("wi.answer.after_start", lang, start=start, end=end)
+    days = int(window.split("_")[1])
+    return text("wi.answer.last", lang, days=days, start=max(end - days + 1, 1), end=end)
+
+
+def _answer_sentence(rows: pd.DataFrame, reference: str, start: int, end: int, lang: str) -> str:
+    """One policy against its reference in one window: the material changes, then the rest by verdict."""
+    first = rows.iloc[0]
+    ref_mean = "reference_mean" if "reference_mean" in rows else "baseline_mean"
+    groups: dict[str, list[str]] = {}
+    changes = []
+    for _, r in rows.iterrows():
+        shown = label(r["indicator"], lang)
+        v = r["verdict"]
+        if v in ("up", "down"):
+            rel = r["rel_change"]
+            changes.append(
+                text(
+                    "wi.answer.change",
+                    lang,
+                    indicator=shown,
+                    direction=text(f"wi.answer.{v}", lang),
+                    rel="" if pd.isna(rel) else f" {abs(rel):.0%}" if abs(rel) >= 0.095 else f" {abs(rel):.1%}",
+                    diff=_signed(r["diff"]),
+                    low=_fmt(r["ci_low"]),
+                    high=_fmt(r["ci_high"]),
+                    before=_fmt(r[ref_mean]),
+                    after=_fmt(r["policy_mean"]),
+                )
+            )
+        elif v == "unclear":
+            item = text("wi.answer.unclear_item", lang, indicator=shown, diff=_signed(r["diff"]),
+                        low=_fmt(r["ci_low"]), high=_fmt(r["ci_high"]))  # fmt: skip
+            groups.setdefault("unclear", []).append(item)
+        else:
+            groups.setdefault("none" if v == "no_material_change" else v, []).append(shown)
+    sep = text("wi.answer.list_sep", lang)
+    parts = changes + [
+        text(f"wi.answer.{k}", lang, items=sep.join(groups[k]))
+        for k in ("unclear", "none", "identical", "small_n")
+        if k in groups
+    ]
+    ref = (
+        text("wi.answer.baseline", lang) if reference == BASELINE else text("wi.answer.reference", lang, name=reference)
+    )
+    return text(
+        "wi.answer.sentence",
+        lang,
+        policy=first["policy"],
+        reference=ref,
+        window=_answer_window(first["window"], start, end, lang),
+        n=int(rows["n"].min()),
+        parts=text("wi.answer.sep", lang).join(parts),
+    )
+
+
+def answer_lines(wf: WhatIf, effects: pd.DataFrame, contrasts: pd.DataFrame | None, lang: str = "en") -> list[str]:
+    """The report's first section: for each policy, then each contrast, one sentence per window."""
+    starts = {p.name: p.start_day for p in wf.arms}
+    lines = [f"## {text('wi.answer', lang)}", "", text("wi.answer.intro", lang), ""]
+    frames = [effects] if contrasts is None or not len(contrasts) else [effects, contrasts]
+    for frame in frames:
+        keys = ["policy", "reference"] if "reference" in frame else ["policy"]
+        for key, part in frame.groupby(keys, sort=False):
+            name, ref = (key[0], key[1]) if len(keys) == 2 else (key[0], BASELINE)
+            start = max(starts.get(name, 1), starts.get(ref, 1))
+            for _, rows in part.groupby("window", sort=False):
+                lines.append("- " + _answer_sentence(rows, ref, start, wf.days, lang))
+    lines.append("")
+    return lines
+
+
 def _window_text(window: str, lang: str = "en") -> str:
     if window in ("final_day", "after_start"):
         return text(f"wi.window.{window}.long", lang)
@@ -174,6 +256,7 @@ def report_markdown(
         lines += [text("wi.question", lang, question=spec.question.strip()), ""]
     if spec.description:
         lines += [spec.description.strip(), ""]
+    lines += answer_lines(wf, effects, contrasts, lang)
     status = runs["status"].value_counts().to_dict()
     ok_wall = runs.loc[runs["status"] == "ok", "wall_time_s"]
     overrides = ", ".join(f"`{k}={v}`" for k, v in spec.overrides.items()) or text("wi.none", lang)

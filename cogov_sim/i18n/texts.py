@@ -72,6 +72,39 @@ PLOTS: dict[str, tuple[str, str]] = {
 REPORTS: dict[str, tuple[str, str]] = {
     "wi.title": ("What-if: {name}", "政策模拟：{name}"),
     "wi.question": ("**Question.** {question}", "**问题。** {question}"),
+    "wi.answer": ("Answer", "回答"),
+    "wi.answer.intro": (
+        "A material change is a difference larger than the indicator's minimum important difference (MID) whose"
+        " 95% interval excludes 0. Numbers: the relative change, the mean paired difference [95% interval], and"
+        " the means of the two arms; outcomes are the indicators named in the file.",
+        "实质变化指差值大于该指标最小重要差（MID）且95%区间不含 0 的变化。数字依次为：相对变化、平均配对差"
+        "[95%区间]，以及两组的均值；结果指标为文件中列出的指标。",
+    ),
+    "wi.answer.sentence": (
+        "**{policy}** against {reference}, {window} ({n} paired replications): {parts}.",
+        "**{policy}** 与{reference}相比，{window}（{n} 次配对重复）：{parts}。",
+    ),
+    "wi.answer.baseline": ("the baseline", "基线"),
+    "wi.answer.reference": ("**{name}**", "政策 **{name}** "),
+    "wi.answer.final_day": ("on day {end}", "第 {end} 天"),
+    "wi.answer.after_start": ("over days {start}-{end}", "第 {start}-{end} 天平均"),
+    "wi.answer.last": ("over the last {days} days (days {start}-{end})", "最后 {days} 天（第 {start}-{end} 天）平均"),
+    "wi.answer.up": ("up", "上升"),
+    "wi.answer.down": ("down", "下降"),
+    "wi.answer.change": (
+        "{indicator} {direction}{rel} ({diff} [{low}, {high}], {before} → {after})",
+        "{indicator}{direction}{rel}（{diff} [{low}, {high}]，{before} → {after}）",
+    ),
+    "wi.answer.unclear": (
+        "unclear, possibly material but the interval includes 0: {items}",
+        "不确定（可能有实质变化，但区间含 0）：{items}",
+    ),
+    "wi.answer.unclear_item": ("{indicator} ({diff} [{low}, {high}])", "{indicator}（{diff} [{low}, {high}]）"),
+    "wi.answer.none": ("no material change in {items}", "{items}无实质变化"),
+    "wi.answer.identical": ("identical in every replication: {items}", "每次重复都完全相同：{items}"),
+    "wi.answer.small_n": ("too few pairs to tell: {items}", "配对太少，无法判断：{items}"),
+    "wi.answer.sep": ("; ", "；"),
+    "wi.answer.list_sep": (", ", "、"),
     "wi.setup": ("Setup", "设置"),
     "wi.setup.base": (
         "Base scenario: `{base}` (resolved hash `{hash}`), overrides: {overrides}.",
