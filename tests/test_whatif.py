@@ -373,3 +373,22 @@ def test_the_report_opens_with_an_answer_consistent_with_the_effects(tmp_path, l
                         assert text(f"wi.answer.{r['verdict']}", lang, items="").rstrip(": ：") in piece
     nothing = next(ln for ln in section if ln.startswith("- **nothing**"))
     assert text("wi.answer.identical", lang, items="").rstrip(": ：") in nothing  # the null policy
+
+
+def test_the_forest_plot_shows_relative_changes_with_the_mid_band():
+    from matplotlib.collections import PolyCollection
+
+    from cogov_sim.experiments.whatif_report import forest_figure
+
+    runs, series = _synthetic()
+    series["y"] = series["x"] / 1000  # a raw scale a thousand times smaller: the same relative change
+    eff = effects_table(runs, series, [("pol", 8)], ["x", "y"], ["final_day"], min_important={"y": 0.0001})
+    fig = forest_figure(eff)
+    ax = fig.axes[0]
+    xs = np.asarray(ax.containers[0].lines[0].get_xdata(), dtype=float)  # the errorbar's markers
+    rel = 100 * eff["diff"] / eff["baseline_mean"].abs()
+    assert xs == pytest.approx(rel.to_numpy())  # both rows at +1.18%, not at 2 and 0.002
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    widths = sorted(float(np.ptp(b.get_paths()[0].vertices[:, 0])) for b in bands)
+    mid_pct = 100 * eff["mid"] / eff["baseline_mean"].abs()
+    assert widths == pytest.approx(sorted(2 * mid_pct.to_numpy()))  # ± 5% of x; ± 0.0001 / 0.17 of y

@@ -74,35 +74,56 @@ def _window_label(window: str, lang: str) -> str:
 
 
 def forest_figure(effects: pd.DataFrame, lang: str = "en") -> Figure:
-    """Forest plot: per indicator, each policy's mean paired difference and 95% interval, one marker per window."""
+    """Forest plot on one scale: each effect as a relative change from the baseline (%), with its 95% interval.
+
+    One row per indicator and policy, one marker per window; ``diff``, ``ci_low`` and ``ci_high`` are divided by
+    ``|baseline_mean|`` (the raw numbers stay in the tables); the grey band behind each marker is ± the MID on the
+    same scale. An effect whose baseline mean is 0 has no relative change and is left out (its row says so).
+    """
     indicators = list(dict.fromkeys(effects["indicator"]))
     policies = list(dict.fromkeys(effects["policy"]))
     windows = list(dict.fromkeys(effects["window"]))
-    cols = min(len(indicators), 3)
-    rows = math.ceil(len(indicators) / cols)
-    fig = Figure(figsize=(4.3 * cols, 0.9 + (0.45 * len(policies) * len(windows) + 0.6) * rows), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    rows = [(ind, pol) for ind in indicators for pol in policies]
+    fig = Figure(figsize=(8.5, 1.4 + 0.2 * len(rows) * max(len(windows), 1.5)), layout="constrained")
+    ax = fig.subplots()
     shapes = ("o", "s", "^", "D")
-    step = 0.7 / max(len(windows), 1)
-    for ax, ind in zip(axes, indicators, strict=False):
-        part = effects[effects["indicator"] == ind]
-        for wi, window in enumerate(windows):
-            sel = part[part["window"] == window].set_index("policy").reindex(policies)
-            y = np.arange(len(policies)) - 0.35 + step * (wi + 0.5)
-            x = sel["diff"].to_numpy(dtype=float)
-            lo = sel["ci_low"].to_numpy(dtype=float)
-            hi = sel["ci_high"].to_numpy(dtype=float)
-            err = np.vstack([np.nan_to_num(x - lo), np.nan_to_num(hi - x)])
-            ax.errorbar(x, y, xerr=err, fmt=shapes[wi % len(shapes)], ms=4, capsize=3, lw=1,
-                        label=_window_label(window, lang))  # fmt: skip
-        ax.axvline(0.0, color="black", lw=0.8)
-        ax.set_yticks(np.arange(len(policies)), policies, fontsize=8)
-        ax.invert_yaxis()
-        ax.set_title(label(ind, lang), fontsize=10)
-        ax.set_xlabel(text("wi.forest_x", lang), fontsize=8)
-    for ax in axes[len(indicators) :]:
-        ax.set_visible(False)
-    axes[0].legend(fontsize=7, loc="best")
+    step = 0.8 / max(len(windows), 1)
+    by = effects.set_index(["indicator", "policy", "window"])
+    unscaled: set[int] = set()
+    band_label = text("wi.forest_mid", lang)
+    for wi, window in enumerate(windows):
+        xs, ys, lows, highs = [], [], [], []
+        for k, (ind, pol) in enumerate(rows):
+            if (ind, pol, window) not in by.index:
+                continue
+            r = by.loc[(ind, pol, window)]
+            base = abs(float(r["baseline_mean"]))
+            y = k - 0.4 + step * (wi + 0.5)
+            if not base or math.isnan(base):
+                unscaled.add(k)
+                continue
+            mid = 100 * float(r["mid"]) / base if "mid" in r and not pd.isna(r["mid"]) else 0.0
+            ax.fill_betweenx([y - step / 2, y + step / 2], -mid, mid, color="0.85", lw=0, label=band_label)
+            band_label = "_nolegend_"
+            xs.append(100 * float(r["diff"]) / base)
+            lows.append(100 * float(r["ci_low"]) / base)
+            highs.append(100 * float(r["ci_high"]) / base)
+            ys.append(y)
+        x, lo, hi = (np.asarray(v, dtype=float) for v in (xs, lows, highs))
+        err = np.vstack([np.nan_to_num(x - lo), np.nan_to_num(hi - x)])
+        ax.errorbar(x, ys, xerr=err, fmt=shapes[wi % len(shapes)], ms=4, capsize=3, lw=1,
+                    label=_window_label(window, lang))  # fmt: skip
+    ax.axvline(0.0, color="black", lw=0.8)
+    names = []
+    for k, (ind, pol) in enumerate(rows):
+        name = f"{label(ind, lang)} · {pol}"
+        names.append(name + (" " + text("wi.forest_zero", lang) if k in unscaled else ""))
+    ax.set_yticks(np.arange(len(rows)), names, fontsize=8)
+    for k in range(1, len(indicators)):
+        ax.axhline(k * len(policies) - 0.5, color="0.6", lw=0.5)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel(text("wi.forest_x", lang), fontsize=9)
+    ax.legend(fontsize=7, loc="best")
     fig.suptitle(text("wi.forest_title", lang))
     return fig
 

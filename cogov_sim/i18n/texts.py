@@ -57,11 +57,16 @@ PLOTS: dict[str, tuple[str, str]] = {
     ),
     "wi.paired": ("paired difference from the baseline (same seeds), 95% band", "与基线的配对差（相同种子），95%区间"),
     "wi.diff_axis": ("policy − baseline", "政策 − 基线"),
-    "wi.forest_x": ("policy − baseline (95% CI)", "政策 − 基线（95% 置信区间）"),
-    "wi.forest_title": (
-        "Effects: mean paired difference from the baseline with 95% intervals",
-        "效应：与基线的平均配对差及95%区间",
+    "wi.forest_x": (
+        "(policy − baseline) / baseline mean, % (95% CI)",
+        "（政策 − 基线）/ 基线均值，%（95% 置信区间）",
     ),
+    "wi.forest_title": (
+        "Effects: relative change from the baseline with 95% intervals (raw numbers in report.md)",
+        "效应：相对基线的变化及95%区间（原始数值见 report.md）",
+    ),
+    "wi.forest_mid": ("± minimum important difference", "± 最小重要差"),
+    "wi.forest_zero": ("(baseline 0: not shown)", "（基线为 0：未画出）"),
     "wi.baseline": ("baseline", "基线 baseline"),
     "wi.window.final_day": ("final day", "最后一天"),
     "wi.window.after_start": ("after start", "政策开始后"),
