@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cogov_sim.mechanisms.feedback import WEEK_DAYS
 from cogov_sim.population import CONSCIOUSNESS
 from cogov_sim.world import World
 
@@ -77,7 +78,6 @@ class Consciousness:
 
     def __init__(self) -> None:
         self._degree = np.zeros(0, dtype=np.int64)
-        self._degree_day = -1
 
     def run(self, world: World, rng: np.random.Generator) -> None:
         """Update consciousness and volunteers."""
@@ -124,14 +124,13 @@ class Consciousness:
     def _contact_lost(self, world: World) -> None:
         """Residents lose trust for each acquaintance tie lost since ``world.degree`` was last counted (weekly)."""
         now = world.degree
-        if world.day % 7 or self._degree_day == world.day:
+        if world.day % WEEK_DAYS:
             return
         if len(self._degree) == len(now):
             lost = np.maximum(self._degree - now, 0)
             hit = np.flatnonzero(lost)
             world.pop.trust[hit] *= ((1 - CONTACT_LOSS_TRUST) ** lost[hit]).astype(world.pop.trust.dtype)
         self._degree = now.copy()
-        self._degree_day = world.day
 
     def _open_problems(self, world: World) -> None:
         """Residents lose trust for each problem of their area left open past the patience."""

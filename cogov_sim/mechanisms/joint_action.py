@@ -114,7 +114,8 @@ class JointAction:
         if not len(pool):
             return
         reach = int(world.to_agents(sc.organizations.mobilization_reach, rng))
-        cap = int(world.to_agents(HALL_CAPACITY if a.face_to_face else EVENT_CAPACITY, rng))
+        cap_people = HALL_CAPACITY if a.face_to_face else EVENT_CAPACITY
+        cap = int(world.to_agents(cap_people, rng))
         weight = 1.0 + 2.0 * pop.party[pool] + 3.0 * pop.volunteer[pool]
         if len(t.visitor) and a.center >= 0:
             here = np.zeros(pop.n, dtype=bool)
@@ -158,7 +159,6 @@ class JointAction:
         if len(who) > cap:
             who = rng.choice(who, size=cap, replace=False)
         a.participants = np.sort(who)
-        cap_people = HALL_CAPACITY if a.face_to_face else EVENT_CAPACITY
         a.people = min(float(cap_people), float(people.sum()))
         a.invited = invited
 
