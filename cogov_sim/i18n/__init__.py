@@ -2,7 +2,8 @@
 
 The catalogue holds every word once, as ``(English, 中文)``: the model's words in :mod:`~cogov_sim.i18n.words`
 (actor types, center levels, function zones, segments, slots, indicators, parameters, interventions) and the fixed
-text of each output in :mod:`~cogov_sim.i18n.texts`. Outputs ask for them by name:
+text of each output in :mod:`~cogov_sim.i18n.texts` (runs, sweeps), :mod:`~cogov_sim.i18n.whatif_texts` and
+:mod:`~cogov_sim.i18n.app_texts`. Outputs ask for them by name:
 
 - :func:`label` ``(name, lang, kind)``: a word's display name; with ``both=True`` Chinese keeps the English beside
   it (``党组织 Party``), for legends where a reader may want either;
@@ -21,7 +22,9 @@ import os
 from collections.abc import Mapping
 from typing import Literal, get_args
 
-from cogov_sim.i18n.texts import APP, PLOTS, REPORTS
+from cogov_sim.i18n.app_texts import APP
+from cogov_sim.i18n.texts import PLOTS, REPORTS
+from cogov_sim.i18n.whatif_texts import WHATIF
 from cogov_sim.i18n.words import (
     ACTORS,
     DAYS,
@@ -48,7 +51,7 @@ LANG_NAMES: dict[str, str] = {"en": "English", "zh": "中文"}
 LOCALE_VARIABLES: tuple[str, ...] = ("LC_ALL", "LC_MESSAGES", "LANG")
 """Environment variables read for the default language, the first one set deciding (POSIX order)."""
 
-TEXTS: dict[str, tuple[str, str]] = {**PLOTS, **REPORTS, **APP}
+TEXTS: dict[str, tuple[str, str]] = {**PLOTS, **REPORTS, **WHATIF, **APP}
 """Every fixed text by key."""
 
 _WORDS: dict[str, dict[str, tuple[str, str]]] = {
