@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cogov_sim import __version__
+from cogov_sim.discovery.commands import DISCOVERY_COMMANDS, add_discovery_parsers
 from cogov_sim.i18n import LANGS, check_lang, lang_from_env
 from cogov_sim.scenario import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK, Scenario, ScenarioError, one_line, shorten
 
@@ -226,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     z.add_argument("--max-sessions", type=_sessions, metavar="N",
                    help="sessions at once, 1-1,000 (default COGOV_VIZ_MAX_SESSIONS, else 8)")  # fmt: skip
     _add_lang(z, "the app when a page opens (each page can switch)")
+    add_discovery_parsers(sub, workers=_workers, add_lang=_add_lang)
     return p
 
 
@@ -301,6 +303,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         from cogov_sim.experiments.spec import load_experiment
 
         load_experiment(path)
+    elif kind == "exploration":
+        from cogov_sim.discovery.explore import load_exploration
+
+        load_exploration(path)
     elif kind == "targets":
         from cogov_sim.calibration.targets_file import load_targets
 
@@ -374,6 +380,7 @@ COMMANDS = {
     "viz": _cmd_viz,
     "check": _cmd_check,
     "calibrate": _cmd_calibrate,
+    **DISCOVERY_COMMANDS,
 }
 
 

@@ -45,6 +45,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "scenario": ("a scenario file", "cogov run"),
     "sweep": ("a sweep file", "cogov sweep"),
     "whatif": ("a what-if file", "cogov whatif"),
+    "exploration": ("an exploration file", "cogov explore"),
     "targets": ("a targets file", "cogov check"),
     "calibration": ("a calibration file", "cogov calibrate"),
 }
@@ -207,12 +208,14 @@ def scenario_file(ref: str | Path) -> Path:
 def file_kind(data: Any) -> str | None:
     """The kind of input file ``data`` (a parsed YAML file) is, from its keys.
 
-    One of ``scenario``, ``sweep``, ``whatif``, ``targets`` and ``calibration``; ``None`` when the keys do not tell
-    (then the file is validated as the kind the command expects).
+    One of ``scenario``, ``sweep``, ``whatif``, ``exploration``, ``targets`` and ``calibration``; ``None`` when
+    the keys do not tell (then the file is validated as the kind the command expects).
     """
     if not isinstance(data, dict):
         return None
     keys = set(data)
+    if "uncertainties" in keys:
+        return "exploration"
     if isinstance(data.get("targets"), list) and "runs" in keys:
         return "targets"
     if "targets" in keys and keys & {"use", "waves"}:

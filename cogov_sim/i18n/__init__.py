@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Literal, get_args
 
 from cogov_sim.i18n.app_texts import APP
+from cogov_sim.i18n.discover_texts import DISCOVER
 from cogov_sim.i18n.texts import PLOTS, REPORTS
 from cogov_sim.i18n.whatif_texts import WHATIF
 from cogov_sim.i18n.words import (
@@ -51,7 +52,7 @@ LANG_NAMES: dict[str, str] = {"en": "English", "zh": "中文"}
 LOCALE_VARIABLES: tuple[str, ...] = ("LC_ALL", "LC_MESSAGES", "LANG")
 """Environment variables read for the default language, the first one set deciding (POSIX order)."""
 
-TEXTS: dict[str, tuple[str, str]] = {**PLOTS, **REPORTS, **WHATIF, **APP}
+TEXTS: dict[str, tuple[str, str]] = {**PLOTS, **REPORTS, **WHATIF, **APP, **DISCOVER}
 """Every fixed text by key."""
 
 _WORDS: dict[str, dict[str, tuple[str, str]]] = {
