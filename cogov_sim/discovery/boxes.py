@@ -7,9 +7,10 @@ of all runs of interest that lie in the box) against its density (the share of t
 Each restricted dimension of a box carries a quasi-p value: a one-sided binomial test of whether lifting that
 restriction would lower the density as much as it does by chance (EMA Workbench's ``qp values``).
 
-The box chosen (:func:`choose_box`) is the one of greatest coverage among those with density at least
-``min_density`` whose every restriction has quasi-p below ``max_qp``; if no box reaches the density, the densest
-box (ties: the greater coverage). CART is scikit-learn's ``DecisionTreeClassifier`` on the same inputs (places and
+The box chosen (:func:`choose_box`): among the boxes with density at least ``min_density`` whose every restriction
+has quasi-p below ``max_qp``, the one with the best balance of the two, the largest harmonic mean of coverage and
+density (``2·c·d / (c + d)``, the F1 score of the box as a classifier); if no box qualifies, the densest box (ties:
+the greater coverage). CART is scikit-learn's ``DecisionTreeClassifier`` on the same inputs (places and
 policies one-hot), with leaves of at least ``mass_min`` of the runs.
 """
 
@@ -146,11 +147,18 @@ def _max_qp(qp: dict[str, list[float]]) -> float:
 
 
 def choose_box(trajectory: pd.DataFrame, min_density: float, max_qp: float) -> tuple[int, str]:
-    """The id of the box chosen on a peeling trajectory and why (see the module's text)."""
+    """The id of the box chosen on a peeling trajectory and why (see the module's text).
+
+    Among the boxes with density at least ``min_density`` whose every restriction has quasi-p below ``max_qp``,
+    the one with the largest harmonic mean of coverage and density (ties: fewer restrictions, then the earlier
+    box); without such a box, the densest (ties: the greater coverage).
+    """
     qp_ok = (trajectory["max_qp"].isna() & (trajectory["res_dim"] == 0)) | (trajectory["max_qp"] < max_qp)
-    good = trajectory[(trajectory["density"] >= min_density) & qp_ok]
+    good = trajectory[(trajectory["density"] >= min_density) & qp_ok].copy()
     if not good.empty:
-        best = good.sort_values(["coverage", "res_dim", "id"], ascending=[False, True, True]).iloc[0]
+        c, d = good["coverage"], good["density"]
+        good["f"] = (2 * c * d / (c + d)).round(12)
+        best = good.sort_values(["f", "res_dim", "id"], ascending=[False, True, True]).iloc[0]
         return int(best["id"]), "density"
     best = trajectory.sort_values(["density", "coverage", "id"], ascending=[False, False, True]).iloc[0]
     return int(best["id"]), "densest"

@@ -35,10 +35,11 @@ DISCOVER: dict[str, tuple[str, str]] = {
     "dc.at_most": ("{name} is at most {high}", "{name} 不高于 {high}"),
     "dc.is": ("{name} is {values}", "{name} 为 {values}"),
     "dc.rule.density": (
-        "Box {id} of the peeling trajectory was chosen: the one of greatest coverage among the boxes with density of"
-        " at least {min_density} whose every restriction has a quasi-p value below {max_qp}.",
+        "Box {id} of the peeling trajectory was chosen: among the boxes with density of at least {min_density} whose"
+        " every restriction has a quasi-p value below {max_qp}, the one with the best balance of coverage and"
+        " density (their harmonic mean).",
         "选择了剥离轨迹上的第 {id} 个盒子：在密度不低于 {min_density} 且每个限制的准 p 值都低于 {max_qp} 的盒子中，"
-        "覆盖率最高的一个。",
+        "覆盖率与密度最平衡（二者调和平均数最大）的一个。",
     ),
     "dc.rule.densest": (
         "No box of the peeling trajectory reached a density of {min_density} with every quasi-p value below"
