@@ -147,6 +147,7 @@ def compute(world: World) -> dict[str, float]:
     out.update(org_links(world, (ai, aj)))
     out["social_organizations"] = float(sum(1 for o in world.orgs if o.kind == "social_org" and o.active))
     out["volunteer_share"] = float(pop.volunteer.mean()) if pop.n else 0.0
+    out["registered_volunteer_share"] = float((pop.volunteer_since >= 0).mean()) if pop.n else 0.0
     means = {name: float(getattr(pop, name).mean()) if pop.n else 0.0 for name in
              ("trust", "service", "cogov", "identification")}  # fmt: skip
     out["trust_mean"] = means["trust"]

@@ -72,6 +72,7 @@ INDICATORS: dict[str, str] = {
     "org_presence_hours_social_org": "hours social organizations were present at centers that day (daily)",
     "social_organizations": "active social organizations",
     "volunteer_share": "volunteers / people",
+    "registered_volunteer_share": "people who have ever volunteered (registered, whether active or not) / people",
     "trust_mean": "mean trust",
     "service_consciousness_mean": "mean service consciousness",
     "cogov_consciousness_mean": "mean co-governance consciousness",

@@ -57,6 +57,33 @@ def test_volunteers_rise_and_stay_well_below_a_third(baseline_year):
     assert v[-1] > v[180] > v[30] > 0  # rising
 
 
+def test_registered_volunteers_keep_those_who_left(baseline_year):
+    model, _, _ = baseline_year
+    rec = pd.DataFrame(model.world.records)
+    active, registered = rec["volunteer_share"].to_numpy(), rec["registered_volunteer_share"].to_numpy()
+    assert (registered >= active).all()
+    assert (np.diff(registered) >= 0).all()  # registration is not withdrawn when a volunteer stops
+    left = model.world.pop.volunteer_since >= 0
+    assert registered[-1] == pytest.approx(left.mean())
+    assert registered[-1] > active[-1]  # a third of volunteers leave within a year, and they stay registered
+
+
+def _party_ratio(weight: float) -> float:
+    model = CoGovModel(small("baseline", 0.05, **{"behaviour.party_invitation_weight": weight}), seed=3)
+    for _ in range(180):
+        model.step()
+    took_part = model.world.pop.actions_joined > 0
+    party = model.world.pop.party
+    return float(took_part[party].mean() / took_part[~party].mean())
+
+
+def test_party_members_take_part_more_the_more_they_are_asked_first():
+    without, strong = _party_ratio(0.0), _party_ratio(3.0)
+    print(f"Party / non-Party participation: {without:.2f} unweighted, {strong:.2f} at weight 3")
+    assert strong > without + 0.2
+    assert without > 0.9  # with no priority, Party members still take part about as much (awareness, trust)
+
+
 def test_most_ties_above_acquaintance_stay_below_friend(baseline_year):
     model, _, _ = baseline_year
     b = model.world.scenario.behaviour

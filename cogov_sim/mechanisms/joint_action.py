@@ -57,6 +57,12 @@ HALL_CAPACITY = 20
 """People a council-hall meeting holds (Evidence §4.10: sessions of 10-20 people): assumption within that range."""
 EVENT_CAPACITY = 40
 """People an activity holds otherwise: assumption."""
+VOLUNTEER_INVITATION_WEIGHT = 3.0
+"""Extra weight of a volunteer on an invitation list (organizers call their volunteers first): assumption;
+plausible 1-5."""
+PRESENT_INVITATION_WEIGHT = 2.0
+"""Extra weight of someone at the center today on its invitation list (asked in person): assumption; plausible
+1-4."""
 FREE_FACTOR = 1.5
 """An invitation raises the chance of being free in the slot by half (people make time for it): assumption."""
 CASCADE_ROUNDS = 2
@@ -116,11 +122,15 @@ class JointAction:
         reach = int(world.to_agents(sc.organizations.mobilization_reach, rng))
         cap_people = HALL_CAPACITY if a.face_to_face else EVENT_CAPACITY
         cap = int(world.to_agents(cap_people, rng))
-        weight = 1.0 + 2.0 * pop.party[pool] + 3.0 * pop.volunteer[pool]
+        weight = (
+            1.0
+            + sc.behaviour.party_invitation_weight * pop.party[pool]
+            + VOLUNTEER_INVITATION_WEIGHT * pop.volunteer[pool]
+        )
         if len(t.visitor) and a.center >= 0:
             here = np.zeros(pop.n, dtype=bool)
             here[t.visitor[t.center == a.center]] = True
-            weight = weight + 2.0 * here[pool]
+            weight = weight + PRESENT_INVITATION_WEIGHT * here[pool]
         pick = rng.choice(len(pool), size=min(reach, len(pool)), replace=False, p=weight / weight.sum())
         invited = pool[pick]
         free_p = np.minimum(1.0, self.avail[pop.segment[pool], int(t.weekend), a.slot] * FREE_FACTOR)

@@ -107,6 +107,15 @@ class Behaviour(Frozen):
     baseline_drift_per_day: Share = Field(
         0.002, description="Daily drift of consciousness back toward its baseline. Assumption."
     )
+    party_invitation_weight: float = Field(
+        2.0,
+        ge=0,
+        le=20,
+        json_schema_extra=plausible(0.0, 3.0),
+        description="Extra weight of a Party member on an activity's invitation list (an invitee is drawn with weight"
+        " 1 + this): Party organizations ask their members first (党员带头). Assumption; Evidence §1.4's Party"
+        " gradient (65% against 48% turnout) bounds it.",
+    )
     volunteer_join: Share = Field(
         0.15,
         description="Chance an eligible invited resident becomes a volunteer. Calibrated to Evidence §4.4.",

@@ -100,13 +100,15 @@ INITIAL_AWARENESS: dict[str, float] = {
     "district": 0.4,
     "street": 0.45,
     "grid": 0.3,
-    "residential": 0.45,
+    "residential": 0.25,
     "building": 0.3,
     "park": 0.3,
     "rider": 0.1,
 }
-"""Chance a person knows of a level's centers at the start. Low on purpose: about 70% do not know their
-residents' committee (Evidence §1.4); the per-level values are assumptions."""
+"""Chance a person knows of a level's centers at the start. The residential tier's 0.25 is set from the evidence:
+about 70% of residents do not know their residents' committee director (Evidence §1.4, SUNS), and with the Party
+members' bonus 0.25 leaves about 70% of residents unaware of their station (plausible 0.15-0.4). The other levels'
+values are assumptions (plausible ± 0.2)."""
 
 PARTY_AWARENESS_BONUS = 0.4
 """Party members know more of the network (added, capped at 1): assumption."""
