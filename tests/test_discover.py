@@ -28,8 +28,14 @@ PLANTED = {"a": (0.0, 0.3), "b": (0.2, 0.8)}
 
 def planted_table(n: int = 600, noise: float = 0.03, seed: int = 3) -> tuple[pd.DataFrame, np.ndarray]:
     rng = np.random.default_rng(seed)
-    x = pd.DataFrame({"a": rng.random(n), "b": rng.random(n), "c": rng.random(n),
-                      "place": rng.choice(["dense", "sparse", "baseline"], n)})  # fmt: skip
+    x = pd.DataFrame(
+        {
+            "a": rng.random(n),
+            "b": rng.random(n),
+            "c": rng.random(n),
+            "place": rng.choice(["dense", "sparse", "baseline"], n),
+        }
+    )
     inside = (x["a"] <= PLANTED["a"][1]) & (x["b"] >= PLANTED["b"][0]) & (x["b"] <= PLANTED["b"][1])
     flip = rng.random(n) < noise
     return x, np.where(flip, ~inside, inside)
@@ -92,10 +98,17 @@ def test_the_expression_refuses_anything_but_names_numbers_and_comparisons(text:
 
 
 def test_the_expression_evaluates_comparisons_paths_places_and_effects() -> None:
-    cond = parse_condition("behaviour.visit_scale <= 0.5 and (place == 'dense' or not gci < 0.4) and effect(gci) > mid",
-                           ALLOWED, list(INDICATORS), effects_ok=True)  # fmt: skip
-    cols = {"behaviour.visit_scale": np.array([0.1, 0.6, 0.2, 0.3]), "place": np.array(["dense", "dense", "x", "x"]),
-            "gci": np.array([0.1, 0.5, 0.5, 0.3])}  # fmt: skip
+    cond = parse_condition(
+        "behaviour.visit_scale <= 0.5 and (place == 'dense' or not gci < 0.4) and effect(gci) > mid",
+        ALLOWED,
+        list(INDICATORS),
+        effects_ok=True,
+    )
+    cols = {
+        "behaviour.visit_scale": np.array([0.1, 0.6, 0.2, 0.3]),
+        "place": np.array(["dense", "dense", "x", "x"]),
+        "gci": np.array([0.1, 0.5, 0.5, 0.3]),
+    }
     y = cond.evaluate(cols, {"gci": np.array([0.02, 0.02, 0.02, 0.02])}, {"gci": np.array([0.01, 0.01, 0.03, 0.01])})
     assert y.tolist() == [True, False, False, False]
     with pytest.raises(ScenarioError, match="needs results with a no-policy arm"):
@@ -118,11 +131,19 @@ def write_exploration_results(folder: Path, n_futures: int = 300, seed: int = 11
             rows.append({**row, "gci": value, "non_party_convened_share": 0.4 if b[i] > 0.5 else 0.1})
     folder.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_parquet(folder / "runs.parquet")
-    resolved = {"name": "synthetic", "kind": "exploration", "uncertainties": [
-        {"column": "behaviour.emergent_convening_threshold", "kind": "real",
-         "path": "behaviour.emergent_convening_threshold"},
-        {"column": "organizations.convening_per_week", "kind": "real", "path": "organizations.convening_per_week"},
-        {"column": "place", "kind": "place", "path": None}]}  # fmt: skip
+    resolved = {
+        "name": "synthetic",
+        "kind": "exploration",
+        "uncertainties": [
+            {
+                "column": "behaviour.emergent_convening_threshold",
+                "kind": "real",
+                "path": "behaviour.emergent_convening_threshold",
+            },
+            {"column": "organizations.convening_per_week", "kind": "real", "path": "organizations.convening_per_week"},
+            {"column": "place", "kind": "place", "path": None},
+        ],
+    }
     (folder / "exploration.resolved.yaml").write_text(yaml.safe_dump(resolved))
     return folder
 
@@ -131,8 +152,9 @@ def write_exploration_results(folder: Path, n_futures: int = 300, seed: int = 11
 def test_cogov_discover_writes_the_box_the_tree_and_a_statement(tmp_path: Path, lang: str, capsys) -> None:
     folder = write_exploration_results(tmp_path / "r")
     out = tmp_path / "d"
-    code = main(["discover", str(folder), "--where", "non_party_convened_share > 0.25", "--out", str(out),
-                 "--lang", lang])  # fmt: skip
+    code = main(
+        ["discover", str(folder), "--where", "non_party_convened_share > 0.25", "--out", str(out), "--lang", lang]
+    )
     assert code == 0
     found = json.loads((out / "discover.json").read_text())
     limits = {lim["column"]: lim for lim in found["prim"]["limits"]}
@@ -154,8 +176,9 @@ def test_cogov_discover_writes_the_box_the_tree_and_a_statement(tmp_path: Path, 
 def test_cogov_discover_on_a_policy_effect_finds_where_the_policy_helps(tmp_path: Path) -> None:
     folder = write_exploration_results(tmp_path / "r")
     out = tmp_path / "d"
-    assert main(["discover", str(folder), "--where", "effect(gci) > mid", "--policy", "campaign",
-                 "--out", str(out)]) == 0  # fmt: skip
+    assert (
+        main(["discover", str(folder), "--where", "effect(gci) > mid", "--policy", "campaign", "--out", str(out)]) == 0
+    )
     found = json.loads((out / "discover.json").read_text())
     assert found["rows"] == "effects" and found["n"] == 300  # one campaign run per future, paired
     limit = found["prim"]["limits"][0]

@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import io
 import json
+import re
 import tarfile
 import warnings
 from pathlib import Path
@@ -54,6 +55,12 @@ MODEL_NAME = "cogov"
 
 DEFAULT_OUTCOMES: tuple[str, ...] = ("gci", "joint_actions", "non_party_convened_share", "trust_mean")
 """Outcomes of :func:`ema_model` unless given."""
+
+
+def ema_name(column: str) -> str:
+    """A column as an EMA Workbench parameter name (a Python identifier): ``behaviour.x`` -> ``behaviour__x``."""
+    name = re.sub(r"\W", "_", column.replace(".", "__"))
+    return name if name.isidentifier() else f"p_{name}"
 
 
 def experiments_table(results: Results) -> pd.DataFrame:
@@ -111,16 +118,17 @@ class CogovFunction:
 
     Args:
         places: place label -> resolved scenario data (one entry without a place uncertainty).
-        paths: uncertainty name -> the scenario path it sets.
+        paths: uncertainty name (EMA Workbench's, :func:`ema_name`) -> the scenario path it sets.
         policies: arm name -> its interventions as plain data.
         days: days per run.
         outcomes: the indicators returned (final values).
+        place: the name of the place uncertainty, if there is one.
     """
 
     def __init__(self, places: dict[str, dict[str, Any]], paths: dict[str, str], policies: dict[str, list[Any]],
-                 days: int, outcomes: tuple[str, ...]) -> None:  # fmt: skip
+                 days: int, outcomes: tuple[str, ...], place: str | None = None) -> None:  # fmt: skip
         self.places, self.paths, self.policies = places, paths, policies
-        self.days, self.outcomes = days, outcomes
+        self.days, self.outcomes, self.place = days, outcomes, place
 
     def seed(self, values: dict[str, Any]) -> int:
         """The run seed of one scenario: a hash of its uncertainty values (the same for every policy)."""
@@ -130,8 +138,8 @@ class CogovFunction:
     def __call__(self, **kwargs: Any) -> dict[str, float]:
         """Run one experiment: uncertainties (and ``place``, ``policy``) as keywords; the outcomes' final values."""
         policy = str(kwargs.pop(POLICY, BASELINE))
-        values = {k: v for k, v in kwargs.items() if k in self.paths or k == "place"}
-        place = str(values.get("place", next(iter(self.places))))
+        values = {k: v for k, v in kwargs.items() if k in self.paths or k == self.place}
+        place = str(values[self.place]) if self.place else next(iter(self.places))
         changes = {self.paths[k]: (v.item() if hasattr(v, "item") else v) for k, v in values.items() if k in self.paths}
         scenario = scenario_from_dict(apply_overrides(self.places[place], changes))
         ivs = [make_intervention(dict(d), "ema", f"policies.{policy}.{k}") for k, d in enumerate(self.policies[policy])]
@@ -178,14 +186,17 @@ def ema_model(source: str | Path | Scenario, *, paths: list[str] | None = None, 
         places, policies = {scenario.name: scenario.to_dict()}, {BASELINE: []}
         days = days or scenario.days
     params: list[Any] = []
-    for name, kind, _, bounds, labels in uncs:
+    for column, kind, _, bounds, labels in uncs:
+        name = ema_name(column)
         if kind == "place":
             params.append(CategoricalParameter(name, list(labels)))
         elif kind == "int":
             params.append(IntegerParameter(name, int(bounds[0]), int(bounds[1])))
         else:
             params.append(RealParameter(name, float(bounds[0]), float(bounds[1])))
-    fn = CogovFunction(places, {n: p for n, _, p, _, _ in uncs if p}, policies, int(days), tuple(outcomes))
+    paths_of = {ema_name(c): p for c, _, p, _, _ in uncs if p}
+    place = next((ema_name(c) for c, kind, _, _, _ in uncs if kind == "place"), None)
+    fn = CogovFunction(places, paths_of, policies, int(days), tuple(outcomes), place)
     model = Model(MODEL_NAME, function=fn)
     model.uncertainties = params
     if levers:
