@@ -6,6 +6,13 @@ How an activity is convened is one set of functions that the supply phase and th
 the weekly capacity it takes from the convener and its partners). Who is asked and who accepts is each
 convener's own rule: :func:`invite` for the regular conveners; an alliance asks its own members.
 
+The regular conveners' invitations are scored for the whole day at once: each activity is drafted in turn
+(:func:`draft`: venue, slot, topic and every random draw of its invitation, in the order one activity at a time
+always drew them), the drafts are scored together as a matrix over organizations (:func:`shortlists`, with the
+tie hours among organizations read once a day, :func:`cogov_sim.world.org_columns.org_ties`), and the partners
+are then asked activity by activity (:func:`ask`), since an acceptance takes weekly capacity that the next
+invitation sees. The partners are the ones the one-at-a-time rule picks (tests/test_supply_invitations.py).
+
 Contract: fills ``world.today.activities`` with the day's convened activities, their centers, slots, topics and
 accepted partner organizations; opens new problems in ``world.problems``; resets weekly capacities.
 """
@@ -15,10 +22,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 
 from cogov_sim.mechanisms.initiatives import initiative_stream, resident_leads
 from cogov_sim.scenario import DAY_KINDS, FUNCTIONS
 from cogov_sim.world import Activity, World
+from cogov_sim.world.org_columns import OrgColumns, by_type, org_ties
 from cogov_sim.world.organizations import ORG_TYPES, Department, Organization, OrgTable, PartyOrganization
 
 DELIBERATION = FUNCTIONS.index("deliberation")
@@ -104,13 +113,141 @@ INVITATION_NOISE = 0.5
 plausible 0.2-1."""
 
 
-def broker_for(world: World, convener: Organization, table: OrgTable, tie: np.ndarray) -> int:
-    """The Party organization (not the convener) with the strongest tie to ``convener``; -1 if none."""
-    party = table.active & (table.kind == ORG_TYPES.index("party")) & (table.node != convener.node)
-    if not party.any():
-        return -1
-    k = np.flatnonzero(party)
-    return int(table.node[k[np.argmax(tie[k])]])
+SHORTLIST = 2 * PARTNERS_ASKED
+"""Best-scored candidates of each organization type kept for the asking (at most ``PARTNERS_ASKED`` are asked, so
+any number from ``PARTNERS_ASKED`` up gives the same partners; twice that also covers scores that tie once the
+missing-type bonus is added): a bound of the computation, not of the model."""
+CHUNK_CELLS = 1 << 21
+"""Activities × organizations scored in one block (2M cells, 16 MB a matrix): bounds the memory of a day's
+scoring at city scale, does not change the result."""
+
+
+class Draft(NamedTuple):
+    """An activity planned, with its invitation's random draws made and its partners not yet asked."""
+
+    org: Organization  # the convener
+    center: int
+    slot: int
+    topic: Topic
+    broker_u: float  # the uniform that decides on brokerage (1.0 when nobody can be asked)
+    asks: np.ndarray  # one uniform per invitee, in the order they are asked (empty when nobody can be asked)
+
+
+class Shortlist(NamedTuple):
+    """The candidates an invitation can reach, by organization index (ascending), with their scores' terms."""
+
+    idx: np.ndarray
+    base: np.ndarray  # score without the missing-type term
+    tie: np.ndarray  # tie hours to the convener (or its broker), as the acceptance reads them
+    rel: np.ndarray  # 1.0 when the candidate's specialty serves the activity's function
+
+
+def today_ties(world: World) -> sp.csr_matrix:
+    """Today's tie hours among the organizations (:func:`cogov_sim.world.org_columns.org_ties`)."""
+    return org_ties(world.ties, world.n, len(world.orgs), world.day)
+
+
+def draw_invitation(
+    rng: np.random.Generator, convener: Organization, table: OrgTable, noise: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """The draws of one invitation in the order the rule has always made them; returns (brokerage, asks).
+
+    No draws when nobody can be asked (brokerage 1.0, no asks); else the brokerage uniform, Exp(INVITATION_NOISE)
+    for every organization (into ``noise``) and one uniform per invitee.
+    """
+    n_cand = int(table.active.sum()) - int(np.count_nonzero(table.active & (table.node == convener.node)))
+    if n_cand <= 0:
+        noise[:] = 0.0
+        return 1.0, np.zeros(0)
+    broker_u = rng.random()
+    rng.standard_exponential(out=noise)
+    noise *= INVITATION_NOISE  # the very numbers rng.exponential(INVITATION_NOISE, n) gives
+    return broker_u, rng.random(min(PARTNERS_ASKED, n_cand))
+
+
+def shortlists(
+    world: World, drafts: list[Draft], noise: np.ndarray, table: OrgTable, among: sp.csr_matrix
+) -> list[Shortlist]:
+    """The invitations of ``drafts`` scored at once (MODEL.md §3.2; ``among``: :func:`org_ties` of today).
+
+    Score of organization k for an activity on function f, with ``noise`` the drafts' Exp(INVITATION_NOISE) draws
+    (one row per draft, overwritten by the scores):
+
+        s_k = h_k / (h_k + TIE_SCORE_HOURS) + SPECIALTY_WEIGHT · serves_k(f) + Exp(INVITATION_NOISE)
+              (+ complementarity_weight when k's type is not yet in the activity, added by :func:`ask`)
+
+    h_k is the tie hours to the convener; when the draft's brokerage uniform falls under
+    ``organizations.brokerage``, the Party organization (not the convener) most tied to the convener introduces
+    its contacts: h_k = max(own tie, broker's tie). Keeps the ``SHORTLIST`` best candidates of each type.
+    """
+    n_orgs = len(table.node)
+    if not drafts or not n_orgs:
+        return [Shortlist(*(np.zeros(0, dtype=t) for t in (np.int64, float, float, float))) for _ in drafts]
+    first = world.n
+    conv = np.array([d.org.node for d in drafts], dtype=np.int64)
+    tie = np.zeros((len(drafts), n_orgs))
+    is_org = conv >= first
+    if is_org.any():
+        tie[is_org] = among[conv[is_org] - first].toarray()
+    for r in np.flatnonzero(~is_org):  # resident leads: their own ties to the organizations
+        tie[r] = world.ties.get(np.full(n_orgs, conv[r]), table.node, world.day)
+    party = table.active & (table.kind == ORG_TYPES.index("party"))
+    brokered = np.array([d.broker_u for d in drafts]) < world.scenario.organizations.brokerage
+    for r in np.flatnonzero(brokered):
+        k = np.flatnonzero(party & (table.node != conv[r]))
+        if len(k):
+            tie[r] = np.maximum(tie[r], among[k[np.argmax(tie[r, k])]].toarray()[0])
+    rel = table.specialties[:, [d.topic.function for d in drafts]].T
+    # the score in the rule's order of operations, (tie term + specialty) + noise; where there is no tie the
+    # tie term is 0 and the sum is noise + specialty exactly, so the tie term is computed at the ties only
+    r, k = np.nonzero(tie)
+    t, tied_noise = tie[r, k], noise[r, k]
+    base = noise
+    np.add(base, SPECIALTY_WEIGHT, out=base, where=rel)
+    base[r, k] = (t / (t + TIE_SCORE_HOURS) + SPECIALTY_WEIGHT * rel[r, k]) + tied_noise
+    base[:, ~table.active] = -np.inf
+    own = np.flatnonzero(is_org)
+    base[own, conv[own] - first] = -np.inf  # nobody invites itself
+    picks = []
+    for cols in by_type(table):
+        if len(cols) <= SHORTLIST:
+            picks.append(np.broadcast_to(cols, (len(drafts), len(cols))))
+            continue
+        picks.append(cols[np.argpartition(base[:, cols], len(cols) - SHORTLIST, axis=1)[:, -SHORTLIST:]])
+    pick = np.sort(np.concatenate(picks, axis=1), axis=1)
+    out: list[Shortlist] = []
+    for row, ks in enumerate(pick):
+        ks = ks[base[row, ks] > -np.inf]
+        out.append(Shortlist(ks, base[row, ks], tie[row, ks], rel[row, ks].astype(np.float64)))
+    return out
+
+
+def ask(world: World, draft: Draft, short: Shortlist, table: OrgTable, problem: int) -> list[Organization]:
+    """The partners who accept: the shortlisted asked best first, ``len(draft.asks)`` of them, one by one.
+
+    Each asked organization is the best by score plus ``complementarity_weight`` when its type is not yet in
+    the activity (updated after each acceptance; a resident lead misses every type). It accepts with
+    ``Organization.acceptance`` (motive × tie × free capacity × relevance); a department asked to a problem also
+    responds by its responsiveness.
+    """
+    missing = np.ones(len(ORG_TYPES), dtype=bool)
+    if draft.org.kind in ORG_TYPES:
+        missing[ORG_TYPES.index(draft.org.kind)] = False
+    w = world.scenario.behaviour.complementarity_weight
+    kinds = table.kind[short.idx]
+    left = np.ones(len(short.idx), dtype=bool)
+    accepted: list[Organization] = []
+    for u in draft.asks:
+        j = int(np.argmax(np.where(left, short.base + w * missing[kinds], -np.inf)))
+        left[j] = False
+        o = world.orgs[int(short.idx[j])]
+        p = o.acceptance(float(short.tie[j]), float(short.rel[j]))
+        if isinstance(o, Department) and problem >= 0:
+            p = max(p, o.response_probability())
+        if u < p:
+            accepted.append(o)
+            missing[kinds[j]] = False
+    return accepted
 
 
 def invite(
@@ -121,48 +258,16 @@ def invite(
     problem: int,
     table: OrgTable | None = None,
 ) -> list[Organization]:
-    """The partners who accept the invitation of ``convener`` to an activity on ``function`` (and ``problem``).
+    """The partners who accept the invitation of ``convener`` to one activity on ``function`` (and ``problem``).
 
-    Score of organization k (vectorized over all organizations):
-
-        s_k = h_k / (h_k + TIE_SCORE_HOURS) + SPECIALTY_WEIGHT · serves_k(function)
-              + complementarity_weight · [type of k not yet in the activity] + Exp(INVITATION_NOISE)
-
-    h_k is the tie hours to the convener; with chance ``organizations.brokerage`` the Party organization most
-    tied to the convener introduces its contacts (h_k = max(own tie, broker's tie)). ``PARTNERS_ASKED`` are asked
-    one after another, the missing types updated after each acceptance. An organization accepts with
-    ``Organization.acceptance`` (motive × tie × free capacity × relevance); a department asked to a problem also
-    responds by its responsiveness.
+    The rule of :func:`shortlists` and :func:`ask` for a single activity, with the draws of
+    :func:`draw_invitation` from ``rng``.
     """
     table = OrgTable.of(world.orgs) if table is None else table
-    cand = table.active & (table.node != convener.node)
-    if not cand.any():
-        return []
-    conv = np.full(len(table.node), convener.node)
-    tie = world.ties.get(conv, table.node, world.day).astype(np.float64)
-    if rng.random() < world.scenario.organizations.brokerage:
-        broker = broker_for(world, convener, table, tie)
-        if broker >= 0:
-            tie = np.maximum(tie, world.ties.get(np.full(len(table.node), broker), table.node, world.day))
-    rel = table.specialties[:, function].astype(np.float64)
-    base = tie / (tie + TIE_SCORE_HOURS) + SPECIALTY_WEIGHT * rel + rng.exponential(INVITATION_NOISE, len(tie))
-    missing = np.ones(len(ORG_TYPES), dtype=bool)
-    if convener.kind in ORG_TYPES:  # a resident lead misses every organization type
-        missing[ORG_TYPES.index(convener.kind)] = False
-    w = world.scenario.behaviour.complementarity_weight
-    accepted: list[Organization] = []
-    for u in rng.random(min(PARTNERS_ASKED, int(cand.sum()))):
-        score = np.where(cand, base + w * missing[table.kind], -np.inf)
-        k = int(np.argmax(score))
-        cand[k] = False
-        o = world.orgs[k]
-        p = o.acceptance(float(tie[k]), float(rel[k]))
-        if isinstance(o, Department) and problem >= 0:
-            p = max(p, o.response_probability())
-        if u < p:
-            accepted.append(o)
-            missing[table.kind[k]] = False
-    return accepted
+    noise = np.empty((1, len(table.node)))
+    topic = Topic(problem, function, False)
+    d = Draft(convener, -1, NO_SLOT_OPEN, topic, *draw_invitation(rng, convener, table, noise[0]))
+    return ask(world, d, shortlists(world, [d], noise, table, today_ties(world))[0], table, problem)
 
 
 def convene(convener: Organization, center: int, slot: int, topic: Topic, partners: list[Organization]) -> Activity:
@@ -214,6 +319,9 @@ class Supply:
 
     name = "supply"
 
+    def __init__(self) -> None:
+        self.columns = OrgColumns()
+
     def run(self, world: World, rng: np.random.Generator) -> None:
         """Decide today's activities."""
         c = world.centers
@@ -238,11 +346,15 @@ class Supply:
         leads = resident_leads(world, lead_rng)
         world.resident_convened += len(leads)
         kind = DAY_KINDS.index("weekend") if world.today.weekend else 0
-        table = OrgTable.of(world.orgs)
-        for org in conveners:
-            world.today.activities.append(plan(world, rng, org, kind, has_venue, table))
-        for lead in leads:
-            world.today.activities.append(plan(world, lead_rng, lead, kind, has_venue, table))
+        table = self.columns.table(world.orgs)
+        among = today_ties(world)
+        # every draw is made in the order of the conveners (the leads' from their own stream); the partners are
+        # asked in that order too, since an acceptance takes weekly capacity that later invitations see
+        days = drafted(world, rng, conveners, kind, has_venue, table, among)
+        days += drafted(world, lead_rng, leads, kind, has_venue, table, among)
+        for d, short in days:
+            partners = ask(world, d, short, table, d.topic.problem)
+            world.today.activities.append(convene(d.org, d.center, d.slot, d.topic, partners))
         # what-if programmes (cogov_sim.interventions) add their own activities, drawn from their own streams
         for programme in world.programmes:
             world.today.activities.extend(programme.activities(world, kind, has_venue))
@@ -262,15 +374,20 @@ def agreement_convener(x: Organization, y: Organization, u: float, threshold: fl
     return x if u * total < x.commitment else y
 
 
-def plan(
+def draft(
     world: World,
     rng: np.random.Generator,
     org: Organization,
     kind: int,
     has_venue: bool,
-    table: OrgTable | None = None,
-) -> Activity:
-    """The activity ``org`` convenes today: at its center (else a random open one), in a random open slot."""
+    table: OrgTable,
+    noise: np.ndarray,
+) -> Draft:
+    """The activity ``org`` convenes today, its partners not yet asked.
+
+    At its center (else a random open one), in a random open slot, with its invitation's draws made
+    (:func:`draw_invitation`, the noise into ``noise``).
+    """
     c = world.centers
     center = org.center if org.center >= 0 and c.active[org.center] else -1
     if center < 0 and has_venue:
@@ -284,4 +401,41 @@ def plan(
     elif area < 0:  # a street-wide organization without a venue takes up the problems of any residential area
         area = int(rng.integers(0, len(world.layout.area_centers)))
     topic = choose_topic(world, rng, center, area, PROBLEM_TOPIC_SHARE)
-    return convene(org, center, slot, topic, invite(world, rng, org, topic.function, topic.problem, table))
+    return Draft(org, center, slot, topic, *draw_invitation(rng, org, table, noise))
+
+
+def drafted(
+    world: World,
+    rng: np.random.Generator,
+    orgs: list[Organization],
+    kind: int,
+    has_venue: bool,
+    table: OrgTable,
+    among: sp.csr_matrix,
+) -> list[tuple[Draft, Shortlist]]:
+    """The activities of ``orgs``, drafted in order from ``rng`` and scored in blocks of ``CHUNK_CELLS``."""
+    rows = max(1, CHUNK_CELLS // max(len(table.node), 1))
+    out: list[tuple[Draft, Shortlist]] = []
+    for start in range(0, len(orgs), rows):
+        block = orgs[start : start + rows]
+        noise = np.empty((len(block), len(table.node)))
+        drafts = [draft(world, rng, org, kind, has_venue, table, noise[i]) for i, org in enumerate(block)]
+        out += zip(drafts, shortlists(world, drafts, noise, table, among), strict=True)
+    return out
+
+
+def plan(
+    world: World,
+    rng: np.random.Generator,
+    org: Organization,
+    kind: int,
+    has_venue: bool,
+    table: OrgTable | None = None,
+) -> Activity:
+    """The activity ``org`` convenes today: planned, its partners asked and its capacity booked.
+
+    One activity of the supply phase on its own (the phase drafts and scores a day's activities together).
+    """
+    table = OrgTable.of(world.orgs) if table is None else table
+    ((d, short),) = drafted(world, rng, [org], kind, has_venue, table, today_ties(world))
+    return convene(org, d.center, d.slot, d.topic, ask(world, d, short, table, d.topic.problem))
