@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cogov_sim.experiments.analysis import LEVEL, t_critical, t_interval
+from cogov_sim.experiments.analysis import LEVEL, t_critical
 
 BASELINE = "baseline"
 """Name of the arm without interventions (reserved: no policy may use it)."""
@@ -101,6 +101,7 @@ MIN_IMPORTANT: dict[str, float | str] = {
     "org_presence_hours_social_org": RELATIVE_MID,
     "social_organizations": RELATIVE_MID,
     "volunteer_share": RELATIVE_MID,
+    "registered_volunteer_share": RELATIVE_MID,
     "trust_mean": ABSOLUTE_MID,
     "service_consciousness_mean": ABSOLUTE_MID,
     "cogov_consciousness_mean": ABSOLUTE_MID,
@@ -113,9 +114,9 @@ MIN_IMPORTANT: dict[str, float | str] = {
     "gci": ABSOLUTE_MID,
 }
 """Minimum important difference per indicator: a number is absolute (in the indicator's units), ``"5%"`` relative
-to the baseline mean. Counts and means on an open scale are relative (5%; so is ``volunteer_share``, a few percent
-of people); shares and indices on a 0-1 scale are absolute (0.01; the 30-day success rate, a ratio of few actions,
-0.02). An indicator not listed gets :data:`RELATIVE_MID`."""
+to the baseline mean. Counts and means on an open scale are relative (5%; so are ``volunteer_share`` and
+``registered_volunteer_share``, a few percent of people); shares and indices on a 0-1 scale are absolute (0.01;
+the 30-day success rate, a ratio of few actions, 0.02). An indicator not listed gets :data:`RELATIVE_MID`."""
 
 PERCENT_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%\s*$")
 """A relative MID as written: a non-negative number followed by ``%``."""
@@ -184,21 +185,41 @@ def paired_interval(
         means = d[rng.integers(0, n, size=(samples, n))].mean(axis=1)
         lo, hi = np.quantile(means, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
         return (float(d.mean()), float(lo), float(hi))
-    mean, _, low, high = t_interval(d)
-    return (mean, low, high)
+    mean, low, high = paired_t(d[:, None])
+    return (float(mean[0]), float(low[0]), float(high[0]))
 
 
-def _window_values(frame: pd.DataFrame, indicator: str, window: str, start_day: int) -> pd.Series:
-    """One value per replication: the indicator in the window (``frame``: one arm's daily rows)."""
+def paired_t(diffs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The paired t interval of every column of ``diffs`` (replications × outcomes, NaN-free) at once.
+
+    Returns:
+        ``(mean, low, high)``, one value per column: ``mean ± t_{n-1} · sd/√n``; NaN ends with fewer than two
+        rows (and a NaN mean with none).
+    """
+    d = np.asarray(diffs, dtype=float)
+    n = d.shape[0]
+    if n == 0:
+        nan = np.full(d.shape[1], math.nan)
+        return (nan, nan, nan.copy())
+    mean = d.mean(axis=0)
+    if n < 2:
+        nan = np.full(d.shape[1], math.nan)
+        return (mean, nan, nan.copy())
+    half = float(t_critical(np.asarray(n))) * d.std(axis=0, ddof=1) / math.sqrt(n)
+    return (mean, mean - half, mean + half)
+
+
+def _window_values(frame: pd.DataFrame, indicators: Sequence[str], window: str, start_day: int) -> pd.DataFrame:
+    """One row per replication: each indicator in the window (``frame``: one arm's daily rows)."""
     last = frame["day"].max()
     if window == "final_day":
-        rows = frame[frame["day"] == last]
+        keep = frame["day"] == last
     elif window == "after_start":
-        rows = frame[frame["day"] >= start_day]
+        keep = frame["day"] >= start_day
     else:
         n_days = int(window.split("_")[1])
-        rows = frame[frame["day"] > last - n_days]
-    return rows.groupby("replication")[indicator].mean()
+        keep = frame["day"] > last - n_days
+    return frame.loc[keep, ["replication", *indicators]].groupby("replication").mean()
 
 
 def _arm_frames(runs: pd.DataFrame, series: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -245,27 +266,38 @@ def effects_table(
     for window in windows:
         for name, start in policies:
             pol = arms.get(name, empty)
-            for ind in indicators:
-                b = _window_values(base, ind, window, start)
-                p = _window_values(pol, ind, window, start)
-                pair = pd.concat([b.rename("b"), p.rename("p")], axis=1, join="inner").dropna()
-                rng = np.random.default_rng(
-                    [seed, zlib.crc32(name.encode()), zlib.crc32(ind.encode()), zlib.crc32(window.encode()), *salt]
-                )
-                diff, lo, hi = paired_interval((pair["p"] - pair["b"]).to_numpy(), interval, rng, bootstrap_samples)
-                b_mean = float(pair["b"].mean()) if len(pair) else math.nan
+            b_all = _window_values(base, indicators, window, start)
+            p_all = _window_values(pol, indicators, window, start)
+            common = b_all.index.intersection(p_all.index)  # replications where both arms finished
+            bs = b_all.loc[common, list(indicators)].to_numpy(dtype=float)
+            ps = p_all.loc[common, list(indicators)].to_numpy(dtype=float)
+            clean = ~np.isnan(ps - bs).any(axis=0)  # the t interval of these columns is computed at once
+            t_all = paired_t((ps - bs)[:, clean]) if interval == "t" else None
+            t_col = np.cumsum(clean) - 1
+            for j, ind in enumerate(indicators):
+                b, p = bs[:, j], ps[:, j]
+                both = ~(np.isnan(b) | np.isnan(p))
+                b, p = b[both], p[both]
+                if t_all is not None and clean[j]:
+                    diff, lo, hi = (float(v[t_col[j]]) for v in t_all)
+                else:
+                    rng = np.random.default_rng(
+                        [seed, zlib.crc32(name.encode()), zlib.crc32(ind.encode()), zlib.crc32(window.encode()), *salt]
+                    )
+                    diff, lo, hi = paired_interval(p - b, interval, rng, bootstrap_samples)
+                b_mean = float(b.mean()) if len(b) else math.nan
                 mid = mid_for(ind, b_mean, min_important)
                 rows.append(
                     {
                         "policy": name,
                         "indicator": ind,
                         "baseline_mean": b_mean,
-                        "policy_mean": float(pair["p"].mean()) if len(pair) else math.nan,
+                        "policy_mean": float(p.mean()) if len(p) else math.nan,
                         "diff": diff,
                         "ci_low": lo,
                         "ci_high": hi,
-                        "rel_change": diff / b_mean if len(pair) and b_mean != 0 else math.nan,
-                        "n": len(pair),
+                        "rel_change": diff / b_mean if len(b) and b_mean != 0 else math.nan,
+                        "n": len(b),
                         "window": window,
                         "mid": mid,
                         "verdict": verdict(diff, lo, hi, mid),

@@ -16,6 +16,7 @@ key, and errors name the file and the field path)::
     interval: t                             # or bootstrap (paired, seeded by `seed`)
     contrasts: [[alliance, campaign]]       # optional: policy against policy (contrasts.csv)
     min_important: {gci: 0.005, joint_actions: 10%}   # optional: minimum important differences (absolute or %)
+    map_indicator: visits_per_capita        # the per-area indicator of the maps of differences
     policies:
       alliance:                             # a name, then a list of interventions ...
         - {kind: launch_alliance, start_day: 90}
@@ -52,6 +53,7 @@ from cogov_sim.experiments.files import (
     find_base,
     resolve_base,
 )
+from cogov_sim.experiments.whatif_units import AREA_INDICATORS
 from cogov_sim.interventions import Intervention, make_intervention
 from cogov_sim.scenario import (
     SHOWN_CHARS,
@@ -79,6 +81,9 @@ DEFAULT_INDICATORS: tuple[str, ...] = (
     "trust_mean",
 )
 """Indicators reported when a what-if file does not name its own."""
+
+MAP_INDICATOR = "visits_per_capita"
+"""The indicator the maps of differences show unless the file names another (``map_indicator``)."""
 
 WINDOW_RE = re.compile(r"^(final_day|after_start|last_([1-9][0-9]*)_days)$")
 """Effect windows: the final day; the mean over the days from the policy's first start day; the last N days."""
@@ -117,6 +122,9 @@ class WhatIfSpec(Frozen):
         default_factory=dict,
         description="Indicator -> minimum important difference: a number (absolute) or a percentage of the"
         " baseline mean ('5%'); replaces the default of effects.MIN_IMPORTANT.",
+    )
+    map_indicator: str = Field(
+        MAP_INDICATOR, description="The per-area indicator the maps of differences colour the residential areas by."
     )
     policies: dict[str, Any] = Field(min_length=1, description="Policy name -> interventions.")
 
@@ -244,6 +252,9 @@ def load_whatif(path: str | Path) -> WhatIf:
             parse_mid(value)
         except ValueError as err:
             raise ScenarioError(file, f"min_important.{ind}", str(err)) from None
+    if spec.map_indicator not in AREA_INDICATORS:
+        msg = unknown_message(spec.map_indicator, list(AREA_INDICATORS), "per-area indicator")
+        raise ScenarioError(file, "map_indicator", msg)
     policies = tuple(_policy(file, name, entry, scenario) for name, entry in spec.policies.items())
     names = [BASELINE, *(p.name for p in policies)]
     for j, pair in enumerate(spec.contrasts):

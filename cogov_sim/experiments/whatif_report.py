@@ -18,6 +18,8 @@ import pandas as pd
 from cogov_sim.experiments.effects import BASELINE, contrasts_table, effects_table, trajectory_table
 from cogov_sim.experiments.store import atomic_write, write_csv
 from cogov_sim.experiments.whatif import WhatIf
+from cogov_sim.experiments.whatif_areas import unit_lines
+from cogov_sim.experiments.whatif_map import write_unit_outputs
 from cogov_sim.i18n import label, meaning, text
 from cogov_sim.plotting import Figure
 
@@ -269,8 +271,12 @@ def report_markdown(
     plot_files: Sequence[str],
     contrasts: pd.DataFrame | None = None,
     lang: str = "en",
+    units: dict[str, pd.DataFrame] | None = None,
 ) -> str:
-    """``report.md``: the question, the setup, the policies, the effects with intervals, contrasts, the plots."""
+    """``report.md``: the question, the answer, who gains and loses, the setup, the policies, effects, the plots.
+
+    ``units`` are the tables of :func:`~cogov_sim.experiments.whatif_areas.unit_effects` (who gains and loses).
+    """
     spec = wf.spec
     lines = [f"# {text('wi.title', lang, name=wf.name)}", ""]
     if spec.question:
@@ -278,6 +284,8 @@ def report_markdown(
     if spec.description:
         lines += [spec.description.strip(), ""]
     lines += answer_lines(wf, effects, contrasts, lang)
+    if units is not None and len(units["area"]):
+        lines += unit_lines(wf, units, lambda w, start: _answer_window(w, start, wf.days, lang), lang)
     status = runs["status"].value_counts().to_dict()
     ok_wall = runs.loc[runs["status"] == "ok", "wall_time_s"]
     overrides = ", ".join(f"`{k}={v}`" for k, v in spec.overrides.items()) or text("wi.none", lang)
@@ -301,7 +309,9 @@ def report_markdown(
         if not p.interventions:
             lines.append("- " + text("wi.no_interventions", lang))
         for iv in p.interventions:
-            lines.append(f"- `{iv.summary()}`")
+            name = "" if lang == "en" else f"**{label(iv.kind, lang, 'intervention')}** "  # the kind is English
+            about = text(f"wi.iv.{iv.kind}", lang)
+            lines.append(f"- {name}" + text("wi.iv.line", lang, summary=iv.summary(), description=about))
         lines.append("")
     lines += [f"## {text('wi.effects', lang)}", "", text("wi.effects.intro", lang), ""]
     lines += _window_tables(effects, contrast=False, lang=lang)
@@ -319,7 +329,10 @@ def report_markdown(
 
 
 def write_outputs(out: Path, wf: WhatIf, runs: pd.DataFrame, series: pd.DataFrame, lang: str = "en") -> list[Path]:
-    """Write ``effects.csv``, ``contrasts.csv``, ``trajectories.csv``, the plots and ``report.md``; return the paths.
+    """Write the effects, contrasts and trajectories, the effects by unit, the plots, maps and report; the paths.
+
+    The files: ``effects.csv``, ``contrasts.csv``, ``trajectories.csv``, ``effects_by_{area,segment,actor}.csv``,
+    ``plots/`` (with the maps of differences) and ``report.md``.
 
     ``lang`` (``en`` or ``zh``) is the language of the plots and the report; the CSV files do not depend on it.
     """
@@ -339,6 +352,10 @@ def write_outputs(out: Path, wf: WhatIf, runs: pd.DataFrame, series: pd.DataFram
     plots.mkdir(parents=True, exist_ok=True)
     rel: list[str] = []
     markers = {p.name: p.marker_days for p in wf.policies}
+    unit_files, units, maps = write_unit_outputs(
+        out, wf, runs, series, lambda w, start: _answer_window(w, start, wf.days, lang), lang
+    )
+    files += unit_files
     figures: list[tuple[str, Callable[[], Figure]]] = []
     if len(eff):
         figures.append(("forest.png", lambda: forest_figure(eff, lang)))
@@ -349,6 +366,6 @@ def write_outputs(out: Path, wf: WhatIf, runs: pd.DataFrame, series: pd.DataFram
         fig = make()
         files.append(atomic_write(plots / name, lambda f, fig=fig: fig.savefig(f, dpi=110, format="png")))
         rel.append(f"plots/{name}")
-    body = report_markdown(wf, runs, eff, rel, con, lang).encode("utf-8")
+    body = report_markdown(wf, runs, eff, [*rel, *maps], con, lang, units).encode("utf-8")
     files.append(atomic_write(out / "report.md", lambda f: f.write(body)))
     return files

@@ -39,6 +39,7 @@ from cogov_sim.experiments.runner import RunOutcome, RunTask, execute, run_key
 from cogov_sim.experiments.store import write_yaml
 from cogov_sim.experiments.whatif import WhatIf, load_whatif
 from cogov_sim.experiments.whatif_report import write_outputs
+from cogov_sim.experiments.whatif_units import RECORDER_VERSION, execute_with_units
 
 WhatIfReport = RunReport
 """What a what-if run did: the same record as a sweep's (:class:`~cogov_sim.experiments.command.RunReport`)."""
@@ -48,14 +49,16 @@ def plan(wf: WhatIf) -> list[RunTask]:
     """One task per replication and arm, replication by replication (so pairs complete early).
 
     Every arm of replication ``r`` has the same seed; the run id hashes the base scenario, the arm's name and
-    intervention content, the seed and the days, so a changed policy is run again and an unchanged one is not.
+    intervention content, the seed, the days and the code recording the per-unit values
+    (:data:`~cogov_sim.experiments.whatif_units.RECORDER_VERSION`), so a changed policy is run again and an
+    unchanged one is not.
     """
     tasks: list[RunTask] = []
     for r in range(wf.spec.replications):
         seed = wf.seed(r)
         for i, arm in enumerate(wf.arms):
             point = {"policy": arm.name, "policy_hash": arm.hash}
-            run_id = run_key(wf.base_hash, point, seed, wf.days, 1)
+            run_id = run_key(wf.base_hash, {**point, "units": RECORDER_VERSION}, seed, wf.days, 1)
             tasks.append(RunTask(run_id, i, r, seed, point, wf.base_data, wf.base_hash, wf.days, 1, arm.interventions))
     return tasks
 
@@ -66,8 +69,22 @@ def execute_whatif(task: RunTask) -> RunOutcome:
     Interventions keep per-run state once bound to a model, so each run gets its own copies (a thread pool would
     otherwise share them between runs).
     """
+    return execute(_fresh(task))
+
+
+def execute_whatif_units(task: RunTask) -> RunOutcome:
+    """:func:`execute_whatif` recording the values by residential area, segment and actor type as well.
+
+    Those values are columns of the run's series (:func:`~cogov_sim.experiments.whatif_units.execute_with_units`);
+    this is what ``cogov whatif`` runs.
+    """
+    return execute_with_units(_fresh(task))
+
+
+def _fresh(task: RunTask) -> RunTask:
+    """``task`` with fresh copies of its interventions."""
     fresh = tuple(type(iv).model_validate(iv.model_dump()) for iv in task.interventions)
-    return execute(dataclasses.replace(task, interventions=fresh))
+    return dataclasses.replace(task, interventions=fresh)
 
 
 def run_whatif(
@@ -117,7 +134,7 @@ def run_whatif(
             f" {len(todo)} to run"
         )
         bar = Progress(len(tasks), skipped, failed_before, wf.name, progress, say)
-        stats, lost = run_todo(todo, store, bar, executor_factory, fn=execute_whatif)
+        stats, lost = run_todo(todo, store, bar, executor_factory, fn=execute_whatif_units)
         merged = store.consolidate(tasks, lost)
         files = [out / "runs.parquet", out / "timeseries.parquet", out / "whatif.resolved.yaml"]
         series = pq.read_table(out / "timeseries.parquet").to_pandas()

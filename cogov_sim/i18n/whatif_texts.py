@@ -139,4 +139,102 @@ WHATIF: dict[str, tuple[str, str]] = {
         "（政策之间的对比，如有），`runs.parquet` 和 `timeseries.parquet`（每次运行），`whatif.resolved.yaml`"
         "（含全部干预参数的实验）。效应的解读见 `docs/whatif.md`。",
     ),
+    "wi.units": ("Who gains and who loses", "谁得益，谁受损"),
+    "wi.units.intro": (
+        "The same paired effects, MID rule and windows as above, by residential area (residents by their home"
+        " area; actions at the area's centers; the area's open problems), by group of residents (segment, age"
+        " band, Party membership) and by actor type. Named here: the units whose change is material (*up* /"
+        " *down*); the relative change is of the unit's own baseline mean. Small units are noisy: read the"
+        " tables before drawing a conclusion.",
+        "与上文相同的配对效应、MID 规则和窗口，按居民区（居民按居住地；在该区中心举行的行动；该区未解决的问题）、"
+        "按人群（人群类型、年龄段、是否党员）和按行动者类型计算。此处列出变化达到实质程度（*上升* / *下降*）的单元；"
+        "相对变化以该单元自身的基线均值计。小单元噪声较大，下结论前请查看表格。",
+    ),
+    "wi.units.sentence": ("**{policy}**, {window}:", "**{policy}**，{window}："),
+    "wi.units.nothing": (
+        "no residential area, group of residents or actor type changes materially.",
+        "没有居民区、人群或行动者类型发生实质变化。",
+    ),
+    "wi.units.by_area": ("by residential area: {items}", "按居民区：{items}"),
+    "wi.units.by_segment": ("by group of residents: {items}", "按人群：{items}"),
+    "wi.units.by_actor": ("by actor type: {items}", "按行动者类型：{items}"),
+    "wi.units.item": ("{indicator} {direction}: {units}", "{indicator}{direction}：{units}"),
+    "wi.units.unit": ("{unit} ({change})", "{unit}（{change}）"),
+    "wi.units.more": ("{n} more", "另有 {n} 个"),
+    "wi.units.commuters": ("in-commuters", "外来通勤者"),
+    "wi.units.age": ("aged {band}", "{band} 岁"),
+    "wi.units.party": ("Party members", "党员"),
+    "wi.units.non_party": ("non-members", "非党员"),
+    "wi.units.ind.gci_presence": ("visited in the last 30 days", "近30天到访过的比例"),
+    "wi.units.ind.participants": ("people in joint action", "参与共同行动人次"),
+    "wi.units.ind.convened": ("actions convened", "发起的行动"),
+    "wi.units.ind.joined": ("taking part (partners or people)", "参与（伙伴组织或人次）"),
+    "wi.units.ind.presence_hours": ("hours present at centers", "在中心的在场时长"),
+    "wi.units.ind.active": ("active organizations", "活跃组织数"),
+    "wi.units.ind.commitment_mean": ("commitment", "投入度"),
+    "wi.units.files": (
+        "Files: `effects_by_area.csv`, `effects_by_segment.csv`, `effects_by_actor.csv` (one row per policy,"
+        " window, unit and indicator, with the columns of `effects.csv`); `plots/map_<policy>.png` (the map of"
+        " differences).",
+        "文件：`effects_by_area.csv`、`effects_by_segment.csv`、`effects_by_actor.csv`（每行一个政策、窗口、单元和"
+        "指标，列与 `effects.csv` 相同）；`plots/map_<policy>.png`（差异地图）。",
+    ),
+    "wi.map.title": (
+        "{policy}: change in {indicator} by residential area, {window}",
+        "{policy}：各居民区{indicator}的变化，{window}",
+    ),
+    "wi.map.colorbar": (
+        "{indicator}: (policy − baseline) / baseline mean, %",
+        "{indicator}：（政策 − 基线）/ 基线均值，%",
+    ),
+    "wi.map.material": ("material change (up or down)", "实质变化（上升或下降）"),
+    "wi.map.unclear": ("unclear (interval includes 0)", "不确定（区间含 0）"),
+    "wi.map.neutral": ("within ± MID (±{band}%)", "在 ± MID 之内（±{band}%）"),
+    "wi.map.added": ("centers the policy opens ({n})", "政策新开的中心（{n}）"),
+    "wi.map.no_change": ("no value", "无数值"),
+    "wi.iv.line": ("`{summary}`: {description}", "`{summary}`：{description}"),
+    "wi.iv.add_centers": (
+        "Opens new centers of a level: placed like the scenario's own, at explicit sites or in residential areas.",
+        "新开某一层级的中心：按情景自身的方式选址，或放在指定位置、指定居民区。",
+    ),
+    "wi.iv.close_centers": (
+        "Closes centers: they leave everyone's choice set; organizations based there move to the nearest open center.",
+        "关闭中心：居民不再选择这些中心；驻在那里的组织迁到最近的开放中心。",
+    ),
+    "wi.iv.add_functions": (
+        "Adds function zones to the targeted centers (a canteen, a council hall, a rider rest room ...).",
+        "为目标中心增加功能区（社区食堂、议事厅、骑手休息室……）。",
+    ),
+    "wi.iv.remove_functions": (
+        "Removes function zones from the targeted centers; a center always keeps at least one zone.",
+        "取消目标中心的功能区；每个中心至少保留一个功能区。",
+    ),
+    "wi.iv.change_hours": (
+        "Changes opening hours: opens, closes or sets the given slots on the given kinds of day.",
+        "调整开放时间：在指定的日子开放、关闭或重新设定指定时段。",
+    ),
+    "wi.iv.rider_stations": (
+        "Opens stations for new-employment workers (riders, couriers) near the routes riders pass.",
+        "在骑手经过的路线附近建设新就业群体服务站（暖新驿站）。",
+    ),
+    "wi.iv.launch_alliance": (
+        "Launches a business-district party-building alliance of enterprises and Party organizations.",
+        "成立由企业和党组织组成的商圈党建联盟。",
+    ),
+    "wi.iv.incubate_social_organizations": (
+        "Founds social organizations at incubation centers and supports them for a while.",
+        "在孵化中心成立社会组织，并在一段时间内给予扶持。",
+    ),
+    "wi.iv.mobilization_campaign": (
+        "Party organizations convene more for a while: their convening rate is multiplied.",
+        "党组织在一段时间内更多地发起活动：发起频率成倍提高。",
+    ),
+    "wi.iv.department_coordination": (
+        "Regular joint meetings of government departments convened by the street working committee.",
+        "由街道党工委召集的政府部门定期联席会议。",
+    ),
+    "wi.iv.withdraw_party_convening": (
+        "Party organizations stop convening (does co-governance sustain itself?).",
+        "党组织停止发起活动（检验共治能否自我维持）。",
+    ),
 }
