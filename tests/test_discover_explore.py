@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from cogov_sim.cli import main
+from cogov_sim.discovery.commands import EXPLORE_EXAMPLE
 from cogov_sim.discovery.ema import ema_model, export_results
 from cogov_sim.discovery.explore import load_exploration
 from cogov_sim.discovery.explore_run import draw_futures, run_exploration
@@ -162,3 +163,11 @@ def test_the_shipped_question_validates_at_the_size_the_issue_asks(capsys) -> No
     assert exp.spec.futures >= 200 and len(exp.policies) >= 3
     assert any(u.kind == "place" for u in exp.uncertainties) and exp.spec.robustness
     assert main(["validate", str(SHIPPED)]) == 0
+
+
+def test_the_example_of_cogov_explore_help_is_a_valid_file(tmp_path: Path) -> None:
+    path = tmp_path / "example.yaml"
+    path.write_text(EXPLORE_EXAMPLE.split("\n", 1)[1])
+    exp = load_exploration(path)
+    assert exp.columns == ("behaviour.emergent_convening_threshold", "organizations.convening_per_week")
+    assert [a.name for a in exp.arms] == ["baseline", "campaign"]

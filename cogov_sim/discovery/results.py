@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cogov_sim.experiments.effects import BASELINE, MIN_IMPORTANT, RELATIVE_MID, parse_mid
-from cogov_sim.i18n import label
+from cogov_sim.i18n import TEXTS, label, text
 from cogov_sim.scenario import ScenarioError, read_yaml, shorten
 from cogov_sim.vocabulary import INDICATORS
 
@@ -71,7 +71,9 @@ class Results:
             return label(column, lang)
         if column in self.paths:
             return label(self.paths[column], lang, "parameter")
-        return label(column, lang, "field")
+        if f"dc.col.{column}" in TEXTS:
+            return text(f"dc.col.{column}", lang)
+        return column
 
     def policy_rows(self, policy: str | None) -> pd.DataFrame:
         """The runs of one arm (``policy``), or every run when ``None``."""

@@ -15,6 +15,8 @@ DISCOVER: dict[str, tuple[str, str]] = {
         "the policy runs, each paired with the no-policy run of its future",
         "各政策运行，与同一未来的无政策运行配对",
     ),
+    "dc.col.place": ("place", "地点"),
+    "dc.col.policy": ("policy", "政策"),
     "dc.inputs": ("Inputs searched: {inputs}.", "搜索的输入：{inputs}。"),
     "dc.answer": ("Answer", "回答"),
     "dc.statement": (
