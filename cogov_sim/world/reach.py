@@ -22,7 +22,19 @@ from cogov_sim.population import Population
 from cogov_sim.scenario import LEVELS, Scenario
 
 CANDIDATES = 6
-"""Nearest centers a person weighs from each anchor (street and district centers are always added)."""
+"""Nearest active centers of any level a person weighs from each anchor (home, work): the neighbourhood's grid
+and residential centers and stations. The far levels below add their own nearest few."""
+STREET_CANDIDATES = 3
+"""Nearest street centers (街道/镇 party-mass service centers) a person also weighs, wherever they are: one's own
+street and its neighbours. A place of one street has one; a city has about 215, and walking 3 km further
+divides a center's weight by about 700 (``decay_per_km`` 1.68, ``detour_factor`` 1.3), so the fourth-nearest is
+never a real choice. Assumption; plausible 2-5."""
+DISTRICT_CANDIDATES = 2
+"""Nearest district centers a person also weighs: one's own district and the next one over (Shanghai's 16
+districts are 20-600 km² each). Assumption; plausible 1-3."""
+LEVEL_CANDIDATES: dict[str, int] = {"street": STREET_CANDIDATES, "district": DISTRICT_CANDIDATES}
+"""The far levels and how many of each a person weighs on top of the ``CANDIDATES`` nearest: a person weighs at
+most CANDIDATES + STREET_CANDIDATES + DISTRICT_CANDIDATES centers from an anchor, however large the city."""
 
 
 @dataclass
@@ -86,20 +98,17 @@ class Reach:
 def candidates(c: Centers, pop: Population, sc: Scenario, anchor: str, rows: np.ndarray) -> Candidates:
     """Candidate centers of ``rows`` from their ``anchor`` (``home`` or ``work``).
 
-    The ``CANDIDATES`` nearest active centers plus every street and district center, with walking distances and
-    static Huff weights (index -1 and weight 0 where a row has fewer).
+    The ``CANDIDATES`` nearest active centers plus the nearest ``LEVEL_CANDIDATES`` of each far level (street,
+    district), in ascending center index, with walking distances and static Huff weights (index -1 and weight 0
+    where a row has fewer, or where a far center was already among the nearest).
     """
     b = sc.behaviour
     active = np.flatnonzero(c.active)
-    k = min(CANDIDATES, len(active))
-    always = active[np.isin(c.level[active], [LEVELS.index("street"), LEVELS.index("district")])]
     pts = getattr(pop, anchor)[rows]
-    if k == 0:
-        idx = np.zeros((len(rows), 0), dtype=np.int64)
-    else:
-        _, near = cKDTree(c.xy[active]).query(pts, k=k)
-        idx = active[np.asarray(near).reshape(len(rows), k)]
-    idx = np.concatenate([idx, np.broadcast_to(always, (len(rows), len(always)))], axis=1)
+    parts = [nearest_of(c, active, pts, CANDIDATES)]
+    for level, k in LEVEL_CANDIDATES.items():
+        parts.append(nearest_of(c, active[c.level[active] == LEVELS.index(level)], pts, k))
+    idx = np.concatenate(parts, axis=1)
     if idx.shape[1] > 1:
         # a street center already among the nearest appears twice: keep one
         idx = np.sort(idx, axis=1)
@@ -124,6 +133,15 @@ def candidates(c: Centers, pop: Population, sc: Scenario, anchor: str, rows: np.
         weight.astype(np.float32),
         c.level[safe].astype(np.intp),
     )
+
+
+def nearest_of(c: Centers, among: np.ndarray, pts: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` centers of ``among`` nearest each point (fewer columns when ``among`` is smaller)."""
+    k = min(k, len(among))
+    if k == 0:
+        return np.zeros((len(pts), 0), dtype=np.int64)
+    _, near = cKDTree(c.xy[among]).query(pts, k=k)
+    return among[np.asarray(near).reshape(len(pts), k)]
 
 
 def build_reach(c: Centers, pop: Population, sc: Scenario) -> Reach:
