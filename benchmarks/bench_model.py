@@ -1,15 +1,16 @@
 """Speed and memory of one simulation year as the population grows (not a timed test).
 
-Runs the baseline street scaled to 25,000, 50,000 and 100,000 residents (commuters, residential areas and
-centers scaled alike), each in a fresh process, and reports wall time, time per simulated day, peak resident
-memory and the tie count.
+Runs the baseline street scaled from 22,500 to 360,000 residents (about 25,000 to 400,000 agents with the
+commuters; residential areas, centers and enterprises scaled alike), each in a fresh process, and reports wall
+time, time per simulated day, peak resident memory, the tie count, the machine's load before and after, and the
+exponent of run time in agents fitted by least squares (within each sweep of all sizes; median over sweeps).
 
 With ``--against REV`` the same runs are made, interleaved, in a checkout of the git revision REV (a temporary
 worktree), and the table adds the ratio of this tree's run time to the reference's (the median over ``--reps``
 pairs, each run paired with the reference run made right after it):
 speed claims are ratios measured in one sitting, not absolute seconds on a machine whose load varies.
 
-Usage: ``python benchmarks/bench_model.py [--days 365] [--sizes 25000 50000 100000] [--against main --reps 3]``.
+Usage: ``python benchmarks/bench_model.py [--days 365] [--sizes 22500 45000 ...] [--reps 2] [--against main]``.
 """
 
 from __future__ import annotations
@@ -26,12 +27,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SIZES = [22_500, 45_000, 90_000, 180_000, 360_000]
+"""Residents of the default sweep: about 25,000 to 400,000 agents with the commuters."""
 
-CHILD = r"""
-import json, resource, sys, time
-from cogov_sim.scenario import load_scenario
-from cogov_sim.model import CoGovModel
-size, days = int(sys.argv[1]), int(sys.argv[2])
+SCALED = r"""
 k = size / 50_000
 over = {"population.residents": size, "population.commuters": round(6000 * k),
         "population.residential_areas": max(1, round(12 * k)), "area.width_m": 2400 * k ** 0.5,
@@ -39,6 +38,19 @@ over = {"population.residents": size, "population.commuters": round(6000 * k),
         "centers.grid.count": max(1, round(5 * k)), "centers.residential.count": round(18 * k),
         "centers.building.count": round(6 * k), "centers.rider.count": round(8 * k),
         "organizations.enterprises": round(30 * k)}
+"""
+"""The baseline street scaled to ``size`` residents (commuters, areas, centers and enterprises alike), as code
+the child processes run (``over``: the scenario overrides): one definition for every benchmark."""
+
+CHILD = (
+    r"""
+import json, resource, sys, time
+from cogov_sim.scenario import load_scenario
+from cogov_sim.model import CoGovModel
+size, days = int(sys.argv[1]), int(sys.argv[2])
+"""
+    + SCALED
+    + r"""
 sc = load_scenario("scenarios/baseline.yaml", over)
 t0 = time.perf_counter()
 model = CoGovModel(sc, seed=1)
@@ -48,9 +60,10 @@ for _ in range(days):
 t2 = time.perf_counter()
 state = getattr(model, "world", model)  # older revisions kept the state on the model itself
 print(json.dumps({"residents": size, "agents": state.n, "days": days, "build_s": t1 - t0, "run_s": t2 - t1,
-                  "ms_per_day": 1000 * (t2 - t1) / days, "ties": len(state.ties),
+                  "ms_per_day": 1000 * (t2 - t1) / days, "ties": len(state.ties), "centers": len(state.centers),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+)
 
 
 def run_child(tree: Path, size: int, days: int) -> dict:
@@ -71,35 +84,49 @@ def worktree(rev: str, where: Path) -> Path:
     return path
 
 
+def fitted_exponent(rows: list[dict]) -> float:
+    """Least-squares slope of log(run time) on log(agents): run time grows as agents^slope."""
+    x = [math.log(r["agents"]) for r in rows]
+    y = [math.log(r["run_s"]) for r in rows]
+    mx, my = statistics.fmean(x), statistics.fmean(y)
+    return sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / sum((a - mx) ** 2 for a in x)
+
+
 def main() -> None:
     """Run each size in a child process and print a table (and JSON lines on stderr)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--days", type=int, default=365, help="simulated days per run (default 365)")
-    p.add_argument("--sizes", type=int, nargs="+", default=[25_000, 50_000, 100_000], help="residents per run")
+    p.add_argument("--sizes", type=int, nargs="+", default=SIZES, help="residents per run (agents: 1.12 times)")
     p.add_argument("--against", metavar="REV", help="also run git revision REV, interleaved, and report ratios")
-    p.add_argument("--reps", type=int, default=1, help="repetitions per size and tree (median is reported)")
+    p.add_argument("--reps", type=int, default=1, help="repetitions of the whole sweep (medians are reported)")
     args = p.parse_args()
+    before = [round(x, 2) for x in os.getloadavg()]
+    mine: dict[int, list[dict]] = {size: [] for size in args.sizes}
+    theirs: dict[int, list[dict]] = {size: [] for size in args.sizes}
     with tempfile.TemporaryDirectory() as tmp:
         ref = worktree(args.against, Path(tmp)) if args.against else None
         try:
-            rows = []
-            for size in args.sizes:
-                mine, theirs = [], []
-                for _ in range(args.reps):
-                    mine.append(run_child(ROOT, size, args.days))
-                    print(json.dumps(mine[-1]), file=sys.stderr)
+            for _ in range(args.reps):  # each repetition sweeps every size, so a sweep's sizes share its load
+                for size in args.sizes:
+                    mine[size].append(run_child(ROOT, size, args.days))
+                    print(json.dumps(mine[size][-1]), file=sys.stderr)
                     if ref is not None:
-                        theirs.append(run_child(ref, size, args.days))
-                        print(json.dumps({"reference": args.against, **theirs[-1]}), file=sys.stderr)
-                row = min(mine, key=lambda r: r["run_s"]) | {"run_s": statistics.median(r["run_s"] for r in mine)}
-                if theirs:
-                    row["ref_run_s"] = statistics.median(r["run_s"] for r in theirs)
-                    # each run is paired with the reference run right after it, under nearly the same load
-                    row["ratio"] = statistics.median(a["run_s"] / b["run_s"] for a, b in zip(mine, theirs, strict=True))
-                rows.append(row)
+                        theirs[size].append(run_child(ref, size, args.days))
+                        print(json.dumps({"reference": args.against, **theirs[size][-1]}), file=sys.stderr)
         finally:
             if ref is not None:
                 subprocess.run(["git", "worktree", "remove", "--force", str(ref)], cwd=ROOT, check=False)
+    rows = []
+    for size in args.sizes:
+        runs = mine[size]
+        row = min(runs, key=lambda r: r["run_s"]) | {"run_s": statistics.median(r["run_s"] for r in runs)}
+        if theirs[size]:
+            row["ref_run_s"] = statistics.median(r["run_s"] for r in theirs[size])
+            # each run is paired with the reference run right after it, under nearly the same load
+            pairs = zip(runs, theirs[size], strict=True)
+            row["ratio"] = statistics.median(a["run_s"] / b["run_s"] for a, b in pairs)
+        rows.append(row)
+    after = [round(x, 2) for x in os.getloadavg()]
     print(f"\n{'residents':>10} {'agents':>8} {'build s':>8} {'run s':>7} {'ms/day':>7} {'peak MB':>8} {'ties':>9}"
           + (f" {'ref run s':>9} {'ratio':>6}" if args.against else ""))  # fmt: skip
     for r in rows:
@@ -108,12 +135,16 @@ def main() -> None:
         if "ratio" in r:
             line += f" {r['ref_run_s']:>9.1f} {r['ratio']:>6.2f}"
         print(line)
+    print(f"\n{args.days} days a run, median of {args.reps} sweep(s); load average (1, 5, 15 min) {before} -> {after}")
     if args.against:
-        print(f"\nratio = this tree's run time / {args.against}'s, median over {args.reps} interleaved pairs")
+        print(f"ratio = this tree's run time / {args.against}'s, median over {args.reps} interleaved pairs")
     if len(rows) > 1:
-        a, b = rows[0], rows[-1]
-        exponent = math.log(b["run_s"] / a["run_s"]) / math.log(b["agents"] / a["agents"])
-        print(f"run time grows as agents^{exponent:.2f} (1.00 = linear)")
+        sweeps = [[mine[size][k] for size in args.sizes] for k in range(args.reps)]
+        each = [fitted_exponent(sweep) for sweep in sweeps]
+        print(
+            f"run time grows as agents^{statistics.median(each):.2f} (least squares over {len(rows)} sizes,"
+            f" median of {args.reps} sweep(s): {', '.join(f'{e:.2f}' for e in each)}; 1.00 = linear)"
+        )
 
 
 if __name__ == "__main__":
