@@ -204,3 +204,20 @@ def test_the_map_colours_areas_by_their_change_without_missing_glyphs(small_run,
     red, _, blue = colours[AREA]
     assert blue > red and not np.allclose(colours[AREA], neutral)  # a rise is purple
     assert filled[AREA].get_linewidth() > filled[0].get_linewidth()  # material: outlined
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_texts_given_per_language_reach_the_report_in_its_language(small_run, tmp_path, lang):
+    _, out, runs, _ = small_run
+    question = {"en": "Where does it change?", "zh": "哪里有变化？"}
+    about = {"en": "Branch of RA4 only.", "zh": "只有居4的支部。"}
+    data = {**SMALL, "question": question, "policies": {**SMALL["policies"], "local": {
+        "description": about, "interventions": SMALL["policies"]["local"]}}}  # fmt: skip
+    wf = load_whatif(_write(tmp_path, data))
+    report = report_markdown(wf, runs, pd.read_csv(out / "effects.csv"), [], None, lang)
+    other = "zh" if lang == "en" else "en"
+    assert question[lang] in report and about[lang] in report
+    assert question[other] not in report and about[other] not in report
+    with pytest.raises(ScenarioError) as err:
+        load_whatif(_write(tmp_path, {**SMALL, "question": {"en": "x", "fr": "y"}}, "bad.yaml"))
+    assert err.value.path == "question" and "unknown language 'fr'" in err.value.message

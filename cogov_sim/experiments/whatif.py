@@ -4,8 +4,8 @@ The what-if file (YAML, validated like scenario and sweep files: unknown keys ar
 key, and errors name the file and the field path)::
 
     name: whatif_alliance                   # output folder results/<name>/ (default: the file name)
-    question: What changes if ...?          # stated at the top of report.md
-    description: ...
+    question: What changes if ...?          # stated at the top of report.md; or {en: ..., zh: ...}
+    description: ...                        # as question
     base_scenario: scenarios/business_district.yaml   # relative to this file, the working folder or the project
     overrides: {population.sample_fraction: 0.1}      # dotted scenario path -> value (``set`` is an alias)
     days: 365                               # default: the scenario's
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from cogov_sim.experiments.designs import run_seed
 from cogov_sim.experiments.effects import BASELINE, parse_mid
@@ -54,6 +54,7 @@ from cogov_sim.experiments.files import (
     resolve_base,
 )
 from cogov_sim.experiments.whatif_units import AREA_INDICATORS
+from cogov_sim.i18n import LANGS
 from cogov_sim.interventions import Intervention, make_intervention
 from cogov_sim.scenario import (
     SHOWN_CHARS,
@@ -89,10 +90,33 @@ WINDOW_RE = re.compile(r"^(final_day|after_start|last_([1-9][0-9]*)_days)$")
 """Effect windows: the final day; the mean over the days from the policy's first start day; the last N days."""
 
 
+Localized = str | dict[Literal["en", "zh"], str]
+"""A text a person reads, as written in a file: one text, or one per language (``{en: ..., zh: ...}``)."""
+
+
+def in_lang(value: Localized, lang: str) -> str:
+    """``value`` in ``lang``: a plain text as it is; of a text per language the one asked for, else the other."""
+    if isinstance(value, str):
+        return value
+    return value.get(lang) or value.get("en") or value.get("zh") or ""  # type: ignore[call-overload]
+
+
+def check_localized(value: Any) -> Any:
+    """A :data:`Localized` text as written, or ValueError saying what is expected."""
+    if isinstance(value, dict):
+        bad = [k for k in value if k not in LANGS]
+        if bad or not all(isinstance(v, str) for v in value.values()):
+            what = f"unknown language {bad[0]!r}" if bad else "each language's text must be text"
+            raise ValueError(f"give one text or one per language ({{en: ..., zh: ...}}): {what}")
+    return value
+
+
 class PolicySpec(Frozen):
     """A named policy as written with a description."""
 
-    description: str = Field("", description="What the policy does, in words (shown in the report).")
+    description: Localized = Field("", description="What the policy does, in words (shown in the report).")
+
+    _localized = field_validator("description", mode="before")(check_localized)
     interventions: list[Any] = Field(default_factory=list, description="The interventions, each with a kind.")
 
 
@@ -100,8 +124,8 @@ class WhatIfSpec(Frozen):
     """The what-if file as written."""
 
     name: str | None = Field(None, description="Short name; the default output folder results/<name>/.")
-    question: str = Field("", description="The question the experiment answers (top of report.md).")
-    description: str = Field("", description="More about the setting.")
+    question: Localized = Field("", description="The question the experiment answers (top of report.md).")
+    description: Localized = Field("", description="More about the setting.")
     base_scenario: str = Field(description="Scenario file, relative to this file, the working folder or the project.")
     overrides: dict[str, Any] = Field(default_factory=dict, description="Base scenario changes: dotted path -> value.")
     days: int | None = Field(None, ge=1, le=36_500, description="Days per run (default: the scenario's).")
@@ -128,6 +152,8 @@ class WhatIfSpec(Frozen):
     )
     policies: dict[str, Any] = Field(min_length=1, description="Policy name -> interventions.")
 
+    _localized = field_validator("question", "description", mode="before")(check_localized)
+
     @model_validator(mode="before")
     @classmethod
     def _set_alias(cls, data: Any) -> Any:
@@ -145,12 +171,12 @@ class Policy:
 
     Attributes:
         name: the policy's name (an arm of the experiment).
-        description: its description.
+        description: its description (one text, or one per language: :func:`in_lang`).
         interventions: the interventions, in file order.
     """
 
     name: str
-    description: str
+    description: Localized
     interventions: tuple[Intervention, ...]
 
     @property

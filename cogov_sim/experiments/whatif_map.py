@@ -25,8 +25,10 @@ from cogov_sim.experiments.store import atomic_write, write_csv
 from cogov_sim.experiments.whatif import Policy, WhatIf
 from cogov_sim.experiments.whatif_areas import unit_effects, unit_indicator
 from cogov_sim.i18n import text
+from cogov_sim.model import CoGovModel
 from cogov_sim.plotting import Figure
 from cogov_sim.report import MARKER_COLOR, map_figure
+from cogov_sim.scenario import scenario_from_dict
 from cogov_sim.world import World
 
 CMAP = "PuOr"
@@ -57,9 +59,6 @@ def map_world(wf: WhatIf, policy: Policy | None = None) -> tuple[World, np.ndarr
     The interventions that open centers (``add_centers``, ``rider_stations``) are applied at once on a model of
     replication 0, so their centers stand where that replication's would first open; nothing else is applied.
     """
-    from cogov_sim.model import CoGovModel  # the model imports the experiment layer's file loading
-    from cogov_sim.scenario import scenario_from_dict
-
     model = CoGovModel(scenario_from_dict(dict(wf.base_data)), seed=wf.seed(0))
     before = len(model.world.centers)
     for iv in policy.interventions if policy is not None else ():

@@ -17,7 +17,7 @@ import pandas as pd
 
 from cogov_sim.experiments.effects import BASELINE, contrasts_table, effects_table, trajectory_table
 from cogov_sim.experiments.store import atomic_write, write_csv
-from cogov_sim.experiments.whatif import WhatIf
+from cogov_sim.experiments.whatif import WhatIf, in_lang
 from cogov_sim.experiments.whatif_areas import unit_lines
 from cogov_sim.experiments.whatif_map import write_unit_outputs
 from cogov_sim.i18n import label, meaning, text
@@ -280,9 +280,9 @@ def report_markdown(
     spec = wf.spec
     lines = [f"# {text('wi.title', lang, name=wf.name)}", ""]
     if spec.question:
-        lines += [text("wi.question", lang, question=spec.question.strip()), ""]
+        lines += [text("wi.question", lang, question=in_lang(spec.question, lang).strip()), ""]
     if spec.description:
-        lines += [spec.description.strip(), ""]
+        lines += [in_lang(spec.description, lang).strip(), ""]
     lines += answer_lines(wf, effects, contrasts, lang)
     if units is not None and len(units["area"]):
         lines += unit_lines(wf, units, lambda w, start: _answer_window(w, start, wf.days, lang), lang)
@@ -304,7 +304,8 @@ def report_markdown(
         "",
     ]
     for p in wf.policies:
-        lines.append(text("wi.policy", lang, name=p.name, day=p.start_day, description=p.description.strip()))
+        about = in_lang(p.description, lang).strip()
+        lines.append(text("wi.policy", lang, name=p.name, day=p.start_day, description=about))
         lines.append("")
         if not p.interventions:
             lines.append("- " + text("wi.no_interventions", lang))
