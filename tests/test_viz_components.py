@@ -3,7 +3,9 @@ components rendered with ``solara.render`` (real widgets, no browser)."""
 
 from __future__ import annotations
 
+import copy
 import io
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -12,21 +14,29 @@ from pathlib import Path
 import ipyvuetify as v
 import ipywidgets
 import numpy as np
+import pandas as pd
 import pytest
 import solara
 import yaml
 from PIL import Image
 from solara.components.file_download import FileDownloadWidget
 
+from cogov_sim.experiments.whatif import load_whatif
+from cogov_sim.i18n import text
+from cogov_sim.i18n.words import PARAMETERS
 from cogov_sim.interventions import REGISTRY
 from cogov_sim.model import CoGovModel
 from cogov_sim.scenario import FUNCTIONS, LEVELS, SLOTS, Organizations, ScenarioError, load_scenario
-from cogov_sim.viz import app, whatif
+from cogov_sim.scenario.base import plausible_range
+from cogov_sim.simulation import model_fingerprint
+from cogov_sim.viz import app, inspect, whatif
 from cogov_sim.viz.catalog import ENV_SCENARIOS, Catalog, shipped_dir
-from cogov_sim.viz.params import overrides, scenario_controls
+from cogov_sim.viz.params import control_label, overrides, range_text, scenario_controls, value_text
 from cogov_sim.viz.render import ChartsView, MapView, nice_ceiling
+from cogov_sim.viz.render.map import RESIDENT_COLOUR_STEP
 from cogov_sim.viz.session import Session
 from cogov_sim.viz.state import State, use_app_state
+from cogov_sim.viz.twin import Twin, differences, same_records
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,7 +111,24 @@ def test_controls_come_from_the_schema_and_the_loaded_scenario() -> None:
     field = Organizations.model_fields["convening_per_week"]
     ge = next(m.ge for m in field.metadata if getattr(m, "ge", None) is not None)
     le = next(m.le for m in field.metadata if getattr(m, "le", None) is not None)
-    assert (conv.lower, conv.upper, conv.value) == (ge, le, field.default)
+    # no plausible range declared: the slider spans part of the allowed range around the value, and says so
+    assert conv.plausible is None and conv.allowed == (ge, le) and conv.value == field.default
+    assert conv.lower == ge and conv.value < conv.upper < le
+    assert range_text(conv) == f"allowed {ge:g}–{le:g} a week (no plausible range given)"
+    # a declared plausible range is the slider's span, in words under it
+    reach = next(c for c in sections["organizations"] if c.path == "organizations.mobilization_reach")
+    assert reach.plausible == plausible_range(Organizations.model_fields["mobilization_reach"]) is not None
+    assert (reach.lower, reach.upper) == reach.plausible
+    assert range_text(reach) == "plausible 30–300 residents" and range_text(reach, "zh") == "合理范围 30–300 人"
+    assert value_text(reach, 100.0) == "residents invited per activity: 100 residents"
+    # every slider has a plain name in both languages (not the field name) and none is pinned at an end
+    for control in (c for group in sections.values() for c in group if c.widget in ("int", "float")):
+        assert control_label(control.path) != control.path.rsplit(".", 1)[-1].replace("_", " "), control.path
+        if control.path in PARAMETERS:
+            assert control_label(control.path, "zh") != control_label(control.path), control.path
+        assert control.lower <= control.value <= control.upper, control.path
+        if control.value > 0 and control.plausible is None and control.allowed is not None:
+            assert control.value < control.upper or control.value == control.allowed[1], control.path
     res = {c.path.rsplit(".", 1)[1]: c for c in sections["centers: residential"]}
     assert res["count"].value == 18 and res["count"].widget == "int"
     assert res["functions"].options == FUNCTIONS and res["open_slots"].options == SLOTS
@@ -171,13 +198,17 @@ def model(files: dict[str, Path]) -> CoGovModel:
 
 
 def test_map_frames_from_the_cache_match_a_full_redraw(model: CoGovModel) -> None:
+    m = copy.deepcopy(model)  # the module's model stays as it was
+    ident = m.world.pop.identification
     cached = MapView()
-    cached.render(model.world, sample=800)
-    model.step()
-    again = cached.render(model.world, sample=800, place=(600.0, 500.0))
-    assert cached.full_draws == 1  # the second frame reused the static layers
-    fresh = MapView().render(model.world, sample=800, place=(600.0, 500.0))
-    assert np.array_equal(png_array(again), png_array(fresh))
+    first = cached.render(m.world, sample=800)
+    ident += RESIDENT_COLOUR_STEP / 4  # residents' colours hardly moved: their last drawing is put back
+    assert np.array_equal(png_array(cached.render(m.world, sample=800)), png_array(first))
+    ident[:] = np.clip(ident + 0.1, 0, 1)  # they moved: drawn again, like a full redraw
+    again = cached.render(m.world, sample=800, place=(600.0, 500.0))
+    assert cached.full_draws == 1  # every frame reused the static layers
+    fresh = MapView().render(m.world, sample=800, place=(600.0, 500.0))
+    assert np.array_equal(png_array(again), png_array(fresh)) and not np.array_equal(png_array(again), first)
 
 
 def test_chart_frames_from_the_cache_match_a_full_redraw(files: dict[str, Path]) -> None:
@@ -222,6 +253,47 @@ def test_charts_redraw_only_when_a_range_is_outgrown(model: CoGovModel) -> None:
     assert nice_ceiling(0.42) == 0.5 and nice_ceiling(1.0) == 1.1 and nice_ceiling(0) == 1.0
 
 
+# ---------------------------------------------------------------------------------------------------- twin
+def test_a_twin_without_a_what_if_stays_identical_day_by_day(files: dict[str, Path]) -> None:
+    model = CoGovModel(load_scenario(files["small"]), seed=7)
+    for _ in range(3):
+        model.step()
+    twin = Twin.start(model)
+    assert twin.model.world is not model.world and twin.start_day == 3
+    for _ in range(8):
+        model.step()
+        twin.catch_up(model.day)
+        assert twin.model.day == model.day
+        assert same_records(model.world.records[-1], twin.records[-1]), model.day
+    assert np.array_equal(model.world.pop.identification, twin.model.world.pop.identification)
+    assert (differences(model.world.records, twin.records).drop(columns="day").abs().to_numpy() == 0).all()
+
+
+def test_a_what_if_makes_the_arms_differ_and_exports_a_file_that_validates(catalog: Catalog, tmp_path: Path) -> None:
+    session = Session(catalog)
+    session.build(changes={"days": 20})
+    session.advance(3)
+    session.apply("close_centers", {"levels": ["residential"], "select": "most_visited", "count": 6})
+    assert session.twin is not None and session.twin.start_day == 3 and not session.twin.model.interventions
+    open_main = session.model.world.centers.active.sum()
+    assert session.twin.model.world.centers.active.sum() == open_main + 6  # the twin is the run without it
+    frame = session.advance(4)
+    assert frame.twin is not None and frame.twin["centers_open"] == frame.numbers["centers_open"] + 6
+    same_until = [same_records(a, b) for a, b in zip(session.model.world.records, session.twin.records, strict=True)]
+    assert same_until[:3] == [True] * 3 and not any(same_until[3:])  # identical up to the what-if, then not
+    diff = differences(session.model.world.records, session.twin.records)
+    assert (diff.loc[diff["day"] > 3, "visits"] != 0).any() and (diff.loc[diff["day"] <= 3, "visits"] == 0).all()
+    # the session as a what-if file: the same scenario, seed and what-if, from the day after it was applied
+    path = tmp_path / "session.yaml"
+    path.write_text(session.whatif_yaml())
+    loaded = load_whatif(path)
+    assert loaded.days == 20 and loaded.spec.seed == 1 and loaded.spec.overrides == {"days": 20}
+    assert loaded.base_hash == session.model.world.scenario.hash()
+    (policy,) = loaded.policies
+    assert policy.to_data() == [session.applied[0].data] and policy.start_day == 4
+    assert policy.description == "close centers: levels residential; select most_visited; count 6"
+
+
 # ---------------------------------------------------------------------------------------------------- session
 def test_session_steps_applies_a_station_and_exports(catalog: Catalog) -> None:
     session = Session(catalog)
@@ -238,8 +310,15 @@ def test_session_steps_applies_a_station_and_exports(catalog: Catalog) -> None:
     assert (c.x[before], c.y[before]) == (1000.0, 600.0) and c.active[before]
     frame = session.advance(1)
     assert frame.opened == 1 and frame.numbers["centers_open"] == before + 1
-    csv = session.timeseries_csv().splitlines()
-    assert csv[0].startswith("day,visits,") and len(csv) == 1 + 3
+    text_csv = session.timeseries_csv()
+    meta = dict(line[2:].split(": ", 1) for line in text_csv.splitlines() if line.startswith("# "))
+    assert json.loads(meta["seed"]) == 1 and json.loads(meta["scenario"]) == "small"
+    assert json.loads(meta["scenario_hash"]) == session.model.world.scenario.hash()
+    assert json.loads(meta["model_fingerprint"]) == model_fingerprint() and json.loads(meta["twin_from_day"]) == 2
+    assert json.loads(meta["whatifs"]) == [{"applied_on_day": 2, **applied.data}]
+    table = pd.read_csv(io.StringIO(text_csv), comment="#")
+    assert list(table.columns[:2]) == ["day", "visits"] and table.columns[-1] == "arm"
+    assert table.groupby("arm")["day"].apply(list).to_dict() == {"baseline": [1, 2, 3], "session": [1, 2, 3]}
     png = session.map_png(dpi=60)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert session.export_name("map.png") == "small_seed1_day3_map.png"
@@ -299,6 +378,7 @@ def rendered(catalog: Catalog):
     _, rc = solara.render(Harness(catalog, holder), handle_error=False)
     state = holder["state"]
     wait_for(lambda: state.frame.value is not None and not state.building.value)
+    wait_for(lambda: not rc.find(v.Btn, children=["Apply now"]).widget.disabled)  # the page shows the built model
     yield rc, holder
     holder["state"].playing.set(False)
     rc.close()
@@ -312,8 +392,8 @@ def number(rc, key: str) -> str:
 def test_step_play_and_pause_advance_the_day_counter(rendered) -> None:
     rc, holder = rendered
     assert number(rc, "day") == "0" and number(rc, "visits") == "0"
-    assert {w._dom_classes[-1] for w in rc.find(ipywidgets.Image).widgets} == {"cogov-map", "cogov-charts",
-                                                                                "cogov-network"}  # fmt: skip
+    assert {w._dom_classes[-1] for w in rc.find(ipywidgets.Image).widgets} == {"cogov-map"}  # the map tab
+    assert holder["state"].session.shown == frozenset({"map"})  # only the view on screen is drawn
     rc.find(v.Btn, children=["Step"]).widget.click()
     wait_for(lambda: number(rc, "day") == "1")
     assert number(rc, "visits") != "0"
@@ -379,25 +459,34 @@ def test_what_if_panel_opens_a_station_and_marks_the_charts(rendered) -> None:
     state = holder["state"]
     rc.find(v.Btn, children=["Step"]).widget.click()
     wait_for(lambda: number(rc, "day") == "1")
-    assert rc.find(v.Select, label="intervention").widget.v_model == "add_centers"
+    assert rc.find(v.Select, label="intervention").widget.v_model == "open new centers"
     x = rc.find(v.TextField, label="x (m)").widget
     x.v_model = "650"
     rc.find(v.Btn, children=["Apply now"]).widget.click()
     caption = rc.find(v.Html, class_="cogov-caption cogov-map-caption")
     wait_for(lambda: "1 opened by what-ifs" in caption.widget.children[0])
-    markers = rc.find(v.Html, class_="cogov-caption cogov-markers").widget.children[0]
-    assert markers == "what-if markers: day 1 (add_centers)"
     c = state.session.model.world.centers
     assert (c.x[-1], c.y[-1]) == (650.0, 1000.0)
     message = rc.find(v.Html, class_="cogov-help cogov-whatif-message").widget.children[0]
-    assert message.startswith("day 1: add_centers(") and "acts from day 2" in message
+    assert message == ("day 1: open new centers: at (650, 1000) m · acts from day 2 · twin run without it started"
+                       " on day 1")  # fmt: skip
+    state.show_tab("charts")  # the charts: both runs, the markers in words
+    wait_for(lambda: rc.find(v.Html, class_="cogov-caption cogov-markers").widgets != [])
+    markers = rc.find(v.Html, class_="cogov-caption cogov-markers").widget.children[0]
+    assert markers == "what-if markers: day 1 (open new centers)"
+    assert {w._dom_classes[-1] for w in rc.find(ipywidgets.Image).widgets} == {"cogov-charts"}
+    state.show_tab("diff")
+    wait_for(lambda: rc.find(v.Html, class_="cogov-caption cogov-diff-markers").widgets != [])
+    assert "diff" in state.frame.value.images and state.frame.value.twin is not None
 
 
 def test_what_if_panel_reports_an_invalid_intervention(rendered) -> None:
     rc, holder = rendered
-    rc.find(v.Select, label="intervention").widget.v_model = "add_functions"
+    rc.find(v.Select, label="intervention").widget.v_model = "add function zones"
     wait_for(lambda: holder["state"].kind.value == "add_functions")
-    rc.find(v.Html, class_="cogov-help", children=[whatif.describe_kind(REGISTRY["add_functions"])]).assert_single()
+    help_text = whatif.describe_kind(REGISTRY["add_functions"])
+    wait_for(lambda: len(rc.find(v.Html, class_="cogov-help", children=[help_text]).widgets) == 1)
+    assert whatif.describe_kind(REGISTRY["add_functions"], "zh") == "为选定的中心增加功能区。"
     rc.find(v.Btn, children=["Apply now"]).widget.click()
     message = rc.find(v.Html, class_="cogov-help cogov-whatif-message")
     wait_for(lambda: message.widgets != [] and message.widget.children[0].startswith("not applied:"))
@@ -415,6 +504,41 @@ def test_exports_download_the_time_series_and_the_map(rendered) -> None:
     csv.request_download = True  # what the browser does on a click
     png.request_download = True
     wait_for(lambda: bool(csv.bytes) and bool(png.bytes))
-    lines = csv.bytes.decode().splitlines()
-    assert lines[0].startswith("day,visits,") and lines[1].startswith("1,") and len(lines) == 2
+    table = pd.read_csv(io.BytesIO(csv.bytes), comment="#")
+    assert list(table["day"]) == [1] and list(table["arm"]) == ["baseline"]
     assert png.bytes[:8] == b"\x89PNG\r\n\x1a\n"
+    help_line = rc.find(v.Html, class_="cogov-help", children=[text("app.whatif_file.help")])
+    help_line.assert_single()  # no what-if file before a what-if is applied
+
+
+def test_a_center_and_an_organization_are_inspected_in_words(catalog: Catalog) -> None:
+    session = Session(catalog)
+    session.build(seed=4)
+    session.advance(3)
+    world = session.model.world
+    today = np.asarray(world.today.center)
+    busiest = int(np.bincount(today).argmax())
+    assert inspect.nearest_center(world, world.centers.x[busiest] + 5, world.centers.y[busiest], 20) == busiest
+    sections = dict(inspect.center_sections(world, busiest))
+    shown = sum(float(row.split(": ")[1].replace(",", "")) for row in sections["visits today, by segment"][:-1])
+    # every visit of the day, by segment (each count shown rounded to a whole person)
+    assert shown == pytest.approx((today == busiest).sum() * world.scale, abs=len(sections["visits today, by segment"]))
+    px, py = session.views.map.to_pixels(world.centers.x[busiest], world.centers.y[busiest])
+    assert session.center_at(px + 3, py) == busiest
+    party = world.orgs[0]
+    org = dict(inspect.org_sections(world, party.node, "zh"))
+    assert inspect.org_line(party, "zh") in org and "共建协议与联盟" in org
+    assert any(row.startswith("发起 ") for row in org[inspect.org_line(party, "zh")])
+
+
+def test_what_ifs_are_named_and_confirmed_in_words() -> None:
+    assert whatif.kind_name("add_centers") == "open new centers" and whatif.kind_name("add_centers", "zh") == "新增中心"
+    data = whatif.to_data("close_centers", {"levels": ["residential"], "areas": [0, 2], "end_day": 5}, 4)
+    assert (
+        whatif.in_words("close_centers", data)
+        == "close centers: levels residential; residential areas RA1, RA3; for 5 days"
+    )
+    zh = whatif.in_words("close_centers", data, "zh")
+    assert zh.startswith("关闭中心：") and text("map.area", "zh", k=1) in zh and "(" not in zh
+    for item in whatif.form("close_centers"):
+        assert "0-based" not in whatif.input_label(item)

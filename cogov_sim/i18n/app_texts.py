@@ -1,8 +1,188 @@
-"""The fixed text of the browser app (``app.`` keys), ``key -> (English, 中文)``."""
+"""The fixed text of the browser app (``app.`` keys), ``key -> (English, 中文)``.
+
+Besides the page's texts: the what-if interventions by name in words (``app.iv.<kind>``, the Chinese names of
+:data:`~cogov_sim.i18n.words.INTERVENTIONS`) with a line on what each does (``app.iv_help.<kind>``), and the
+parameters the sliders set by plain name (``app.param.<path>``, Chinese from
+:data:`~cogov_sim.i18n.words.PARAMETERS` without a unit in brackets) and unit (``app.unit.<path>``).
+"""
 
 from __future__ import annotations
 
+import re
+
+from cogov_sim.i18n.words import INTERVENTIONS, PARAMETERS
+
+IV_NAMES: dict[str, str] = {
+    "add_centers": "open new centers",
+    "close_centers": "close centers",
+    "add_functions": "add function zones",
+    "remove_functions": "remove function zones",
+    "change_hours": "change opening hours",
+    "rider_stations": "open stations for riders (暖新驿站)",
+    "launch_alliance": "launch a business-district alliance (商圈党建联盟)",
+    "incubate_social_organizations": "incubate social organizations",
+    "mobilization_campaign": "a mobilization campaign",
+    "department_coordination": "joint meetings of departments (联席会议)",
+    "withdraw_party_convening": "Party organizations stop convening",
+}
+"""English names in words of the what-if interventions (registry name -> name)."""
+
+IV_HELP: dict[str, tuple[str, str]] = {
+    "add_centers": (
+        "Open new centers of a level: placed like the scenario's own, at a place chosen on the map, or in areas.",
+        "新增某一层级的中心：按情景自身的方式选址、在地图上选定的位置或在指定居民区。",
+    ),
+    "close_centers": (
+        "Close centers: nobody can visit them; organizations based there move to the nearest open center.",
+        "关闭中心：居民不能再到访；驻在那里的组织迁往最近的开放中心。",
+    ),
+    "add_functions": ("Add function zones to the chosen centers.", "为选定的中心增加功能区。"),
+    "remove_functions": (
+        "Remove function zones from the chosen centers; a center keeps at least one.",
+        "取消选定中心的功能区；每个中心至少保留一个。",
+    ),
+    "change_hours": (
+        "Open, close or set opening slots on weekdays or weekends at the chosen centers.",
+        "在选定中心增加、关闭或设定工作日/周末的开放时段。",
+    ),
+    "rider_stations": (
+        "Open stations for new-employment workers near the routes riders pass.",
+        "在骑手常经过的路线附近建设暖新驿站。",
+    ),
+    "launch_alliance": (
+        "A business-district party-building alliance of enterprises and Party organizations, with joint actions.",
+        "由企业和党组织组成的商圈党建联盟，定期开展联合行动。",
+    ),
+    "incubate_social_organizations": (
+        "Found social organizations at incubation centers and support them for a while.",
+        "在孵化中心成立社会组织，并扶持一段时间。",
+    ),
+    "mobilization_campaign": (
+        "Party organizations convene more activities for a while (their rate times the multiplier).",
+        "党组织在一段时间内发起更多活动（发起频率乘以倍数）。",
+    ),
+    "department_coordination": (
+        "Regular joint meetings of government departments convened by the street working committee.",
+        "街道工委定期召集政府部门开联席会议。",
+    ),
+    "withdraw_party_convening": (
+        "Party organizations stop convening activities (does co-governance sustain itself?).",
+        "党组织不再发起活动（治理共同体能否自我维持？）。",
+    ),
+}
+"""What each intervention does, in both languages (the what-if panel's line under the choice)."""
+
+PARAM_NAMES: dict[str, str] = {
+    "organizations.departments": "government departments",
+    "organizations.enterprises": "enterprises taking part",
+    "organizations.social_organizations": "social organizations at the start",
+    "organizations.max_social_organizations": "most social organizations there can be",
+    "organizations.convening_per_week": "activities a Party organization convenes",
+    "organizations.mobilization_reach": "residents invited per activity",
+    "organizations.brokerage": "chance the Party introduces partners",
+    "organizations.department_responsiveness": "chance a department responds",
+    "organizations.party_sessions_per_week": "Party duty sessions",
+    "organizations.department_sessions_per_week": "department service sessions",
+    "organizations.enterprise_sessions_per_week": "enterprise service sessions",
+    "organizations.social_org_sessions_per_week": "social organization project sessions",
+    "behaviour.decay_per_km": "how fast distance puts people off",
+    "behaviour.detour_factor": "walking detour (route / straight line)",
+    "behaviour.walk_m_per_min": "walking speed",
+    "behaviour.visit_scale": "pull of the centers (visits a day)",
+    "behaviour.propensity_shape": "how evenly people like to visit",
+    "behaviour.area_exponent": "pull of a larger floor area",
+    "behaviour.need_match_weight": "pull of a center that meets one's need",
+    "behaviour.m2_per_visitor": "floor area per visitor at capacity",
+    "behaviour.turned_away_penalty": "trust lost when turned away",
+    "behaviour.contacts_per_visit": "people met per visit",
+    "behaviour.habit_gain": "habit gained per visit",
+    "behaviour.habit_decay_per_day": "habit lost per day",
+    "behaviour.acquaintance_hours": "hours together to become acquainted",
+    "behaviour.casual_hours": "hours together to become casual friends",
+    "behaviour.friend_hours": "hours together to become friends",
+    "behaviour.close_hours": "hours together to become close friends",
+    "behaviour.tie_half_life_days": "half-life of a tie without contact",
+    "behaviour.threshold_mean": "average threshold to join an action",
+    "behaviour.threshold_sd": "spread of the threshold to join",
+    "behaviour.success_repeat_boost": "more willing to join again after a success",
+    "behaviour.failure_repeat_penalty": "less willing to join again after a failure",
+    "behaviour.face_to_face_effect": "success gain of meeting face to face",
+    "behaviour.remote_effect": "success gain of remote consultation",
+    "behaviour.problem_rate_per_area_month": "new problems per residential area",
+    "behaviour.confidence_bound": "openness to others' views (no trust)",
+    "behaviour.confidence_trust_gain": "extra openness with full trust",
+    "behaviour.influence_rate": "how far a tie moves one's views",
+    "behaviour.experience_gain": "consciousness gained from a good service visit",
+    "behaviour.action_gain": "consciousness moved by a joint action",
+    "behaviour.baseline_drift_per_day": "daily drift back to one's usual views",
+    "behaviour.volunteer_join": "chance an invited resident volunteers",
+    "behaviour.volunteer_cogov_threshold": "consciousness needed to volunteer",
+    "behaviour.volunteer_dropout_per_year": "volunteers who leave within a year",
+    "behaviour.agreement_hours": "tie hours before a co-building agreement",
+    "behaviour.agreement_successes": "shared successes before an agreement",
+    "behaviour.incubation_successes": "successes before a social organization is incubated",
+    "behaviour.emergent_convening_threshold": "readiness at which others start convening",
+    "behaviour.org_contacts_per_session": "people an organization meets per session",
+    "behaviour.complementarity_weight": "preference for a missing actor type",
+    "behaviour.party_invitation_weight": "pull of a Party invitation",
+    "behaviour.actor_diversity_effect": "success gain per extra actor type",
+    "behaviour.resident_initiatives_per_year": "initiatives an activist starts",
+    "behaviour.resident_initiative_cogov": "consciousness of an activist",
+}
+"""Plain English names of the parameters the sliders set (scenario path -> name)."""
+
+UNITS: dict[str, tuple[str, str]] = {
+    "organizations.departments": ("departments", "个"),
+    "organizations.enterprises": ("enterprises", "家"),
+    "organizations.social_organizations": ("organizations", "个"),
+    "organizations.max_social_organizations": ("organizations", "个"),
+    "organizations.convening_per_week": ("a week", "次/周"),
+    "organizations.mobilization_reach": ("residents", "人"),
+    "organizations.party_sessions_per_week": ("a week", "次/周"),
+    "organizations.department_sessions_per_week": ("a week", "次/周"),
+    "organizations.enterprise_sessions_per_week": ("a week", "次/周"),
+    "organizations.social_org_sessions_per_week": ("a week", "次/周"),
+    "behaviour.decay_per_km": ("per km", "每公里"),
+    "behaviour.detour_factor": ("×", "倍"),
+    "behaviour.walk_m_per_min": ("m/min", "米/分钟"),
+    "behaviour.area_exponent": ("exponent", "指数"),
+    "behaviour.m2_per_visitor": ("m² a visitor", "平方米/人"),
+    "behaviour.turned_away_penalty": ("trust, 0-1", "信任，0-1"),
+    "behaviour.contacts_per_visit": ("people", "人"),
+    "behaviour.habit_decay_per_day": ("a day", "每天"),
+    "behaviour.acquaintance_hours": ("hours", "小时"),
+    "behaviour.casual_hours": ("hours", "小时"),
+    "behaviour.friend_hours": ("hours", "小时"),
+    "behaviour.close_hours": ("hours", "小时"),
+    "behaviour.tie_half_life_days": ("days", "天"),
+    "behaviour.threshold_mean": ("share of the invited, 0-1", "受邀者比例，0-1"),
+    "behaviour.success_repeat_boost": ("× odds", "倍（几率）"),
+    "behaviour.failure_repeat_penalty": ("share of the odds", "几率比例"),
+    "behaviour.face_to_face_effect": ("log-odds", "对数几率"),
+    "behaviour.remote_effect": ("log-odds", "对数几率"),
+    "behaviour.problem_rate_per_area_month": ("a month", "个/月"),
+    "behaviour.influence_rate": ("0-1 a meeting", "每次 0-1"),
+    "behaviour.experience_gain": ("0-1 a visit", "每次 0-1"),
+    "behaviour.action_gain": ("0-1 an action", "每次 0-1"),
+    "behaviour.baseline_drift_per_day": ("a day", "每天"),
+    "behaviour.volunteer_dropout_per_year": ("share a year", "每年比例"),
+    "behaviour.agreement_hours": ("hours", "小时"),
+    "behaviour.agreement_successes": ("actions", "次"),
+    "behaviour.incubation_successes": ("actions", "次"),
+    "behaviour.org_contacts_per_session": ("people", "人"),
+    "behaviour.actor_diversity_effect": ("log-odds", "对数几率"),
+    "behaviour.resident_initiatives_per_year": ("a year", "次/年"),
+    "population.sample_fraction": ("share of the people, 0-1", "人口比例，0-1"),
+}
+"""Units of the parameters the sliders set, as a reader says them (scenario path -> (English, 中文))."""
+
+_UNIT_IN_BRACKETS = re.compile(r"（[^（）]*）$")
+
 APP: dict[str, tuple[str, str]] = {
+    **{f"app.iv.{k}": (en, INTERVENTIONS.get(k, en)) for k, en in IV_NAMES.items()},
+    **{f"app.iv_help.{k}": pair for k, pair in IV_HELP.items()},
+    **{f"app.param.{k}": (en, _UNIT_IN_BRACKETS.sub("", PARAMETERS.get(k, en))) for k, en in PARAM_NAMES.items()},
+    **{f"app.unit.{k}": pair for k, pair in UNITS.items()},
     "app.title": ("cogov_sim · co-governance explorer", "cogov_sim · 共治模拟"),
     "app.bar": (
         "cogov_sim: Party-mass service centers and grassroots co-governance",
@@ -97,4 +277,118 @@ APP: dict[str, tuple[str, str]] = {
     "app.lasts": ("lasts (days; empty: to the end)", "持续天数（留空：到结束）"),
     "app.residential_areas": ("residential areas", "居民区"),
     "app.chosen_place": ("at a chosen place", "在选定位置"),
+    "app.arms_legend": (
+        "solid: with the what-ifs · dotted: the twin run without them (same start, same random numbers)",
+        "实线：应用政策模拟 · 点线：未应用的对照运行（同一起点、同一随机数）",
+    ),
+    "app.diff_title": (
+        "what the what-ifs changed: with them minus without (the twin run)",
+        "政策模拟带来的变化：应用后减去未应用（对照运行）",
+    ),
+    "app.diff_empty": (
+        "Apply a what-if: a twin run without it starts from the same day and seed, and the differences show here.",
+        "应用一项政策模拟后，将从同一天、同一种子开始一个未应用的对照运行，差异显示在这里。",
+    ),
+    "app.map_title_diff": (
+        "residents coloured by identification with the what-ifs minus without",
+        "居民颜色：应用政策模拟后的认同感减去未应用时",
+    ),
+    "app.identification_diff": ("identification: with − without", "认同感：应用 − 未应用"),
+    "app.map_mode": ("residents show", "居民颜色表示"),
+    "app.map_mode.level": ("identification", "认同感"),
+    "app.map_mode.difference": ("difference from the twin run", "与对照运行的差异"),
+    "app.twin_value": ("without: {value}", "未应用：{value}"),
+    "app.export_question": (
+        "What do the what-ifs applied in the app on {scenario} change ({whatifs}), against the same street without"
+        " them?",
+        "在{scenario}应用的政策模拟（{whatifs}）与不应用相比，带来哪些变化？",
+    ),
+    "app.export_description": (
+        "Exported from cogov viz: a session with seed {seed}, exported on day {day}. Each what-if starts the day"
+        " after it was applied in the app; every replication runs both arms with the same seed.",
+        "由 cogov viz 导出：种子 {seed} 的会话，于第 {day} 天导出。每项政策模拟从其在应用中施加的次日起生效；每次"
+        "重复中两个组使用相同的种子。",
+    ),
+    "app.export_head": (
+        "what-if file exported from the app (base {scenario}); run it with: cogov whatif <this file>",
+        "由应用导出的政策模拟文件（基础情景 {scenario}）；运行：cogov whatif <本文件>",
+    ),
+    "app.export_whatif": ("{kind} on day {day}", "第 {day} 天{kind}"),
+    "app.replications": ("replications of the what-if file", "政策模拟文件的重复次数"),
+    "app.whatif_file": ("session as a what-if file (YAML)", "会话导出为政策模拟文件（YAML）"),
+    "app.whatif_file.help": (
+        "apply a what-if first: the file reruns the session with replications (cogov whatif)",
+        "请先应用一项政策模拟：该文件可用 cogov whatif 带重复地重跑本会话",
+    ),
+    "app.words.whatif": ("{name}: {details}", "{name}：{details}"),
+    "app.words.lasts": ("for {days} days", "持续 {days} 天"),
+    "app.words.place": ("at ({x}, {y}) m", "位于（{x}, {y}）米"),
+    "app.areas.help": (
+        "residential areas as labelled on the map (RA1, RA2 …); none chosen: all of them",
+        "地图上标注的居民区（RA1、RA2 …）；不选：全部",
+    ),
+    "app.centers.help": (
+        "centers by their number, as shown when you click one on the map (e.g. 3, 12)",
+        "中心编号，点击地图上的中心可查看（如 3, 12）",
+    ),
+    "app.tab.map": ("Map", "地图"),
+    "app.tab.charts": ("Charts", "图表"),
+    "app.tab.diff": ("Difference", "差异"),
+    "app.tab.network": ("Network", "网络"),
+    "app.tab.inspect": ("Inspect", "查看"),
+    "app.speed": ("speed", "速度"),
+    "app.speed.slow": ("slow (1 frame/s)", "慢（每秒 1 帧）"),
+    "app.speed.normal": ("normal", "正常"),
+    "app.speed.fast": ("as fast as it runs", "最快"),
+    "app.range_plausible": ("plausible {lo}–{hi} {unit}", "合理范围 {lo}–{hi} {unit}"),
+    "app.range_allowed": (
+        "allowed {lo}–{hi} {unit} (no plausible range given)",
+        "允许 {lo}–{hi} {unit}（未给出合理范围）",
+    ),
+    "app.control_value": ("{name}: {value} {unit}", "{name}：{value} {unit}"),
+    "app.applied_words": (
+        "day {day}: {whatif} · acts from day {next} · twin run without it started on day {twin}",
+        "第 {day} 天：{whatif} · 第 {next} 天起生效 · 未应用的对照运行自第 {twin} 天开始",
+    ),
+    "app.inspect.help": (
+        "Click a center on the map to see it here, or choose an organization.",
+        "点击地图上的中心在此查看，或选择一个组织。",
+    ),
+    "app.inspect.org": ("organization", "组织"),
+    "app.inspect.center_name": ("{level} center {number} · {area}", "{level} {number} 号 · {area}"),
+    "app.inspect.count": ("{what}: {n}", "{what}：{n}"),
+    "app.inspect.so_far": ("{n} visits in {days} days so far", "至今 {days} 天共到访 {n} 人次"),
+    "app.inspect.none": ("none", "无"),
+    "app.inspect.visits_today": ("visits today, by segment", "今日到访（按人群）"),
+    "app.inspect.present": ("organizations present today", "今日在场的组织"),
+    "app.inspect.activities": ("activities today", "今日活动"),
+    "app.inspect.offers": ("what it offers", "提供的服务"),
+    "app.inspect.functions": ("function zones: {names}", "功能区：{names}"),
+    "app.inspect.slots": ("open: {names}", "开放时段：{names}"),
+    "app.inspect.based": ("based here: {names}", "驻在此处：{names}"),
+    "app.inspect.activity": (
+        "{function}, {slot}: convened by {convener} with {partners}; {people} people took part; {outcome}",
+        "{function}，{slot}：{convener} 发起，合作方 {partners}；{people} 人参与；{outcome}",
+    ),
+    "app.inspect.success": ("it succeeded", "成功"),
+    "app.inspect.failure": ("it failed", "未成功"),
+    "app.inspect.center": ("based at {name}", "驻在 {name}"),
+    "app.inspect.record": (
+        "convened {convened} activities, joined {joined}, {successes} successful",
+        "发起 {convened} 次活动，参与 {joined} 次，成功 {successes} 次",
+    ),
+    "app.inspect.commitment": ("commitment to co-governance {value} (0-1)", "共治投入度 {value}（0-1）"),
+    "app.inspect.ties": ("strongest ties with organizations (hours together)", "与组织的最强关系（共处小时）"),
+    "app.inspect.tie": ("{name}: {hours} h", "{name}：{hours} 小时"),
+    "app.inspect.resident_ties": ("ties with about {n} residents", "与约 {n} 位居民有关系"),
+    "app.inspect.agreements": ("co-building agreements and alliances", "共建协议与联盟"),
+    "app.inspect.alliance": ("member of the alliance {name}", "联盟成员：{name}"),
+    "app.net.pairs": ("ties between organizations by type pair", "组织间关系（按类型对）"),
+    "app.net.pair": ("{pair}: {ties} ties, {agreements} agreements", "{pair}：{ties} 条关系，{agreements} 项协议"),
+    "app.net.isolates": (
+        "{n} organizations without a tie to another organization are left out of the drawing",
+        "{n} 个与其他组织无关系的组织未绘出",
+    ),
+    "app.click.place": ("a click places a new station", "点击：放置新站点"),
+    "app.click.inspect": ("a click inspects a center", "点击：查看中心"),
 }

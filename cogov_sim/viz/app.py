@@ -6,9 +6,13 @@ idea:
 - :mod:`~cogov_sim.viz.state`: the page's reactive state and the threads that build and play the model;
 - :mod:`~cogov_sim.viz.control_panel`: the sidebar's cards (scenario and seed, run controls, parameters generated
   from the scenario schema, view settings, exports);
-- :mod:`~cogov_sim.viz.panels`: the main area's status, numbers of the day, map (click it to choose a place for a
-  new station), live charts with what-if markers and organization network;
-- :mod:`~cogov_sim.viz.whatif_panel`: the what-if form, applied to the running model now.
+- :mod:`~cogov_sim.viz.panels`: the main area's status, numbers of the day, and the tabs' map (click it to choose
+  a place for a new station or to inspect a center), live charts of both runs once a what-if was applied (the run
+  and its twin without the what-ifs), their difference, and the organization network;
+- :mod:`~cogov_sim.viz.inspect_panel`: the Inspect tab (a center or an organization today);
+- :mod:`~cogov_sim.viz.whatif_panel`: the what-if form, applied to the running model now, beside the tabs.
+
+At 1366×768 the numbers, the tabs and the what-if form are on screen together; only the visible tab is drawn.
 """
 
 # ruff: noqa: N802 - Solara components are named like classes (Page, Sidebar, Main), as Solara expects
@@ -20,14 +24,18 @@ import solara
 from cogov_sim.i18n import text
 from cogov_sim.viz.catalog import Catalog
 from cogov_sim.viz.control_panel import ExportCard, LanguageCard, ParametersCard, RunCard, ScenarioCard, ViewCard
-from cogov_sim.viz.panels import ChartsPanel, DayPanel, MapPanel, NetworkPanel, StatusBar
-from cogov_sim.viz.state import State, use_app_state
+from cogov_sim.viz.inspect_panel import InspectPanel
+from cogov_sim.viz.panels import ChartsPanel, DayPanel, DiffPanel, MapPanel, NetworkPanel, StatusBar
+from cogov_sim.viz.state import TAB_VIEWS, State, use_app_state
 from cogov_sim.viz.whatif_panel import WhatIfPanel
 
 CSS = """
-.cogov-num { padding: 4px 12px; margin: 0 6px 6px 0; border-radius: 6px; background: #f3f5f7; min-width: 118px; }
+.cogov-num { padding: 2px 10px; margin: 0 6px 6px 0; border-radius: 6px; background: #f3f5f7; min-width: 104px; }
 .cogov-num-label { font-size: 11px; color: #555; display: block; }
-.cogov-num-value { font-size: 20px; font-weight: 600; display: block; }
+.cogov-num-value { font-size: 18px; font-weight: 600; display: block; }
+.cogov-num-twin { font-size: 11px; color: #2b6cb0; display: block; }
+.cogov-inspect-title { font-size: 15px; font-weight: 600; display: block; margin-top: 6px; }
+.cogov-tabs .v-window { overflow: visible; }
 .cogov-delta { font-size: 11px; margin-left: 4px; }
 .cogov-up { color: #2e7d32; } .cogov-down { color: #c62828; }
 .cogov-caption { font-size: 12px; color: #555; display: block; margin: 2px 0 8px 0; }
@@ -52,18 +60,29 @@ def Sidebar(state: State):
         ExportCard(state)
 
 
+TABS = {"map": MapPanel, "charts": ChartsPanel, "diff": DiffPanel, "network": NetworkPanel, "inspect": InspectPanel}
+"""The main area's tabs in order (keys of :data:`cogov_sim.viz.state.TAB_VIEWS`) and their panels."""
+
+
 @solara.component
 def Main(state: State):
-    """The main area: status, numbers of the day, map and charts, what-if panel and network."""
-    with solara.Column(gap="0px", style={"padding": "8px 8px 8px 20px"}):
+    """The main area: status, numbers of the day, then the tabs beside the what-if panel."""
+    lang = state.lang.value
+    keys = list(TAB_VIEWS)
+    with solara.Column(gap="0px", style={"padding": "4px 8px 8px 12px"}):
         StatusBar(state)
         DayPanel(state)
-        with solara.Row(gap="0px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
-            MapPanel(state)
-            ChartsPanel(state)
-        with solara.Row(gap="0px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+        with solara.Row(gap="8px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+            with (
+                solara.Div(style={"width": "640px"}, classes=["cogov-tabs"]),
+                solara.lab.Tabs(
+                    value=keys.index(state.tab.value), on_value=lambda k: state.show_tab(keys[k]), lazy=True
+                ),
+            ):
+                for key in keys:
+                    with solara.lab.Tab(text(f"app.tab.{key}", lang), classes=[f"cogov-tab-{key}"]):
+                        TABS[key](state)
             WhatIfPanel(state)
-            NetworkPanel(state)
 
 
 @solara.component

@@ -2,7 +2,8 @@
 
 The language of the page, the scenario picker and seed, the run controls (step, play/pause, reset, render interval),
 the parameters generated from the scenario schema (applied on Reset), the view settings (how the map is drawn) and
-the exports. Every text comes from :mod:`cogov_sim.i18n` in the page's language (``state.lang``).
+the exports (the time series with its provenance, the map, the session as a what-if file). Every text comes from
+:mod:`cogov_sim.i18n` in the page's language (``state.lang``).
 """
 
 # ruff: noqa: N802 - Solara components are named like classes (ScenarioCard, RunCard ...), as Solara expects
@@ -15,8 +16,8 @@ from typing import Any
 import solara
 
 from cogov_sim.i18n import LANG_NAMES, LANGS, text
-from cogov_sim.viz.params import Control, control_label, describe, option_label, section_label
-from cogov_sim.viz.state import State
+from cogov_sim.viz.params import Control, control_label, describe, option_label, range_text, section_label, value_text
+from cogov_sim.viz.state import SPEEDS, State
 
 MAX_RENDER_INTERVAL = 30
 """Largest render interval offered (days per frame)."""
@@ -46,13 +47,14 @@ def choice_input(label: str, value: list[str], options: Sequence[str], on_value:
 
 @solara.component
 def ControlInput(control: Control, value: Any, on_value: Callable[[Any], None], lang: str = "en"):
-    """One scenario control: a slider, a switch or a choice of several, with the schema's description on hover."""
+    """One scenario control: a slider, a switch or a choice of several, with the description on hover.
+
+    A slider's label says its value and unit, the line under it the plausible range (or the allowed one).
+    """
     name = control_label(control.path, lang)
     label = name
-    if control.widget == "int":
-        label = f"{name}: {int(value)}"
-    elif control.widget == "float":
-        label = f"{name}: {float(value):g}"
+    if control.widget in ("int", "float"):
+        label = value_text(control, value, lang)
     with solara.Div(classes=["cogov-control", _control_class(control.path)]):
         with solara.Tooltip(control.help or name):
             solara.Text(label, classes=["cogov-control-label"])
@@ -62,6 +64,8 @@ def ControlInput(control: Control, value: Any, on_value: Callable[[Any], None], 
         elif control.widget == "float":
             solara.SliderFloat("", value=float(value), min=control.lower, max=control.upper, step=control.step,
                                on_value=on_value)  # fmt: skip
+        if control.widget in ("int", "float") and (shown := range_text(control, lang)):
+            solara.Text(shown, classes=["cogov-help", "cogov-range"])
         elif control.widget == "bool":
             solara.Switch(label=text("app.on" if value else "app.off", lang), value=bool(value), on_value=on_value)
         else:
@@ -127,6 +131,11 @@ def RunCard(state: State):
                           disabled=building or session.model is None, color="primary",
                           classes=["cogov-play"])  # fmt: skip
             solara.Button(text("app.reset", lang), on_click=reset, disabled=building, classes=["cogov-reset"])
+        speeds = {text(f"app.speed.{k}", lang): k for k in SPEEDS}
+        solara.Text(text("app.speed", lang), classes=["cogov-control-label"])
+        solara.ToggleButtonsSingle(value=text(f"app.speed.{state.speed.value}", lang), values=list(speeds),
+                                   on_value=lambda name: state.speed.set(speeds[name]), dense=True,
+                                   classes=["cogov-speed"])  # fmt: skip
         solara.Text(text("app.interval", lang, days=state.interval.value), classes=["cogov-control-label"])
         solara.SliderInt("", value=state.interval.value, min=1, max=MAX_RENDER_INTERVAL, on_value=state.interval.set)
         solara.Text(text("app.interval.help", lang), classes=["cogov-help"])
@@ -191,7 +200,11 @@ def ViewCard(state: State):
 
 @solara.component
 def ExportCard(state: State):
-    """Downloads of the run so far: the time series (CSV) and the map (PNG)."""
+    """Downloads of the run so far: time series (CSV), map (PNG) and the session as a what-if file (YAML).
+
+    The time series holds both runs once a what-if was applied, after its metadata; the what-if file reruns the
+    session with replications (``cogov whatif``).
+    """
     frame = state.frame.value
     session = state.session
     lang = state.lang.value
@@ -204,3 +217,11 @@ def ExportCard(state: State):
                                 label=text("app.csv", lang), mime_type="text/csv")  # fmt: skip
             solara.FileDownload(session.map_png, filename=session.export_name("map.png"), label=text("app.png", lang),
                                 mime_type="image/png")  # fmt: skip
+            if frame.applied:
+                solara.InputInt(text("app.replications", lang), value=session.replications, dense=True,
+                                on_value=lambda n: setattr(session, "replications", max(int(n), 1)),
+                                classes=["cogov-replications"])  # fmt: skip
+                solara.FileDownload(session.whatif_yaml, filename=session.export_name("whatif.yaml"),
+                                    label=text("app.whatif_file", lang), mime_type="application/yaml")  # fmt: skip
+            else:
+                solara.Text(text("app.whatif_file.help", lang), classes=["cogov-help"])

@@ -1,5 +1,8 @@
-"""The main area's panels: what the app is doing, the numbers of the day, the map, the charts and the network.
+"""The main area's panels: what the app is doing, the numbers of the day, and the tabs' views.
 
+The tabs show the map, the charts, the difference and the network.
+Once a what-if was applied, the numbers of the day show the twin run's value beside each (the run without the
+what-ifs), the charts draw both runs, the difference tab their difference and the map can colour residents by it.
 Every text comes from :mod:`cogov_sim.i18n` in the page's language (``state.lang``).
 """
 
@@ -13,10 +16,25 @@ from typing import Any
 import reacton.ipyvue as rv
 import solara
 
-from cogov_sim.i18n import label, text
+from cogov_sim.i18n import text
 from cogov_sim.viz.session import NUMBERS, Frame
 from cogov_sim.viz.state import State
+from cogov_sim.viz.whatif import kind_name
 from cogov_sim.viz.whatif_panel import choose_place
+
+
+def _show(n: dict[str, float]) -> dict[str, str]:
+    """The numbers of the day as shown (see :data:`cogov_sim.viz.session.NUMBERS`)."""
+    return {
+        "day": _fmt(n["day"]),
+        "visits": _fmt(n["visits"]),
+        "joint_actions": _fmt(n["joint_actions"]),
+        "problems_open": _fmt(n["problems_open"]),
+        "problems_resolved": f"{_fmt(n['problems_resolved'])} ({n['problems_resolved_share']:.0%})",
+        "volunteers": f"{_fmt(n['volunteers'])} ({n['volunteer_share']:.1%})",
+        "gci": _fmt(n["gci"], 3),
+        "centers_open": _fmt(n["centers_open"]),
+    }
 
 
 def _fmt(value: float, digits: int = 0) -> str:
@@ -43,17 +61,8 @@ def DayPanel(state: State):
     if frame is None:
         return
     lang = state.lang.value
-    n = frame.numbers
-    shown = {
-        "day": _fmt(n["day"]),
-        "visits": _fmt(n["visits"]),
-        "joint_actions": _fmt(n["joint_actions"]),
-        "problems_open": _fmt(n["problems_open"]),
-        "problems_resolved": f"{_fmt(n['problems_resolved'])} ({n['problems_resolved_share']:.0%})",
-        "volunteers": f"{_fmt(n['volunteers'])} ({n['volunteer_share']:.1%})",
-        "gci": _fmt(n["gci"], 3),
-        "centers_open": _fmt(n["centers_open"]),
-    }
+    shown = _show(frame.numbers)
+    twin = _show(frame.twin) if frame.twin is not None else None
     with solara.Row(gap="0px", style={"flex-wrap": "wrap"}, classes=["cogov-day"]):
         for key in NUMBERS:
             delta = frame.deltas.get(key)
@@ -66,6 +75,8 @@ def DayPanel(state: State):
                         digits = 3 if key == "gci" else 0
                         solara.Text(f"{'+' if up else '−'}{_fmt(abs(delta), digits)}",
                                     classes=["cogov-delta", "cogov-up" if up else "cogov-down"])  # fmt: skip
+                if twin is not None and key != "day":
+                    solara.Text(text("app.twin_value", lang, value=twin[key]), classes=["cogov-num-twin"])
     t = frame.timings
     solara.Text(text("app.timing", lang, frame=t["frame"], step=t["step"], draw=t["draw"], map=t["map"],
                      charts=t["charts"], network=t["network"], agents=frame.agents),
@@ -74,22 +85,45 @@ def DayPanel(state: State):
 
 @solara.component
 def MapPanel(state: State):
-    """The map; a click chooses the place of a new station (the what-if panel's place)."""
+    """The map; a click chooses the place of a new station (the what-if panel's place) or inspects a center."""
     frame = state.frame.value
     lang = state.lang.value
+    session = state.session
 
     def on_click(*args: Any) -> None:
         data = args[-1] if args else None
         if not isinstance(data, dict) or "offsetX" not in data:
             return
-        place = state.session.to_metres(float(data["offsetX"]), float(data["offsetY"]))
+        px, py = float(data["offsetX"]), float(data["offsetY"])
+        if state.click_mode.value == "inspect":
+            center = session.center_at(px, py)
+            if center is not None:
+                state.picked.set(("center", center))
+                state.show_tab("inspect")
+            return
+        place = session.to_metres(px, py)
         if place is None:
             return
         choose_place(state, (round(place[0]), round(place[1])))
 
+    def set_map_mode(mode: str) -> None:
+        with session.lock:
+            session.map_mode = mode
+        state.redraw()
+
+    modes = {text(f"app.click.{m}", lang): m for m in ("place", "inspect")}
+    with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.ToggleButtonsSingle(value=text(f"app.click.{state.click_mode.value}", lang), values=list(modes),
+                                   on_value=lambda v: state.click_mode.set(modes[v]), dense=True,
+                                   classes=["cogov-click-mode"])  # fmt: skip
+        if frame is not None and frame.twin is not None:
+            shades = {text(f"app.map_mode.{m}", lang): m for m in ("level", "difference")}
+            solara.ToggleButtonsSingle(value=text(f"app.map_mode.{session.map_mode}", lang), values=list(shades),
+                                       on_value=lambda v: set_map_mode(shades[v]), dense=True,
+                                       classes=["cogov-map-mode"])  # fmt: skip
     with solara.Div(classes=["cogov-panel"]):
         with solara.v.Html(tag="div", class_="cogov-map-box") as box:
-            if frame is not None:
+            if frame is not None and "map" in frame.images:
                 solara.Image(frame.images["map"], classes=["cogov-map"])
             else:
                 solara.Text(text("app.building_short", lang), classes=["cogov-help"])
@@ -100,9 +134,10 @@ def MapPanel(state: State):
 
 
 def _figure(frame: Frame, view: str, caption: str, *caption_classes: str) -> None:
-    """One view's image with its caption."""
+    """One view's image with its caption (the caption alone until the view is first drawn)."""
     with solara.Div(classes=["cogov-panel"]):
-        solara.Image(frame.images[view], classes=[f"cogov-{view}"])
+        if view in frame.images:
+            solara.Image(frame.images[view], classes=[f"cogov-{view}"])
         solara.Text(caption, classes=["cogov-caption", *caption_classes])
 
 
@@ -113,15 +148,36 @@ def ChartsPanel(state: State):
     if frame is None:
         return
     lang = state.lang.value
-    marks = ", ".join(text("app.marker", lang, day=a.day, kind=label(a.kind, lang, "intervention"))
-                      for a in frame.applied)  # fmt: skip
-    _figure(frame, "charts", text("app.markers", lang, marks=marks or text("app.none_yet", lang)), "cogov-markers")
+    _figure(frame, "charts", markers_text(frame, lang), "cogov-markers")
+
+
+def markers_text(frame: Frame, lang: str) -> str:
+    """The what-ifs applied so far by day and name (the charts' caption)."""
+    marks = ", ".join(text("app.marker", lang, day=a.day, kind=kind_name(a.kind, lang)) for a in frame.applied)
+    return text("app.markers", lang, marks=marks or text("app.none_yet", lang))
+
+
+@solara.component
+def DiffPanel(state: State):
+    """The difference between the run with the what-ifs and its twin without them."""
+    frame = state.frame.value
+    if frame is None:
+        return
+    _figure(frame, "diff", markers_text(frame, state.lang.value), "cogov-diff-markers")
 
 
 @solara.component
 def NetworkPanel(state: State):
-    """The organization network."""
+    """The organization network, with its ties counted by type pair and the organizations left out."""
     frame = state.frame.value
     if frame is None:
         return
-    _figure(frame, "network", text("app.network_caption", state.lang.value))
+    lang = state.lang.value
+    net = state.session.views.network
+    with solara.Row(gap="0px", style={"align-items": "flex-start"}):
+        _figure(frame, "network", text("app.network_caption", lang))
+        with solara.Column(gap="2px", classes=["cogov-pairs"], style={"max-width": "260px"}):
+            solara.Text(text("app.net.pairs", lang), classes=["cogov-control-label"])
+            for pair, (ties, agreed) in net.pairs.items():
+                solara.Text(text("app.net.pair", lang, pair=pair, ties=ties, agreements=agreed), classes=["cogov-help"])
+            solara.Text(text("app.net.isolates", lang, n=net.isolates), classes=["cogov-help"])

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic.fields import FieldInfo
 
-from cogov_sim.i18n import label, text
+from cogov_sim.i18n import TEXTS, label, text
 from cogov_sim.scenario import (
     FUNCTIONS,
     LEVELS,
@@ -41,8 +41,9 @@ DENSITY_FIELDS: tuple[str, ...] = ("count", "per_km2", "per_10k_residents")
 """The CenterLevel fields that say how many centers a level has (a level uses at most one of them)."""
 
 DENSITY_HEADROOM = 3.0
-"""Display range of a density slider: up to this many times the scenario's value (at least 10), within the
-schema's bound. A display choice, not a parameter bound: the schema still validates the value."""
+"""Display range of a density slider (up to this many times the scenario's value, at least 10) and of a parameter
+without a plausible range (up to this many times its value), within the schema's bound. A display choice, not a
+parameter bound: the schema still validates the value."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class Control:
         options: the allowed values (``choices``).
         help: the schema's description of the field.
         group: the section the control belongs to.
+        plausible: the range the schema calls plausible (None: it declares none); sliders span it.
+        allowed: the values the schema accepts (sliders without a plausible range span part of it).
     """
 
     path: str
@@ -72,6 +75,8 @@ class Control:
     options: tuple[str, ...] = ()
     help: str = ""
     group: str = ""
+    plausible: tuple[float, float] | None = None
+    allowed: tuple[float, float] | None = None
 
     def normalize(self, value: Any) -> Any:
         """The value in the form the scenario stores (int, float, bool, or a list in ``options`` order)."""
@@ -117,6 +122,8 @@ def nice_step(lower: float, upper: float, value: float, integer: bool = False) -
 
 def control_label(path: str, lang: str = "en") -> str:
     """The label of the control of scenario field ``path`` in ``lang`` (``residential centers``, ``居民区站点数量``)."""
+    if f"app.param.{path}" in TEXTS:
+        return text(f"app.param.{path}", lang)
     parts = path.split(".")
     if parts[0] == "centers" and len(parts) == 3:
         level, name = label(parts[1], lang, "level"), parts[2]
@@ -128,6 +135,57 @@ def control_label(path: str, lang: str = "en") -> str:
     if path == "population.sample_fraction":
         return text("app.sample_fraction", lang)
     return label(path, lang, "parameter")
+
+
+def control_unit(path: str, lang: str = "en") -> str:
+    """The unit of the value of scenario field ``path`` in ``lang`` (empty when it has none to say)."""
+    key = f"app.unit.{path}"
+    return text(key, lang) if key in TEXTS else ""
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() and abs(value) >= 1 else f"{value:g}"
+
+
+def range_text(control: Control, lang: str = "en") -> str:
+    """The range a slider stands in, in words: the plausible one, else the allowed one (empty for a choice)."""
+    unit = control_unit(control.path, lang)
+    if control.plausible is not None:
+        lo, hi = control.plausible
+        return _tidy(text("app.range_plausible", lang, lo=_number(lo), hi=_number(hi), unit=unit))
+    if control.allowed is not None:
+        lo, hi = control.allowed
+        return _tidy(text("app.range_allowed", lang, lo=_number(lo), hi=_number(hi), unit=unit))
+    return ""
+
+
+def _tidy(shown: str) -> str:
+    """One space between words, none before a full-width bracket (a text whose unit was empty)."""
+    return " ".join(shown.split()).replace(" （", "（").replace(" ：", "：")
+
+
+def value_text(control: Control, value: Any, lang: str = "en") -> str:
+    """A slider's label with its value and unit (``walking speed: 80 m/min``)."""
+    shown = str(int(value)) if control.widget == "int" else f"{float(value):g}"
+    name = control_label(control.path, lang)
+    return _tidy(text("app.control_value", lang, name=name, value=shown, unit=control_unit(control.path, lang)))
+
+
+def display_range(
+    value: float, allowed: tuple[float, float], plausible: tuple[float, float] | None
+) -> tuple[float, float]:
+    """The span of a slider: the plausible range, else part of the allowed one; widened to hold ``value``.
+
+    Without a plausible range the slider ends at :data:`DENSITY_HEADROOM` times the value (1 for a value of 0).
+    """
+    lo, hi = allowed
+    if plausible is not None:
+        lo, hi = plausible
+    elif value != 0:
+        hi = min(hi, DENSITY_HEADROOM * abs(value))
+    else:
+        hi = min(hi, 1.0)
+    return min(lo, value), max(hi, value)
 
 
 def section_label(section: str, lang: str = "en") -> str:
@@ -158,17 +216,20 @@ def _tunable_controls(section: str, group: str) -> list[Control]:
         if not t.path.startswith(section + "."):
             continue
         integer = t.kind is int
+        lo, hi = display_range(t.default, (t.lower, t.upper), t.plausible)
         out.append(
             Control(
                 path=t.path,
                 label=control_label(t.path),
                 widget="int" if integer else "float",
                 value=t.default,
-                lower=t.lower,
-                upper=t.upper,
-                step=nice_step(t.lower, t.upper, t.default, integer),
+                lower=lo,
+                upper=hi,
+                step=nice_step(lo, hi, t.default, integer),
                 help=t.description,
                 group=group,
+                plausible=t.plausible,
+                allowed=(t.lower, t.upper),
             )
         )
     return out
@@ -198,6 +259,7 @@ def _density_control(scenario: Scenario, level: str, group: str) -> Control | No
         step=nice_step(lo, upper, float(value), integer),
         help=field.description or "",
         group=group,
+        allowed=(lo, hi if hi is not None else math.inf),
     )
 
 
@@ -265,6 +327,7 @@ def population_controls(scenario: Scenario) -> list[Control]:
             step=step,
             help=field.description or "",
             group="population",
+            allowed=(lower, hi if hi is not None else 1.0),
         )
     ]
 
@@ -289,9 +352,10 @@ def scenario_controls(scenario: Scenario) -> dict[str, list[Control]]:
 
 def _with_value(control: Control, value: Any) -> Control:
     value = control.normalize(value)
-    upper = max(control.upper, float(value))
-    step = nice_step(control.lower, upper, float(value), control.widget == "int")
-    return Control(**{**control.__dict__, "value": value, "upper": upper, "step": step})
+    allowed = control.allowed or (control.lower, control.upper)
+    lower, upper = display_range(float(value), allowed, control.plausible)
+    step = nice_step(lower, upper, float(value), control.widget == "int")
+    return Control(**{**control.__dict__, "value": value, "lower": lower, "upper": upper, "step": step})
 
 
 def all_controls(sections: dict[str, list[Control]]) -> dict[str, Control]:

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from cogov_sim.interventions import effect_day
 from cogov_sim.model import CoGovModel
 from cogov_sim.scenario import Scenario, ScenarioError
-from cogov_sim.viz import whatif
+from cogov_sim.viz import export, inspect, whatif
 from cogov_sim.viz.catalog import Catalog
 from cogov_sim.viz.params import Control, all_controls, scenario_controls
-from cogov_sim.viz.render import DEFAULT_SAMPLE, MapView, Views
+from cogov_sim.viz.render import DEFAULT_SAMPLE, VIEWS, MapView, Views
+from cogov_sim.viz.twin import Twin
 from cogov_sim.world import World
 
 DEFAULT_SEED = 1
@@ -47,14 +47,20 @@ class Applied:
     Attributes:
         day: the day counter when it was applied (its marker on the charts); it acts from the next day.
         kind: the intervention's registry name.
-        summary: the intervention with the parameters that differ from their defaults.
+        summary: the intervention with the parameters that differ from their defaults (machine-read).
         opened: indices of the centers it opened.
+        data: the intervention as plain data, every field (its ``start_day`` is the day after ``day``).
     """
 
     day: int
     kind: str
     summary: str
     opened: tuple[int, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def words(self, lang: str = "en") -> str:
+        """The what-if in words (name and the inputs that differ from the form's defaults)."""
+        return whatif.in_words(self.kind, self.data, lang)
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class Frame:
             ``frame`` (the days stepped and the drawing).
         applied: the what-ifs applied so far.
         agents: simulated people.
+        twin: the twin arm's numbers of the day (the run without the what-ifs), or None before the first one.
     """
 
     run: int
@@ -84,6 +91,7 @@ class Frame:
     timings: dict[str, float]
     applied: tuple[Applied, ...]
     agents: int
+    twin: dict[str, float] | None = None
 
     @property
     def opened(self) -> int:
@@ -127,6 +135,11 @@ class Session:
         sample: residents drawn on the map.
         catchments: shade the area each center draws from.
         lang: the language the views are drawn in (``en`` or ``zh``).
+        twin: the run without the what-ifs, started when the first one was applied (None before).
+        replications: paired replications of the exported what-if file.
+        shown: the views drawn for a frame (those on screen; the others are drawn when they are shown).
+        map_mode: what the map's residents show: ``level`` (identification) or ``difference`` (identification
+            with the what-ifs minus without, once there is a twin).
     """
 
     catalog: Catalog
@@ -141,6 +154,10 @@ class Session:
     sample: int = DEFAULT_SAMPLE
     catchments: bool = True
     lang: str = "en"
+    twin: Twin | None = None
+    replications: int = export.REPLICATIONS
+    shown: frozenset[str] = VIEWS
+    map_mode: str = "level"
     run: int = 0
     views: Views = field(default_factory=Views)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -173,6 +190,7 @@ class Session:
             self.model, self.base = model, base
             self.sections = scenario_controls(base)
             self.applied, self._previous, self._current = [], {}, {}
+            self.twin = None
             self.place = None
             self.run += 1
             return self.frame()
@@ -208,12 +226,15 @@ class Session:
             for _ in range(max(int(days), 1)):
                 model.step()
             stepped = time.perf_counter() - start
+            if self.twin is not None:
+                self.twin.catch_up(model.day)
             return self.frame(step_s=stepped / max(int(days), 1), stepped_s=stepped)
 
     def frame(self, step_s: float = 0.0, stepped_s: float = 0.0) -> Frame:
         """Draw the views of the model as it is now (no step)."""
         with self.lock:
             model = self._require()
+            twin = self.twin.model.world if self.twin is not None else None
             images, took = self.views.draw(
                 model.world,
                 run=self.run,
@@ -223,6 +244,9 @@ class Session:
                 sample=self.sample,
                 catchments=self.catchments,
                 lang=self.lang,
+                twin=twin,
+                shown=self.shown,
+                map_mode=self.map_mode if twin is not None else "level",
             )
             draw = sum(took.values())
             timings = {"step": step_s, **took, "draw": draw, "frame": stepped_s + draw}
@@ -232,10 +256,13 @@ class Session:
             # change since the previous day shown (a redraw on the same day keeps the day's changes)
             deltas = {k: v - self._previous[k] for k, v in numbers.items() if k in self._previous}
             return Frame(self.run, self.name, model.day, numbers, deltas, images, timings, tuple(self.applied),
-                         model.world.n)  # fmt: skip
+                         model.world.n, day_numbers(twin) if twin is not None else None)  # fmt: skip
 
     def apply(self, kind: str, values: dict[str, Any]) -> Applied:
         """Apply a what-if to the running model now; it acts from the next day.
+
+        The first what-if of a run starts its twin (:class:`~cogov_sim.viz.twin.Twin`): a copy of the model as it
+        is now, run on without any what-if.
 
         Args:
             kind: the intervention's registry name.
@@ -252,31 +279,47 @@ class Session:
             except ValueError as err:
                 path, sep, msg = str(err).partition(": ")
                 raise ScenarioError("what-if", path if sep else "", msg if sep else str(err)) from None
+            if self.twin is None:
+                self.twin = Twin.start(model)
             before = len(model.world.centers)
             model.apply_now(iv)
             iv.schedule_end(model)  # undone after its end_day, if it has one
-            applied = Applied(model.day, kind, iv.summary(), tuple(range(before, len(model.world.centers))))
+            applied = Applied(model.day, kind, iv.summary(), tuple(range(before, len(model.world.centers))),
+                              iv.model_dump(mode="json"))  # fmt: skip
             self.applied.append(applied)
             return applied
 
     # ------------------------------------------------------------------ exports
     def timeseries_csv(self) -> str:
-        """The run's daily indicators so far, as ``timeseries.csv`` of ``cogov run`` (first column ``day``)."""
-        with self.lock:
-            model = self._require()
-            return pd.DataFrame(model.world.records).to_csv(index=False, float_format="%.6g")
+        """The daily indicators of both arms so far with the session's metadata (:func:`export.timeseries_csv`)."""
+        return export.timeseries_csv(self)
+
+    def whatif_yaml(self) -> str:
+        """The session as a what-if file for ``cogov whatif`` (:func:`export.whatif_yaml`), in the page's language."""
+        return export.whatif_yaml(self, self.lang)
 
     def map_png(self, dpi: int = 150) -> bytes:
         """The map as shown, drawn afresh at ``dpi``."""
         with self.lock:
             model = self._require()
             view = MapView(dpi=dpi)
-            return view.render(model.world, self.sample, self.catchments, self.opened_centers, self.place, self.lang)
+            twin = self.twin.model.world if self.twin is not None and self.map_mode == "difference" else None
+            return view.render(model.world, self.sample, self.catchments, self.opened_centers, self.place, self.lang,
+                               twin)  # fmt: skip
 
     def export_name(self, what: str) -> str:
         """File name of an export: scenario, seed, day and what it is."""
         day = self.model.day if self.model is not None else 0
         return f"{self.name}_seed{self.seed}_day{day}_{what}"
+
+    def center_at(self, px: float, py: float) -> int | None:
+        """The open center drawn nearest to a pixel of the map, within :data:`inspect.PICK_RADIUS_PX`, or None."""
+        with self.lock:
+            place = self.views.map.to_metres(px, py)
+            if place is None or self.model is None:
+                return None
+            x1, _ = self.views.map.to_metres(px + inspect.PICK_RADIUS_PX, py) or (place[0], 0.0)
+            return inspect.nearest_center(self.model.world, place[0], place[1], abs(x1 - place[0]))
 
     def to_metres(self, px: float, py: float) -> tuple[float, float] | None:
         """The place (m) under a pixel of the map image, or None outside the map."""

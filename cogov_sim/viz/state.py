@@ -8,11 +8,13 @@ components read and set.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import reacton.core
 import solara
 
 from cogov_sim.i18n import text
@@ -23,6 +25,18 @@ from cogov_sim.viz.session import DEFAULT_SEED, Frame, Session
 
 PLAY_PAUSE_S = 0.03
 """Pause between frames while playing, so that clicks (Pause, a what-if) get through at once."""
+
+SPEEDS: dict[str, float] = {"slow": 1.0, "normal": PLAY_PAUSE_S, "fast": 0.0}
+"""The speed control's choices: seconds of pause between frames while playing."""
+
+TAB_VIEWS: dict[str, frozenset[str]] = {
+    "map": frozenset({"map"}),
+    "charts": frozenset({"charts"}),
+    "diff": frozenset({"diff"}),
+    "network": frozenset({"network"}),
+    "inspect": frozenset(),
+}
+"""The tabs of the main area in order, with the views each shows (only those are drawn for a frame)."""
 
 
 @dataclass
@@ -46,11 +60,33 @@ class State:
     build_seq: solara.Reactive[int]
     lang: solara.Reactive[str]
     request: dict[str, Any]
+    tab: solara.Reactive[str]
+    speed: solara.Reactive[str]
+    picked: solara.Reactive[tuple[str, int] | None]
+    click_mode: solara.Reactive[str]
+    render: Any = None
+    images: dict[str, bytes] = field(default_factory=dict)
 
     def publish(self, frame: Frame) -> None:
-        """Show a frame unless it belongs to a model that was replaced meanwhile."""
-        if frame.run == self.session.run:
+        """Show a frame unless it belongs to a model that was replaced meanwhile.
+
+        Views not drawn for this frame (off screen) keep their last image. The change is rendered in one pass of
+        the page (every component reading the frame at once), not one pass per component.
+        """
+        if frame.run != self.session.run:
+            return
+        for name, png in self.images.items():
+            frame.images.setdefault(name, png)
+        self.images.update(frame.images)
+        with self.render if self.render is not None else contextlib.nullcontext():
             self.frame.set(frame)
+
+    def show_tab(self, tab: str) -> None:
+        """Show another tab of the main area and draw its views."""
+        with self.session.lock:
+            self.session.shown = TAB_VIEWS[tab]
+        self.tab.set(tab)
+        self.redraw()
 
     def redraw(self) -> None:
         """Redraw the views without stepping (after a what-if, a view setting or a chosen place)."""
@@ -81,7 +117,7 @@ def use_app_state(catalog: Catalog) -> State:
     The model of the catalog's default scenario is built in the background at once. The page opens in the server's
     language (:func:`~cogov_sim.viz.catalog.page_lang`).
     """
-    session = solara.use_memo(lambda: Session(catalog, lang=page_lang()), [])
+    session = solara.use_memo(lambda: Session(catalog, lang=page_lang(), shown=TAB_VIEWS["map"]), [])
     request = solara.use_memo(lambda: {"name": catalog.default, "changes": {}, "seed": DEFAULT_SEED}, [])
     first_kind = "add_centers" if "add_centers" in REGISTRY else next(iter(REGISTRY))
     state = State(
@@ -102,6 +138,12 @@ def use_app_state(catalog: Catalog) -> State:
         build_seq=solara.use_reactive(0),
         lang=solara.use_reactive(session.lang),
         request=request,
+        tab=solara.use_reactive("map"),
+        speed=solara.use_reactive("normal"),
+        picked=solara.use_reactive(None),
+        click_mode=solara.use_reactive("place"),
+        render=reacton.core.get_render_context(required=False),
+        images=solara.use_memo(dict, []),
     )
 
     def build(cancel: threading.Event) -> None:
@@ -115,8 +157,10 @@ def use_app_state(catalog: Catalog) -> State:
             state.error.set(None)
             state.forms.set({})
             state.message.set("")
+            state.picked.set(None)
             state.run.set(session.run)
-            state.frame.set(frame)
+            state.images.clear()
+            state.publish(frame)
         finally:
             state.building.set(False)
 
@@ -129,7 +173,7 @@ def use_app_state(catalog: Catalog) -> State:
                 state.playing.set(False)
                 return
             state.publish(frame)
-            time.sleep(PLAY_PAUSE_S)
+            time.sleep(SPEEDS.get(state.speed.value, PLAY_PAUSE_S))
 
     solara.use_thread(build, dependencies=[state.build_seq.value], intrusive_cancel=False)
     solara.use_thread(play, dependencies=[state.playing.value], intrusive_cancel=False)

@@ -18,10 +18,10 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from cogov_sim.i18n import label, text
+from cogov_sim.i18n import TEXTS, label, text
 from cogov_sim.interventions import REGISTRY, Intervention, make_intervention
 from cogov_sim.scenario import ScenarioError, Site
-from cogov_sim.viz.params import field_bounds
+from cogov_sim.viz.params import field_bounds, option_label
 
 InputKind = Literal["choice", "choices", "int", "float", "optional_int", "optional_float", "bool", "text", "ints",
                     "areas", "pair", "site", "lasts"]  # fmt: skip
@@ -71,10 +71,70 @@ def input_label(item: Input, lang: str = "en") -> str:
     return label(item.name, lang, "field")
 
 
-def describe_kind(cls: type[Intervention]) -> str:
-    """One-line description of an intervention class (its ``description`` or its docstring's first line)."""
-    text = cls.description or (cls.__doc__ or "").strip().split("\n\n")[0]
-    return " ".join(text.replace("``", "").split())
+def describe_kind(cls: type[Intervention], lang: str = "en") -> str:
+    """One-line description of an intervention class in ``lang``.
+
+    The catalogue's, else the class's ``description`` or its docstring's first line.
+    """
+    key = f"app.iv_help.{cls.model_fields['kind'].default}"
+    if key in TEXTS:
+        return text(key, lang)
+    shown = cls.description or (cls.__doc__ or "").strip().split("\n\n")[0]
+    return " ".join(shown.replace("``", "").split())
+
+
+def kind_name(kind: str, lang: str = "en") -> str:
+    """An intervention's name in words (``open new centers``, ``新增中心``); the registry name if it has none."""
+    key = f"app.iv.{kind}"
+    return text(key, lang) if key in TEXTS else label(kind, lang, "intervention")
+
+
+def in_words(kind: str, data: dict[str, Any], lang: str = "en") -> str:
+    """An applied what-if in words: its name and the inputs that differ from the form's defaults.
+
+    ``data`` is the intervention as plain data (:func:`to_data`, or a model dump); residential areas are named as
+    on the map (``RA1``), a place in metres, a duration in days.
+    """
+    parts = []
+    fields = REGISTRY[kind].model_fields
+    placed = bool(data.get("sites"))
+    for item in form(kind):
+        if placed and item.name in REPLACED_BY_SITES:
+            continue
+        if item.kind == "lasts":
+            end = data.get("end_day")
+            if end is not None:
+                parts.append(text("app.words.lasts", lang, days=int(end) - int(data.get("start_day", 1)) + 1))
+            continue
+        default = fields[item.name].default
+        value = data.get(item.name, default)
+        if item.kind == "site":
+            value = [(s["x_m"], s["y_m"]) if isinstance(s, dict) else tuple(s) for s in value or ()]
+            if not value:
+                continue
+            parts.append(", ".join(text("app.words.place", lang, x=round(x), y=round(y)) for x, y in value))
+            continue
+        elif _same(value, default) or value in (None, "", []):
+            continue
+        elif item.kind == "areas":
+            shown = ", ".join(text("map.area", lang, k=int(k) + 1) for k in value)
+        elif item.kind in ("choices", "choice"):
+            values = value if isinstance(value, list | tuple) else [value]
+            shown = ", ".join(option_label(str(v), lang) for v in values)
+        elif item.kind == "bool":
+            shown = text("app.on" if value else "app.off", lang)
+        elif isinstance(value, list | tuple):
+            shown = ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+        else:
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+        parts.append(f"{input_label(item, lang)} {shown}")
+    name = kind_name(kind, lang)
+    return text("app.words.whatif", lang, name=name, details="; ".join(parts)) if parts else name
+
+
+def _same(value: Any, default: Any) -> bool:
+    norm = [list(v) if isinstance(v, list | tuple) else v for v in (value, default)]
+    return norm[0] == norm[1]
 
 
 def _literal_options(tp: Any) -> tuple[str, ...] | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import solara
 
-from cogov_sim.i18n import label, text
+from cogov_sim.i18n import text
 from cogov_sim.interventions import REGISTRY
 from cogov_sim.scenario import ScenarioError
 from cogov_sim.viz import whatif
@@ -70,8 +70,9 @@ def FormInput(
 ):
     """One input of a what-if form (``areas``: residential areas of the place; ``middle``: its centre, m)."""
     label = whatif.input_label(item, lang)
+    hint = {"areas": text("app.areas.help", lang), "ints": text("app.centers.help", lang)}.get(item.kind, item.help)
     with (
-        solara.Tooltip(item.help or label),
+        solara.Tooltip(hint or label),
         solara.Div(classes=["cogov-whatif-input", f"cogov-wi-{item.name.replace('_', '-')}"]),
     ):
         if item.kind == "choice":
@@ -147,16 +148,17 @@ def WhatIfPanel(state: State):
         except ScenarioError as err:
             state.message.set(text("app.not_applied", lang, error=err))
             return
-        state.message.set(text("app.applied", lang, day=applied.day, summary=applied.summary, next=applied.day + 1))
+        twin = session.twin.start_day if session.twin is not None else applied.day
+        state.message.set(text("app.applied_words", lang, day=applied.day, whatif=applied.words(lang),
+                               next=applied.day + 1, twin=twin))  # fmt: skip
         state.redraw()
 
-    kinds = {label(k, lang, "intervention", both=True): k for k in whatif.kinds()}
+    kinds = {whatif.kind_name(k, lang): k for k in whatif.kinds()}
     with solara.Card(text("app.whatif", lang), margin=0, classes=["cogov-panel", "cogov-whatif"],
-                     style={"width": "520px"}):  # fmt: skip
-        solara.Select(text("app.intervention", lang), values=list(kinds),
-                      value=label(kind, lang, "intervention", both=True), on_value=lambda v: choose(kinds[v]),
-                      classes=["cogov-kind"])  # fmt: skip
-        solara.Text(whatif.describe_kind(REGISTRY[kind]), classes=["cogov-help"])
+                     style={"width": "400px"}):  # fmt: skip
+        solara.Select(text("app.intervention", lang), values=list(kinds), value=whatif.kind_name(kind, lang),
+                      on_value=lambda v: choose(kinds[v]), classes=["cogov-kind"])  # fmt: skip
+        solara.Text(whatif.describe_kind(REGISTRY[kind], lang), classes=["cogov-help"])
         for item in whatif.form(kind):
             if site is not None and item.name in whatif.REPLACED_BY_SITES:
                 continue  # the chosen place decides where (and how many: one)

@@ -2,8 +2,9 @@
 
 Static: axes with fixed ranges (days doubling from :data:`FIRST_DAYS_SHOWN`, values up to a rounded ceiling),
 legends (above each panel, so no line runs under them), what-if marker lines, bars of past days' joint actions. Per
-frame: the indicator lines and new bars. The background is redrawn when a range is outgrown (same axes, new limits);
-the figure is drawn anew for a new run or a new marker.
+frame: the indicator lines and new bars. Once a what-if was applied, each indicator has a second, dotted line of the
+same colour: the twin run without the what-ifs (:mod:`cogov_sim.viz.twin`). The background is redrawn when a range
+is outgrown (same axes, new limits); the figure is drawn anew for a new run, a new marker or a new twin.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ CHARTS_SIZE = (6.8, 6.0)
 
 FIRST_DAYS_SHOWN = 30
 """Day range of the charts at the start; it doubles whenever the run outgrows it."""
+
+TWIN = "|twin"
+"""Suffix of the gid of a twin line (the indicator's gid, then this)."""
+
+TWIN_STYLE: dict[str, Any] = {"ls": (0, (1.2, 1.2)), "lw": 1.6, "alpha": 0.95}
+"""How a twin line is drawn (the colour is its indicator's)."""
 
 
 def nice_ceiling(value: float, headroom: float = 1.03) -> float:
@@ -51,7 +58,12 @@ class ChartsView(FigureView):
         self._bars_drawn = 0
 
     def render(
-        self, records: Sequence[dict[str, float]], markers: Sequence[float] = (), run: Any = None, lang: str = "en"
+        self,
+        records: Sequence[dict[str, float]],
+        markers: Sequence[float] = (),
+        run: Any = None,
+        lang: str = "en",
+        twin: Sequence[dict[str, float]] | None = None,
     ) -> bytes:
         """Draw the charts of a run's daily records.
 
@@ -60,13 +72,16 @@ class ChartsView(FigureView):
             markers: days at which a what-if was applied.
             run: identifies the run; a new run redraws everything.
             lang: language of the titles and legends (another language redraws everything).
+            twin: the twin run's records (without the what-ifs), drawn dotted; None: no twin.
 
         Returns:
             PNG bytes.
         """
         n = len(records)
         cols = _columns(records)
-        key = (run, tuple(markers), n > 0, lang)
+        if twin is not None:
+            cols.update({k + TWIN: v for k, v in _columns(twin).items()})
+        key = (run, tuple(markers), n > 0, lang, twin is not None)
         if key != self._key:  # a new run or a new marker: draw the figure anew
             self._xmax = FIRST_DAYS_SHOWN
             while n > self._xmax:
@@ -89,7 +104,8 @@ class ChartsView(FigureView):
             self._bars_drawn = n
         for ax, lines, _ in self._panels:
             for line in lines:
-                line.set_data(cols["day"], cols[line.get_gid()])
+                gid = line.get_gid()
+                line.set_data(cols["day" + TWIN if gid.endswith(TWIN) else "day"], cols[gid])
                 ax.draw_artist(line)
         return encode_png(self.canvas)
 
@@ -117,6 +133,9 @@ class ChartsView(FigureView):
         self._panels = []
         for ax in main:
             lines = [ln for ln in ax.get_lines() if ln.get_gid() not in (None, "marker")]
+            if cols.get("day" + TWIN) is not None:
+                lines += [ax.plot([], [], color=ln.get_color(), gid=ln.get_gid() + TWIN, **TWIN_STYLE)[0]
+                          for ln in lines]  # fmt: skip
             # the legend goes between the title and the plot, so that no line runs under it
             rows = 0
             if ax.get_legend() is not None:
@@ -137,6 +156,8 @@ class ChartsView(FigureView):
             self._twin.tick_params(labelsize=7)
             self._twin.yaxis.label.set_fontsize(8)
             self._bars_drawn = len(cols.get("joint_actions", ()))
+        if cols.get("day" + TWIN) is not None:
+            self.fig.suptitle(text("app.arms_legend", lang), x=0.07, y=0.995, ha="left", va="top", fontsize=8)
         self._set_ranges(cols)
         self._redraw_background()
 

@@ -1,9 +1,11 @@
 """The map view: :func:`cogov_sim.report.map_figure` with catchments, redrawn cheaply every day (blitting).
 
 Static (drawn in full only when the centers, the sample or the shading change): residential areas, catchments, axes,
-legend and colour bar. Per frame: residents' colours (identification), centers' sizes (today's visits), rings around
-stations a what-if opened, the place chosen for a new station. The image is the size shown in the browser, so a
-click on it maps back to metres (:meth:`MapView.to_metres`).
+legend and colour bar. Residents' colours (identification, or its difference from the twin run without the
+what-ifs) change slowly: they are drawn again only when a colour moved by more than :data:`RESIDENT_COLOUR_STEP`,
+else the last drawing of them is put back. Per frame: centers' sizes (today's visits), rings around stations a
+what-if opened, the place chosen for a new station. The image is the size shown in the browser, so a click on it
+maps back to metres (:meth:`MapView.to_metres`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from matplotlib.transforms import Bbox
 
 from cogov_sim import report
 from cogov_sim.i18n import label, text
+from cogov_sim.viz.render.charts import nice_ceiling
 from cogov_sim.viz.render.figure import DPI, FigureView, encode_png
 
 if TYPE_CHECKING:
@@ -28,6 +31,13 @@ MAP_SIZE = (6.8, 5.0)
 
 DEFAULT_SAMPLE = 2000
 """Residents drawn on the map by default (a fixed random sample)."""
+
+RESIDENT_COLOUR_STEP = 0.004
+"""Largest change of a drawn resident's value (on the colour bar's 0-1 scale) that does not redraw the residents:
+about one step of the 256 colours of the map (``1/256``)."""
+
+DIFF_CMAP = "PuOr"
+"""Colour map of the difference mode (purple: higher with the what-ifs; orange: lower)."""
 
 
 def today_visits(world: World) -> np.ndarray:
@@ -47,6 +57,9 @@ class MapView(FigureView):
         self._bg: Any = None
         self._dynamic: list[Any] = []
         self._sample_idx = np.zeros(0, dtype=np.int64)
+        self._sample_for: tuple[int, int] | None = None
+        self._drawn: np.ndarray | None = None
+        self._bg_residents: Any = None
 
     def render(
         self,
@@ -56,6 +69,7 @@ class MapView(FigureView):
         highlight: Sequence[int] = (),
         place: tuple[float, float] | None = None,
         lang: str = "en",
+        twin: World | None = None,
     ) -> bytes:
         """Draw the map of ``world`` as it is now.
 
@@ -66,6 +80,7 @@ class MapView(FigureView):
             highlight: centers to ring (stations a what-if opened).
             place: a chosen place (metres) marked with a cross, or None.
             lang: language of the title and legends (another language redraws the static part).
+            twin: the twin run's World: residents show identification with the what-ifs minus without.
 
         Returns:
             PNG bytes.
@@ -73,28 +88,53 @@ class MapView(FigureView):
         c = world.centers
         visits = today_visits(world)
         highlight = [int(i) for i in highlight if 0 <= int(i) < len(c) and c.active[int(i)]]
-        key = (id(world), len(c), c.active.tobytes(), sample, catchments, tuple(highlight), lang)
+        values = self._resident_values(world, twin, sample)
+        span = None if twin is None else nice_span(float(np.abs(values).max(initial=0.0)))
+        key = (id(world), len(c), c.active.tobytes(), sample, catchments, tuple(highlight), lang, span)
         if key != self._key:
-            self._draw_static(world, visits, sample, catchments, highlight, lang)
+            self._draw_static(world, visits, sample, catchments, highlight, lang, span)
             self._key = key
+            self._drawn = None
+        shown = values if span is None else (values / span + 1) / 2  # on the colour bar's 0-1 scale
+        if self._drawn is not None and np.abs(shown - self._drawn).max(initial=0.0) <= RESIDENT_COLOUR_STEP:
+            self.canvas.restore_region(self._bg_residents)
         else:
             self.canvas.restore_region(self._bg)
+            self._residents.set_array(values)
+            self.ax.draw_artist(self._residents)
+            for region in self._overlays:  # labels and workplaces stay on top of the residents
+                self.canvas.restore_region(region)
+            self._bg_residents = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._drawn = shown
         self._update(world, visits, highlight, place)
-        self.ax.draw_artist(self._residents)
-        for region in self._overlays:  # labels and workplaces stay on top of the residents
-            self.canvas.restore_region(region)
         for artist in self._dynamic:
             self.ax.draw_artist(artist)
         return encode_png(self.canvas)
 
+    def _resident_values(self, world: World, twin: World | None, sample: int) -> np.ndarray:
+        """The drawn residents' identification, or its difference from the twin's (same people, same order)."""
+        if self._sample_for != (id(world), sample):
+            self._sample_idx = report.resident_sample(world, sample)
+            self._sample_for = (id(world), sample)
+        own = world.pop.identification[self._sample_idx]
+        return own if twin is None else own - twin.pop.identification[self._sample_idx]
+
     def _draw_static(
-        self, world: World, visits: np.ndarray, sample: int, catchments: bool, highlight: list[int], lang: str
+        self,
+        world: World,
+        visits: np.ndarray,
+        sample: int,
+        catchments: bool,
+        highlight: list[int],
+        lang: str,
+        span: float | None = None,
     ) -> None:
         self.fig.clear()
         ax = self.fig.add_axes((0.09, 0.09, 0.65, 0.84))
         report.map_figure(world, sample=sample, ax=ax, visits=visits, catchments=catchments, lang=lang)
         ax.set_title("")
-        ax.set_title(text("app.map_title", lang), fontsize=9, loc="left")
+        title = "app.map_title" if span is None else "app.map_title_diff"
+        ax.set_title(text(title, lang), fontsize=9, loc="left")
         ax.xaxis.label.set_fontsize(8)
         ax.tick_params(labelsize=7)
         handles, labels = ax.get_legend_handles_labels()
@@ -111,9 +151,13 @@ class MapView(FigureView):
         self.fig.legend(keys, labels, loc="upper left", bbox_to_anchor=(0.755, 0.93), fontsize=7.5,
                         title=text("app.centers_count", lang), title_fontsize=8, frameon=False)  # fmt: skip
         residents = next(a for a in ax.collections if a.get_gid() == "residents")
+        if span is not None:
+            residents.set_cmap(DIFF_CMAP)
+            residents.set_clim(-span, span)
         cax = self.fig.add_axes((0.77, 0.12, 0.19, 0.025))
         self.fig.colorbar(residents, cax=cax, orientation="horizontal")
-        cax.set_title(text("app.resident_identification", lang), fontsize=8)
+        cax.set_title(text("app.resident_identification" if span is None else "app.identification_diff", lang),
+                      fontsize=8)  # fmt: skip
         cax.tick_params(labelsize=7)
         # residents, centers and what-if marks change every frame; area labels and workplaces are drawn once and
         # their pixels put back over the residents each frame
@@ -123,7 +167,7 @@ class MapView(FigureView):
         self._dynamic.sort(key=lambda a: a.get_zorder())
         for artist in [residents, *self._dynamic]:
             artist.set_animated(True)
-        self._sample_idx = report.resident_sample(world, sample)
+        self._resident_values(world, None, sample)
         self.ax = ax
         self.canvas.draw()
         self._bg = self.canvas.copy_from_bbox(self.fig.bbox)
@@ -135,9 +179,8 @@ class MapView(FigureView):
     def _update(
         self, world: World, visits: np.ndarray, highlight: list[int], place: tuple[float, float] | None
     ) -> None:
-        pop, c = world.pop, world.centers
+        c = world.centers
         by_gid = {a.get_gid(): a for a in self.ax.collections if a.get_gid()}
-        by_gid["residents"].set_array(pop.identification[self._sample_idx])
         top = float(visits.max()) if len(visits) else 0.0
         for name, idx in report.center_groups(world):
             by_gid[f"centers.{name}"].set_sizes(report.center_sizes(visits[idx], top))
@@ -165,6 +208,11 @@ class MapView(FigureView):
         height = self.canvas.get_width_height()[1]
         px, py = self.ax.transData.transform((x, y))
         return float(px), float(height - py)
+
+
+def nice_span(value: float) -> float:
+    """The half-width of the difference colour bar: a round number above ``value``, at least 0.01."""
+    return nice_ceiling(max(value, 0.01), headroom=1.0)
 
 
 def _legend_key(handle: Any) -> Any:

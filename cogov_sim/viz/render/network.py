@@ -1,6 +1,8 @@
 """The network view: :func:`cogov_sim.report.network_figure`, redrawn only when the network changes.
 
-Positions are warm-started from the last drawing (nodes stay in place). The figure is redrawn when organizations,
+Positions are warm-started from the last drawing (nodes stay in place). Each drawing also counts the ties and
+agreements by type pair and the organizations without a tie (:attr:`NetworkView.pairs`, ``isolates``), which the
+app lists beside the drawing. The figure is redrawn when organizations,
 agreements or alliances change, and every :data:`NETWORK_REFRESH_DAYS` days (new ties, tie strengths); otherwise
 the last image is reused.
 """
@@ -35,6 +37,8 @@ class NetworkView(FigureView):
         self._png = b""
         self._pos: dict | None = None
         self._world_id: int | None = None
+        self.pairs: dict[str, tuple[int, int]] = {}
+        self.isolates = 0
 
     def render(self, world: World, lang: str = "en") -> bytes:
         """Draw the network of ``world`` when it changed or the language did (else return the last image)."""
@@ -47,6 +51,7 @@ class NetworkView(FigureView):
             self._pos = None
             self._world_id = id(world)
         g = report.org_graph(world)
+        self.pairs, self.isolates = pair_counts(g, lang), sum(1 for n in g.nodes if g.degree(n) == 0)
         pos = report.network_layout(g, pos=self._pos, iterations=50 if self._pos is None else 15)
         self._pos = pos
         self.fig.clear()
@@ -68,6 +73,17 @@ class NetworkView(FigureView):
         self._key = key
         self.full_draws += 1
         return self._png
+
+
+def pair_counts(g: Any, lang: str = "en") -> dict[str, tuple[int, int]]:
+    """Ties and agreements between organizations by type pair (:func:`cogov_sim.report.type_pair`), most ties first."""
+    kinds = dict(g.nodes(data="kind"))
+    counts: dict[str, list[int]] = {}
+    for a, b, agreed in g.edges(data="agreement"):
+        entry = counts.setdefault(report.type_pair(kinds[a], kinds[b], lang), [0, 0])
+        entry[0] += 1
+        entry[1] += int(bool(agreed))
+    return {k: (v[0], v[1]) for k, v in sorted(counts.items(), key=lambda kv: -kv[1][0])}
 
 
 def _org_key(handle: Any) -> Any:
