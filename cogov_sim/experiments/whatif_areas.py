@@ -109,7 +109,7 @@ def unit_effects(
         part = eff[eff["dimension"].isin(dims)].reset_index(drop=True)
         if table == "area":
             part["area"] = [-1 if u == COMMUTERS else int(u) for u in part["unit"]]
-            part["area_label"] = [COMMUTERS if u == COMMUTERS else f"RA{int(u) + 1}" for u in part["unit"]]
+            part["area_label"] = [COMMUTERS if u == COMMUTERS else text("map.area", k=int(u) + 1) for u in part["unit"]]
             columns = AREA_COLUMNS
         elif table == "segment":
             part = part.rename(columns={"dimension": "group"})

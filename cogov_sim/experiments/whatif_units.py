@@ -55,7 +55,10 @@ RESIDENT_INDICATORS: tuple[str, ...] = (
     "identification_mean",
 )
 """Values recorded for every group of people (an area, a segment): the totals' definitions restricted to the group;
-``participants`` is the people taking part in joint action that day."""
+``participants`` is the people taking part in that day's joint actions (one in two actions counts twice)."""
+
+PRESENCE_DAYS = 30
+"""``gci_presence`` counts the people who visited a center in the last this many days (as ``indicators.compute``)."""
 
 PLACE_INDICATORS: tuple[str, ...] = ("joint_actions", "problems_open")
 """Values recorded for residential areas only: actions held at the area's centers, the area's open problems."""
@@ -117,7 +120,7 @@ def _people(world: World, group: np.ndarray, k: int, participants: np.ndarray) -
     columns = [
         visits * world.scale,
         visits / per,
-        mean(pop.last_visit > day - 30),
+        mean(pop.last_visit > day - PRESENCE_DAYS),
         np.bincount(group[participants], minlength=k) * world.scale,
         mean(pop.volunteer),
         mean(pop.trust),
