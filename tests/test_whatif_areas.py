@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Circle
 
+from cogov_sim.experiments.effects import effects_table, paired_interval
 from cogov_sim.experiments.whatif import load_whatif
 from cogov_sim.experiments.whatif_areas import ACTOR_COLUMNS, AREA_COLUMNS, SEGMENT_COLUMNS, unit_effects
 from cogov_sim.experiments.whatif_map import difference_map, map_world
@@ -32,7 +33,7 @@ from cogov_sim.interventions import REGISTRY
 from cogov_sim.scenario import SEGMENTS, ScenarioError
 from tests.conftest import ROOT
 from tests.test_i18n_plots import draw, words_of
-from tests.test_whatif import _threads, _write
+from tests.test_whatif import _synthetic, _threads, _write
 
 AREA = 3
 """The residential area (0-based, as interventions name it) the campaign acts in: RA4 on the map."""
@@ -221,3 +222,25 @@ def test_texts_given_per_language_reach_the_report_in_its_language(small_run, tm
     with pytest.raises(ScenarioError) as err:
         load_whatif(_write(tmp_path, {**SMALL, "question": {"en": "x", "fr": "y"}}, "bad.yaml"))
     assert err.value.path == "question" and "unknown language 'fr'" in err.value.message
+
+
+@pytest.mark.parametrize("interval", ["t", "bootstrap"])
+def test_many_columns_at_once_give_each_columns_own_effect(interval):
+    rng = np.random.default_rng(7)
+    runs, series = _synthetic(reps=6)
+    series["y"] = series["x"] * 0.5 + rng.normal(0, 1, len(series))  # noisy, not paired away
+    gone = (series["run_id"] == "pol2") & (series["day"] == 20)
+    series.loc[gone, "y"] = np.nan  # one replication's final value missing for y only
+    both = effects_table(runs, series, [("pol", 8)], ["x", "y"], ["final_day", "after_start"], interval, seed=3)
+    for ind in ("x", "y"):
+        alone = effects_table(runs, series, [("pol", 8)], [ind], ["final_day", "after_start"], interval, seed=3)
+        mine = both[both["indicator"] == ind].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone)
+    final = both.set_index(["indicator", "window"])
+    assert final.loc[("x", "final_day"), "n"] == 5 and final.loc[("y", "final_day"), "n"] == 4
+    d = series.pivot_table(index=["replication", "day"], columns="run_id", values="y")
+    ys = [d.loc[(r, 20), f"pol{r}"] - d.loc[(r, 20), f"baseline{r}"] for r in (0, 1, 3, 4)]
+    if interval == "t":
+        assert final.loc[("y", "final_day"), ["diff", "ci_low", "ci_high"]].tolist() == pytest.approx(
+            list(paired_interval(np.array(ys)))
+        )
