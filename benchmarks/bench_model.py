@@ -54,13 +54,14 @@ size, days = int(sys.argv[1]), int(sys.argv[2])
 sc = load_scenario("scenarios/baseline.yaml", over)
 t0 = time.perf_counter()
 model = CoGovModel(sc, seed=1)
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 for _ in range(days):
     model.step()
-t2 = time.perf_counter()
+t2, c2 = time.perf_counter(), time.process_time()
 state = getattr(model, "world", model)  # older revisions kept the state on the model itself
 print(json.dumps({"residents": size, "agents": state.n, "days": days, "build_s": t1 - t0, "run_s": t2 - t1,
-                  "ms_per_day": 1000 * (t2 - t1) / days, "ties": len(state.ties), "centers": len(state.centers),
+                  "cpu_s": c2 - c1, "ms_per_day": 1000 * (t2 - t1) / days, "ties": len(state.ties),
+                  "centers": len(state.centers),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 )
@@ -84,10 +85,10 @@ def worktree(rev: str, where: Path) -> Path:
     return path
 
 
-def fitted_exponent(rows: list[dict]) -> float:
-    """Least-squares slope of log(run time) on log(agents): run time grows as agents^slope."""
+def fitted_exponent(rows: list[dict], key: str = "run_s") -> float:
+    """Least-squares slope of log(time) on log(agents) (``key``: wall or CPU time): time grows as agents^slope."""
     x = [math.log(r["agents"]) for r in rows]
-    y = [math.log(r["run_s"]) for r in rows]
+    y = [math.log(r[key]) for r in rows]
     mx, my = statistics.fmean(x), statistics.fmean(y)
     return sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / sum((a - mx) ** 2 for a in x)
 
@@ -120,6 +121,7 @@ def main() -> None:
     for size in args.sizes:
         runs = mine[size]
         row = min(runs, key=lambda r: r["run_s"]) | {"run_s": statistics.median(r["run_s"] for r in runs)}
+        row["cpu_s"] = statistics.median(r.get("cpu_s", math.nan) for r in runs)
         if theirs[size]:
             row["ref_run_s"] = statistics.median(r["run_s"] for r in theirs[size])
             # each run is paired with the reference run right after it, under nearly the same load
@@ -127,10 +129,10 @@ def main() -> None:
             row["ratio"] = statistics.median(a["run_s"] / b["run_s"] for a, b in pairs)
         rows.append(row)
     after = [round(x, 2) for x in os.getloadavg()]
-    print(f"\n{'residents':>10} {'agents':>8} {'build s':>8} {'run s':>7} {'ms/day':>7} {'peak MB':>8} {'ties':>9}"
-          + (f" {'ref run s':>9} {'ratio':>6}" if args.against else ""))  # fmt: skip
+    print(f"\n{'residents':>10} {'agents':>8} {'build s':>8} {'run s':>7} {'cpu s':>7} {'ms/day':>7} {'peak MB':>8}"
+          f" {'ties':>9}" + (f" {'ref run s':>9} {'ratio':>6}" if args.against else ""))  # fmt: skip
     for r in rows:
-        line = (f"{r['residents']:>10,} {r['agents']:>8,} {r['build_s']:>8.1f} {r['run_s']:>7.1f}"
+        line = (f"{r['residents']:>10,} {r['agents']:>8,} {r['build_s']:>8.1f} {r['run_s']:>7.1f} {r['cpu_s']:>7.1f}"
                 f" {1000 * r['run_s'] / r['days']:>7.1f} {r['peak_rss_mb']:>8.0f} {r['ties']:>9,}")  # fmt: skip
         if "ratio" in r:
             line += f" {r['ref_run_s']:>9.1f} {r['ratio']:>6.2f}"
@@ -140,11 +142,14 @@ def main() -> None:
         print(f"ratio = this tree's run time / {args.against}'s, median over {args.reps} interleaved pairs")
     if len(rows) > 1:
         sweeps = [[mine[size][k] for size in args.sizes] for k in range(args.reps)]
-        each = [fitted_exponent(sweep) for sweep in sweeps]
-        print(
-            f"run time grows as agents^{statistics.median(each):.2f} (least squares over {len(rows)} sizes,"
-            f" median of {args.reps} sweep(s): {', '.join(f'{e:.2f}' for e in each)}; 1.00 = linear)"
-        )
+        for key, label in (("run_s", "wall"), ("cpu_s", "CPU")):
+            if not all(key in r for sweep in sweeps for r in sweep):
+                continue
+            each = [fitted_exponent(sweep, key) for sweep in sweeps]
+            print(
+                f"{label} time grows as agents^{statistics.median(each):.2f} (least squares over {len(rows)}"
+                f" sizes, median of {args.reps} sweep(s): {', '.join(f'{e:.2f}' for e in each)}; 1.00 = linear)"
+            )
 
 
 if __name__ == "__main__":

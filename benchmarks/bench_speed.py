@@ -6,7 +6,8 @@
    picks a slot and one of its candidate centers by weight, people together at a center meet a bounded number
    of others, the pairs' hours are merged into a sorted tie table, as ``cogov_sim.ties`` does). Each run is a
    fresh process; the three are run one after another in every repetition, so each ratio is taken between runs
-   made under nearly the same load, and the median of the repetitions' ratios is reported.
+   made under nearly the same load, and the median of the repetitions' ratios is reported, of wall time and of
+   the process's CPU time (which waiting for a core on a shared machine does not inflate).
 2. ``profile``: one baseline run at ``--residents`` with every phase timed; the share of the day each takes.
 
 Every result states the machine's load (``os.getloadavg``) before and after. Numbers on a shared machine are
@@ -49,11 +50,11 @@ class Empty(mesa.Model):
         self.agents.shuffle_do("step")
 t0 = time.perf_counter()
 model = Empty(agents)
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 for _ in range(days):
     model.step()
-t2 = time.perf_counter()
-print(json.dumps({"agents": agents, "days": days, "build_s": t1 - t0, "run_s": t2 - t1}))
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({"agents": agents, "days": days, "build_s": t1 - t0, "run_s": t2 - t1, "cpu_s": c2 - c1}))
 """
 
 KERNEL_CHILD = r"""
@@ -66,7 +67,7 @@ t0 = time.perf_counter()
 cand = rng.integers(0, centers, (agents, K))  # candidate centers and their static weights, as in reach
 weight = (0.02 * rng.random((agents, K))).astype(np.float32)
 keys, hours, last = np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, np.int32)
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 for day in range(days):
     where, who = [], []
     for slot in range(SLOTS):  # presence: everyone weighs its candidates, some go, each to one of them
@@ -98,8 +99,9 @@ for day in range(days):
     keys = np.insert(keys, pos[new], u[new])
     hours = np.insert(hours, pos[new], (HOURS * n[new]).astype(np.float32))
     last = np.insert(last, pos[new], day)
-t2 = time.perf_counter()
-print(json.dumps({"agents": agents, "days": days, "build_s": t1 - t0, "run_s": t2 - t1, "ties": len(keys)}))
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({"agents": agents, "days": days, "build_s": t1 - t0, "run_s": t2 - t1, "cpu_s": c2 - c1,
+                  "ties": len(keys)}))
 """
 
 
@@ -124,8 +126,8 @@ def compare(residents: int, days: int, reps: int) -> dict:
         agents = model["agents"]
         mesa = child(MESA_CHILD, agents, days)
         kernel = child(KERNEL_CHILD, agents, model["centers"], days)
-        row = {"rep": rep, "load": load(), "model_s": model["run_s"], "mesa_s": mesa["run_s"],
-               "kernel_s": kernel["run_s"]}  # fmt: skip
+        row = {"rep": rep, "load": load(), **{f"{name}_{what}": run[f"{what}_s"] for name, run in
+               (("model", model), ("mesa", mesa), ("kernel", kernel)) for what in ("run", "cpu")}}  # fmt: skip
         print(json.dumps(row), file=sys.stderr)
         rows.append(row)
     return {
@@ -135,11 +137,19 @@ def compare(residents: int, days: int, reps: int) -> dict:
         "reps": reps,
         "load_before": before,
         "load_after": load(),
-        "model_s": statistics.median(r["model_s"] for r in rows),
-        "mesa_s": statistics.median(r["mesa_s"] for r in rows),
-        "kernel_s": statistics.median(r["kernel_s"] for r in rows),
-        "mesa_over_model": statistics.median(r["mesa_s"] / r["model_s"] for r in rows),
-        "model_over_kernel": statistics.median(r["model_s"] / r["kernel_s"] for r in rows),
+        **{
+            f"{name}_{what}_s": statistics.median(r[f"{name}_{what}"] for r in rows)
+            for name in ("model", "mesa", "kernel")
+            for what in ("run", "cpu")
+        },
+        **{
+            f"mesa_over_model_{what}": statistics.median(r[f"mesa_{what}"] / r[f"model_{what}"] for r in rows)
+            for what in ("run", "cpu")
+        },
+        **{
+            f"model_over_kernel_{what}": statistics.median(r[f"model_{what}"] / r[f"kernel_{what}"] for r in rows)
+            for what in ("run", "cpu")
+        },
     }
 
 
@@ -198,10 +208,11 @@ def main() -> None:
         print(json.dumps(r), file=sys.stderr)
         print(f"\n{r['residents']:,} residents ({r['agents']:,} agents), {r['days']} days, median of {r['reps']}"
               f" interleaved repetitions; load {r['load_before']} -> {r['load_after']}")  # fmt: skip
-        print(f"  model {r['model_s']:.1f} s, plain Mesa empty step {r['mesa_s']:.1f} s,"
-              f" numpy kernel {r['kernel_s']:.1f} s")  # fmt: skip
-        print(f"  empty Mesa loop / model = {r['mesa_over_model']:.2f} (above 1: the model is faster);"
-              f" model / numpy kernel = {r['model_over_kernel']:.2f} (below 1: the model is faster)")  # fmt: skip
+        for what, label in (("run", "wall"), ("cpu", "CPU")):
+            print(f"  {label} time: model {r[f'model_{what}_s']:.1f} s, plain Mesa empty step"
+                  f" {r[f'mesa_{what}_s']:.1f} s, numpy kernel {r[f'kernel_{what}_s']:.1f} s; empty Mesa loop / model"
+                  f" = {r[f'mesa_over_model_{what}']:.2f} (above 1: the model is faster), model / numpy kernel ="
+                  f" {r[f'model_over_kernel_{what}']:.2f}")  # fmt: skip
     else:
         r = profile(args.residents, args.days)
         print(json.dumps(r), file=sys.stderr)
