@@ -81,7 +81,7 @@ def test_party_members_take_part_more_the_more_they_are_asked_first():
     without, strong = _party_ratio(0.0), _party_ratio(3.0)
     print(f"Party / non-Party participation: {without:.2f} unweighted, {strong:.2f} at weight 3")
     assert strong > without + 0.2
-    assert without > 0.9  # with no priority, Party members still take part about as much (awareness, trust)
+    assert without > 1.0  # with no priority they still take part more: they know more centers, lower thresholds
 
 
 def test_most_ties_above_acquaintance_stay_below_friend(baseline_year):
