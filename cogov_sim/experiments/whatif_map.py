@@ -29,7 +29,7 @@ from cogov_sim.model import CoGovModel
 from cogov_sim.plotting import Figure
 from cogov_sim.report import MARKER_COLOR, map_figure
 from cogov_sim.scenario import scenario_from_dict
-from cogov_sim.world import World
+from cogov_sim.world import World, build_world
 
 CMAP = "PuOr"
 """The diverging colour map (purple for a rise, orange for a fall; readable with the common colour deficiencies)."""
@@ -59,11 +59,15 @@ def map_world(wf: WhatIf, policy: Policy | None = None) -> tuple[World, np.ndarr
     The interventions that open centers (``add_centers``, ``rider_stations``) are applied at once on a model of
     replication 0, so their centers stand where that replication's would first open; nothing else is applied.
     """
-    model = CoGovModel(scenario_from_dict(dict(wf.base_data)), seed=wf.seed(0))
+    scenario = scenario_from_dict(dict(wf.base_data))
+    opening = [iv for iv in (policy.interventions if policy is not None else ()) if iv.adds_level() is not None]
+    if not opening:
+        world = build_world(scenario, wf.seed(0))
+        return world, np.zeros(0, dtype=np.int64)
+    model = CoGovModel(scenario, seed=wf.seed(0))
     before = len(model.world.centers)
-    for iv in policy.interventions if policy is not None else ():
-        if iv.adds_level() is not None:
-            model.apply_now(type(iv).model_validate(iv.model_dump()))
+    for iv in opening:
+        model.apply_now(type(iv).model_validate(iv.model_dump()))
     return model.world, np.arange(before, len(model.world.centers))
 
 
