@@ -35,7 +35,7 @@ TINY = {
         {"path": "organizations.convening_per_week", "range": [0.2, 1.5]},
     ],
     "policies": {"campaign": [{"kind": "mobilization_campaign", "start_day": 3, "end_day": 6, "multiplier": 2}]},
-    "robustness": [{"outcome": "gci", "threshold": 0.3}],
+    "robustness": [{"outcome": "gci"}],
     "keep": {"daily_every": 1},
 }
 

@@ -20,12 +20,12 @@ with warnings.catch_warnings():
 
 
 def test_ema_workbench_loads_the_export_and_its_prim_finds_the_same_box(tmp_path: Path) -> None:
-    folder = write_exploration_results(tmp_path / "r", n_futures=150)
+    folder = write_exploration_results(tmp_path / "r", n_futures=100)
     archive = tmp_path / "ema.tar.gz"
     assert main(["ema-export", str(folder), "--out", str(archive)]) == 0
     experiments, outcomes = load_results(str(archive))
     runs = pd.read_parquet(folder / "runs.parquet")
-    assert len(experiments) == len(runs) == 300
+    assert len(experiments) == len(runs) == 200
     assert list(experiments.columns) == [
         "behaviour.emergent_convening_threshold",
         "organizations.convening_per_week",

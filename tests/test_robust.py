@@ -61,9 +61,9 @@ def test_minimizing_turns_regret_around(tmp_path: Path) -> None:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_cogov_robust_shows_the_disagreement_and_where_an_arm_fails(tmp_path: Path, lang: str) -> None:
     rng = np.random.default_rng(2)
-    x = rng.random(120).tolist()
+    x = rng.random(60).tolist()
     bold = [0.6 if v < 0.7 else 0.1 for v in x]  # bold fails where habit_gain is high
-    folder = write_arms(tmp_path / "r", {"baseline": [0.3] * 120, "steady": [0.4] * 120, "bold": bold}, x)
+    folder = write_arms(tmp_path / "r", {"baseline": [0.3] * 60, "steady": [0.4] * 60, "bold": bold}, x)
     out = tmp_path / "rb"
     args = ["robust", str(folder), "--outcome", "gci", "--threshold", "0.35", "--out", str(out), "--lang", lang]
     assert main(args) == 0
