@@ -180,6 +180,7 @@ PARAMETERS: dict[str, str] = {
     "behaviour.experience_gain": "体验增益",
     "behaviour.action_gain": "行动增益",
     "behaviour.baseline_drift_per_day": "每日回归基线",
+    "behaviour.party_invitation_weight": "党员优先邀请权重",
     "behaviour.volunteer_join": "成为志愿者概率",
     "behaviour.volunteer_cogov_threshold": "志愿者共治意识阈值",
     "behaviour.volunteer_dropout_per_year": "志愿者年退出率",
