@@ -86,13 +86,14 @@ def box_figure(prim: PrimResult, names: dict[str, str], lang: str) -> Figure:
     for i, lim in enumerate(lims):
         ax.barh(i, 1.0, color="0.88", height=0.6)
         if lim.categorical:
-            shown = f"{'/'.join(lim.values)}  (of {'/'.join(lim.all_values)})"
+            shown = text("dc.box_range", lang, box="/".join(lim.values), full="/".join(lim.all_values))
             ax.barh(i, len(lim.values) / max(len(lim.all_values), 1), color="tab:blue", height=0.6)
         else:
             span = (lim.full_high or 0) - (lim.full_low or 0) or 1.0
             lo, hi = ((lim.low or 0) - (lim.full_low or 0)) / span, ((lim.high or 0) - (lim.full_low or 0)) / span
             ax.barh(i, hi - lo, left=lo, color="tab:blue", height=0.6)
-            shown = f"[{num(lim.low)}, {num(lim.high)}] of [{num(lim.full_low)}, {num(lim.full_high)}]"
+            box, full = f"[{num(lim.low)}, {num(lim.high)}]", f"[{num(lim.full_low)}, {num(lim.full_high)}]"
+            shown = text("dc.box_range", lang, box=box, full=full)
         qp = f"qp {lim.qp:.2g}" if np.isfinite(lim.qp) else ""
         ax.text(1.02, i, f"{shown}  {qp}", va="center", fontsize=8)
     ax.set_yticks(range(len(lims)), [names.get(lim.column, lim.column) for lim in lims])

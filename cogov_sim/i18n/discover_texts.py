@@ -88,6 +88,7 @@ DISCOVER: dict[str, tuple[str, str]] = {
         "PRIM box {id}: limits on each restricted input (grey: all runs)",
         "PRIM 盒子 {id}：各受限输入的范围（灰色：全部运行）",
     ),
+    "dc.box_range": ("{box} of {full}", "{box}（全部：{full}）"),
     "dc.tree_title": ("CART tree of: {where}", "分类树：{where}"),
     "dc.yes": ("holds", "满足"),
     "dc.no": ("does not hold", "不满足"),
