@@ -1,7 +1,8 @@
 """Vectorized invitations: the day's invitations scored at once pick the partners a per-organization loop picks.
 
 The reference below is the invitation rule written out organization by organization (MODEL.md §3.2), drawing
-the same random numbers in the same order as ``supply.invite`` always has: the brokerage uniform, one
+the same random numbers in the same order as ``supply.invite`` always has (before the scoring moved to
+``cogov_sim.mechanisms.invitations``): the brokerage uniform, one
 Exp(INVITATION_NOISE) per organization, one uniform per invitee.
 """
 
@@ -12,9 +13,9 @@ import math
 import numpy as np
 import pytest
 
-from cogov_sim.mechanisms import supply
+from cogov_sim.mechanisms import invitations, supply
 from cogov_sim.mechanisms.initiatives import ResidentLead
-from cogov_sim.mechanisms.supply import INVITATION_NOISE, PARTNERS_ASKED, SPECIALTY_WEIGHT, TIE_SCORE_HOURS
+from cogov_sim.mechanisms.invitations import INVITATION_NOISE, PARTNERS_ASKED, SPECIALTY_WEIGHT, TIE_SCORE_HOURS
 from cogov_sim.model import CoGovModel
 from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS
@@ -97,7 +98,7 @@ def set_busy(world, busy: list[float]) -> None:
 
 def test_the_world_has_organizations_tied_and_types_larger_than_the_shortlist(grown):
     table = OrgTable.of(grown.orgs)
-    assert np.bincount(table.kind).max() > supply.SHORTLIST  # the shortlist really drops candidates
+    assert np.bincount(table.kind).max() > invitations.SHORTLIST  # the shortlist really drops candidates
     among = org_ties(grown.ties, grown.n, len(grown.orgs), grown.day)
     assert among.nnz > 50
 
@@ -128,8 +129,10 @@ def test_a_day_scored_at_once_convenes_what_activity_by_activity_convenes(grown)
     set_busy(grown, start)
     table = OrgColumns().table(grown.orgs)
     got = []
-    for d, short in supply.drafted(grown, stream(SEED, "day", 1), conveners, 0, True, table, supply.today_ties(grown)):
-        partners = supply.ask(grown, d, short, table, d.topic.problem)
+    for d, short in supply.drafted(
+        grown, stream(SEED, "day", 1), conveners, 0, True, table, invitations.today_ties(grown)
+    ):
+        partners = invitations.ask(grown, d.org, d.asks, short, table, d.topic.problem)
         supply.convene(d.org, d.center, d.slot, d.topic, partners)
         got.append((d.center, d.slot, d.topic, [p.node for p in partners]))
     assert got == want
@@ -140,9 +143,9 @@ def test_a_day_scored_at_once_convenes_what_activity_by_activity_convenes(grown)
 def test_scoring_in_blocks_gives_the_same_shortlists(grown, monkeypatch):
     table = OrgTable.of(grown.orgs)
     conveners = grown.orgs[:30]
-    whole = supply.drafted(grown, stream(SEED, "blocks", 0), conveners, 1, True, table, supply.today_ties(grown))
+    whole = supply.drafted(grown, stream(SEED, "blocks", 0), conveners, 1, True, table, invitations.today_ties(grown))
     monkeypatch.setattr(supply, "CHUNK_CELLS", 7 * len(grown.orgs))  # blocks of 7 activities
-    blocks = supply.drafted(grown, stream(SEED, "blocks", 0), conveners, 1, True, table, supply.today_ties(grown))
+    blocks = supply.drafted(grown, stream(SEED, "blocks", 0), conveners, 1, True, table, invitations.today_ties(grown))
     for (d1, s1), (d2, s2) in zip(whole, blocks, strict=True):
         assert d1.topic == d2.topic and np.array_equal(d1.asks, d2.asks)
         assert all(np.array_equal(a, b) for a, b in zip(s1, s2, strict=True))

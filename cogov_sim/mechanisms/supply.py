@@ -8,10 +8,9 @@ convener's own rule: :func:`invite` for the regular conveners; an alliance asks 
 
 The regular conveners' invitations are scored for the whole day at once: each activity is drafted in turn
 (:func:`draft`: venue, slot, topic and every random draw of its invitation, in the order one activity at a time
-always drew them), the drafts are scored together as a matrix over organizations (:func:`shortlists`, with the
-tie hours among organizations read once a day, :func:`cogov_sim.world.org_columns.org_ties`), and the partners
-are then asked activity by activity (:func:`ask`), since an acceptance takes weekly capacity that the next
-invitation sees. The partners are the ones the one-at-a-time rule picks (tests/test_supply_invitations.py).
+always drew them), the drafts are scored together in blocks (:func:`drafted`), and the partners are then asked
+activity by activity, since an acceptance takes weekly capacity that the next invitation sees: the scoring and
+asking are in :mod:`cogov_sim.mechanisms.invitations`.
 
 Contract: fills ``world.today.activities`` with the day's convened activities, their centers, slots, topics and
 accepted partner organizations; opens new problems in ``world.problems``; resets weekly capacities.
@@ -25,10 +24,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from cogov_sim.mechanisms.initiatives import initiative_stream, resident_leads
+from cogov_sim.mechanisms.invitations import PARTNERS_ASKED as PARTNERS_ASKED
+from cogov_sim.mechanisms.invitations import Shortlist, ask, draw_invitation, shortlists, today_ties
 from cogov_sim.scenario import DAY_KINDS, FUNCTIONS
 from cogov_sim.world import Activity, World
-from cogov_sim.world.org_columns import OrgColumns, by_type, org_ties
-from cogov_sim.world.organizations import ORG_TYPES, Department, Organization, OrgTable, PartyOrganization
+from cogov_sim.world.org_columns import OrgColumns
+from cogov_sim.world.organizations import Organization, OrgTable, PartyOrganization
 
 DELIBERATION = FUNCTIONS.index("deliberation")
 NO_VENUE_FACTOR = 0.05
@@ -49,9 +50,6 @@ one: assumption, plausible 0.2-0.8."""
 NO_SLOT_OPEN = 3
 """Slot of an activity held where no slot is open, or without a venue: the evening (index into ``SLOTS``), after
 work: assumption; any slot is plausible. Such an activity books no presence at a center (``org_presence``)."""
-
-PARTNERS_ASKED = 4
-"""Organizations a convener asks to take part in one activity: assumption; plausible 2-8."""
 
 AGREEMENT_ACTIONS_PER_DAY = 1.0 / 14.0
 """Chance a day that a co-building agreement holds its regular joint action (about every two weeks, 常态化联系):
@@ -103,20 +101,6 @@ def choose_topic(world: World, rng: np.random.Generator, center: int, area: int,
     return Topic(-1, int(rng.integers(0, len(FUNCTIONS))), False)
 
 
-TIE_SCORE_HOURS = 10.0
-"""Tie hours at which a partner's tie term in the invitation score is one half (saturating): assumption;
-plausible 5-20 h."""
-SPECIALTY_WEIGHT = 1.0
-"""Invitation score of a partner whose specialty serves the activity's need: assumption; plausible 0.5-2."""
-INVITATION_NOISE = 0.5
-"""Mean of the exponential noise on the invitation score (whom a convener happens to think of): assumption;
-plausible 0.2-1."""
-
-
-SHORTLIST = 2 * PARTNERS_ASKED
-"""Best-scored candidates of each organization type kept for the asking (at most ``PARTNERS_ASKED`` are asked, so
-any number from ``PARTNERS_ASKED`` up gives the same partners; twice that also covers scores that tie once the
-missing-type bonus is added): a bound of the computation, not of the model."""
 CHUNK_CELLS = 1 << 21
 """Activities × organizations scored in one block (2M cells, 16 MB a matrix): bounds the memory of a day's
 scoring at city scale, does not change the result."""
@@ -131,123 +115,6 @@ class Draft(NamedTuple):
     topic: Topic
     broker_u: float  # the uniform that decides on brokerage (1.0 when nobody can be asked)
     asks: np.ndarray  # one uniform per invitee, in the order they are asked (empty when nobody can be asked)
-
-
-class Shortlist(NamedTuple):
-    """The candidates an invitation can reach, by organization index (ascending), with their scores' terms."""
-
-    idx: np.ndarray
-    base: np.ndarray  # score without the missing-type term
-    tie: np.ndarray  # tie hours to the convener (or its broker), as the acceptance reads them
-    rel: np.ndarray  # 1.0 when the candidate's specialty serves the activity's function
-
-
-def today_ties(world: World) -> sp.csr_matrix:
-    """Today's tie hours among the organizations (:func:`cogov_sim.world.org_columns.org_ties`)."""
-    return org_ties(world.ties, world.n, len(world.orgs), world.day)
-
-
-def draw_invitation(
-    rng: np.random.Generator, convener: Organization, table: OrgTable, noise: np.ndarray
-) -> tuple[float, np.ndarray]:
-    """The draws of one invitation in the order the rule has always made them; returns (brokerage, asks).
-
-    No draws when nobody can be asked (brokerage 1.0, no asks); else the brokerage uniform, Exp(INVITATION_NOISE)
-    for every organization (into ``noise``) and one uniform per invitee.
-    """
-    n_cand = int(table.active.sum()) - int(np.count_nonzero(table.active & (table.node == convener.node)))
-    if n_cand <= 0:
-        noise[:] = 0.0
-        return 1.0, np.zeros(0)
-    broker_u = rng.random()
-    rng.standard_exponential(out=noise)
-    noise *= INVITATION_NOISE  # the very numbers rng.exponential(INVITATION_NOISE, n) gives
-    return broker_u, rng.random(min(PARTNERS_ASKED, n_cand))
-
-
-def shortlists(
-    world: World, drafts: list[Draft], noise: np.ndarray, table: OrgTable, among: sp.csr_matrix
-) -> list[Shortlist]:
-    """The invitations of ``drafts`` scored at once (MODEL.md §3.2; ``among``: :func:`org_ties` of today).
-
-    Score of organization k for an activity on function f, with ``noise`` the drafts' Exp(INVITATION_NOISE) draws
-    (one row per draft, overwritten by the scores):
-
-        s_k = h_k / (h_k + TIE_SCORE_HOURS) + SPECIALTY_WEIGHT · serves_k(f) + Exp(INVITATION_NOISE)
-              (+ complementarity_weight when k's type is not yet in the activity, added by :func:`ask`)
-
-    h_k is the tie hours to the convener; when the draft's brokerage uniform falls under
-    ``organizations.brokerage``, the Party organization (not the convener) most tied to the convener introduces
-    its contacts: h_k = max(own tie, broker's tie). Keeps the ``SHORTLIST`` best candidates of each type.
-    """
-    n_orgs = len(table.node)
-    if not drafts or not n_orgs:
-        return [Shortlist(*(np.zeros(0, dtype=t) for t in (np.int64, float, float, float))) for _ in drafts]
-    first = world.n
-    conv = np.array([d.org.node for d in drafts], dtype=np.int64)
-    tie = np.zeros((len(drafts), n_orgs))
-    is_org = conv >= first
-    if is_org.any():
-        tie[is_org] = among[conv[is_org] - first].toarray()
-    for r in np.flatnonzero(~is_org):  # resident leads: their own ties to the organizations
-        tie[r] = world.ties.get(np.full(n_orgs, conv[r]), table.node, world.day)
-    party = table.active & (table.kind == ORG_TYPES.index("party"))
-    brokered = np.array([d.broker_u for d in drafts]) < world.scenario.organizations.brokerage
-    for r in np.flatnonzero(brokered):
-        k = np.flatnonzero(party & (table.node != conv[r]))
-        if len(k):
-            tie[r] = np.maximum(tie[r], among[k[np.argmax(tie[r, k])]].toarray()[0])
-    rel = table.specialties[:, [d.topic.function for d in drafts]].T
-    # the score in the rule's order of operations, (tie term + specialty) + noise; where there is no tie the
-    # tie term is 0 and the sum is noise + specialty exactly, so the tie term is computed at the ties only
-    r, k = np.nonzero(tie)
-    t, tied_noise = tie[r, k], noise[r, k]
-    base = noise
-    np.add(base, SPECIALTY_WEIGHT, out=base, where=rel)
-    base[r, k] = (t / (t + TIE_SCORE_HOURS) + SPECIALTY_WEIGHT * rel[r, k]) + tied_noise
-    base[:, ~table.active] = -np.inf
-    own = np.flatnonzero(is_org)
-    base[own, conv[own] - first] = -np.inf  # nobody invites itself
-    picks = []
-    for cols in by_type(table):
-        if len(cols) <= SHORTLIST:
-            picks.append(np.broadcast_to(cols, (len(drafts), len(cols))))
-            continue
-        picks.append(cols[np.argpartition(base[:, cols], len(cols) - SHORTLIST, axis=1)[:, -SHORTLIST:]])
-    pick = np.sort(np.concatenate(picks, axis=1), axis=1)
-    out: list[Shortlist] = []
-    for row, ks in enumerate(pick):
-        ks = ks[base[row, ks] > -np.inf]
-        out.append(Shortlist(ks, base[row, ks], tie[row, ks], rel[row, ks].astype(np.float64)))
-    return out
-
-
-def ask(world: World, draft: Draft, short: Shortlist, table: OrgTable, problem: int) -> list[Organization]:
-    """The partners who accept: the shortlisted asked best first, ``len(draft.asks)`` of them, one by one.
-
-    Each asked organization is the best by score plus ``complementarity_weight`` when its type is not yet in
-    the activity (updated after each acceptance; a resident lead misses every type). It accepts with
-    ``Organization.acceptance`` (motive × tie × free capacity × relevance); a department asked to a problem also
-    responds by its responsiveness.
-    """
-    missing = np.ones(len(ORG_TYPES), dtype=bool)
-    if draft.org.kind in ORG_TYPES:
-        missing[ORG_TYPES.index(draft.org.kind)] = False
-    w = world.scenario.behaviour.complementarity_weight
-    kinds = table.kind[short.idx]
-    left = np.ones(len(short.idx), dtype=bool)
-    accepted: list[Organization] = []
-    for u in draft.asks:
-        j = int(np.argmax(np.where(left, short.base + w * missing[kinds], -np.inf)))
-        left[j] = False
-        o = world.orgs[int(short.idx[j])]
-        p = o.acceptance(float(short.tie[j]), float(short.rel[j]))
-        if isinstance(o, Department) and problem >= 0:
-            p = max(p, o.response_probability())
-        if u < p:
-            accepted.append(o)
-            missing[kinds[j]] = False
-    return accepted
 
 
 def invite(
@@ -267,7 +134,7 @@ def invite(
     noise = np.empty((1, len(table.node)))
     topic = Topic(problem, function, False)
     d = Draft(convener, -1, NO_SLOT_OPEN, topic, *draw_invitation(rng, convener, table, noise[0]))
-    return ask(world, d, shortlists(world, [d], noise, table, today_ties(world))[0], table, problem)
+    return ask(world, convener, d.asks, scored(world, [d], noise, table, today_ties(world))[0], table, problem)
 
 
 def convene(convener: Organization, center: int, slot: int, topic: Topic, partners: list[Organization]) -> Activity:
@@ -353,7 +220,7 @@ class Supply:
         days = drafted(world, rng, conveners, kind, has_venue, table, among)
         days += drafted(world, lead_rng, leads, kind, has_venue, table, among)
         for d, short in days:
-            partners = ask(world, d, short, table, d.topic.problem)
+            partners = ask(world, d.org, d.asks, short, table, d.topic.problem)
             world.today.activities.append(convene(d.org, d.center, d.slot, d.topic, partners))
         # what-if programmes (cogov_sim.interventions) add their own activities, drawn from their own streams
         for programme in world.programmes:
@@ -420,8 +287,17 @@ def drafted(
         block = orgs[start : start + rows]
         noise = np.empty((len(block), len(table.node)))
         drafts = [draft(world, rng, org, kind, has_venue, table, noise[i]) for i, org in enumerate(block)]
-        out += zip(drafts, shortlists(world, drafts, noise, table, among), strict=True)
+        out += zip(drafts, scored(world, drafts, noise, table, among), strict=True)
     return out
+
+
+def scored(
+    world: World, drafts: list[Draft], noise: np.ndarray, table: OrgTable, among: sp.csr_matrix
+) -> list[Shortlist]:
+    """The shortlists of ``drafts`` (:func:`cogov_sim.mechanisms.invitations.shortlists`); ``noise``: their draws."""
+    conv = np.array([d.org.node for d in drafts], dtype=np.int64)
+    functions = np.array([d.topic.function for d in drafts], dtype=np.int64)
+    return shortlists(world, conv, np.array([d.broker_u for d in drafts]), functions, noise, table, among)
 
 
 def plan(
@@ -438,4 +314,4 @@ def plan(
     """
     table = OrgTable.of(world.orgs) if table is None else table
     ((d, short),) = drafted(world, rng, [org], kind, has_venue, table, today_ties(world))
-    return convene(org, d.center, d.slot, d.topic, ask(world, d, short, table, d.topic.problem))
+    return convene(org, d.center, d.slot, d.topic, ask(world, org, d.asks, short, table, d.topic.problem))

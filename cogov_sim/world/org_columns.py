@@ -65,7 +65,8 @@ def org_ties(ties: TieStore, first_node: int, count: int, day: int) -> sp.csr_ma
     """Tie hours as of ``day`` among the organizations at nodes ``first_node`` .. ``first_node + count - 1``.
 
     A symmetric ``count`` × ``count`` float32 matrix (row and column k are node ``first_node + k``; 0 where
-    there is no tie), the same values as ``TieStore.get`` gives pair by pair. A tie's key is
+    there is no tie; each row's column indices ascending), the same values as ``TieStore.get`` gives pair by
+    pair. A tie's key is
     ``lo · n_nodes + hi`` with ``lo < hi``, so the ties among nodes from ``first_node`` on are the store's last keys
     (organizations are the last nodes): one binary search finds them.
     """
@@ -77,4 +78,6 @@ def org_ties(ties: TieStore, first_node: int, count: int, day: int) -> sp.csr_ma
     lo, hi, sl = lo[keep], hi[keep], np.flatnonzero(keep) + start
     hours = (ties.hours[sl] * np.exp(-ties.rate * (day - ties.last[sl]))).astype(np.float32)
     rows, cols = np.concatenate([lo, hi]), np.concatenate([hi, lo])
-    return sp.csr_matrix((np.concatenate([hours, hours]), (rows, cols)), shape=(count, count), dtype=np.float32)
+    out = sp.csr_matrix((np.concatenate([hours, hours]), (rows, cols)), shape=(count, count), dtype=np.float32)
+    out.sort_indices()
+    return out
