@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from cogov_sim.i18n import LANGS, Lang
 from cogov_sim.scenario.base import Frozen, Share, plausible
 from cogov_sim.scenario.behaviour import Behaviour
 from cogov_sim.scenario.errors import name_problem, unknown_message
@@ -24,6 +25,31 @@ from cogov_sim.vocabulary import FUNCTIONS, SEGMENTS, SLOTS, DayKind, Function, 
 
 MAX_AGENTS = 3_000_000
 """Largest number of simulated people accepted; above it the scenario is refused before anything is allocated."""
+
+Localized = str | dict[Lang, str]
+"""A text a person reads, as written in a file: one text, or one per language (``{en: ..., zh: ...}``)."""
+
+
+def in_lang(value: Localized, lang: str) -> str:
+    """``value`` in ``lang``: a plain text as it is; of a text per language the one asked for, else the other."""
+    if isinstance(value, str):
+        return value
+    return value.get(lang) or value.get("en") or value.get("zh") or ""  # type: ignore[call-overload]
+
+
+def check_localized(value: Any) -> Any:
+    """A :data:`Localized` text as written, or ValueError saying what is expected."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict):
+        what = f"got {type(value).__name__}"
+    elif bad := [k for k in value if k not in LANGS]:
+        what = f"unknown language {bad[0]!r}"
+    elif not all(isinstance(v, str) for v in value.values()):
+        what = "each language's text must be text"
+    else:
+        return value
+    raise ValueError(f"give one text or one per language ({{en: ..., zh: ...}}): {what}")
 
 
 class Area(Frozen):
@@ -268,7 +294,11 @@ class Scenario(Frozen):
     """A whole scenario: the place, its centers, its actors and behaviour."""
 
     name: str = Field("scenario", min_length=1, max_length=80, description="Short name; the default output folder.")
-    description: str = Field("", description="What place this represents and where its numbers come from.")
+    description: Localized = Field(
+        "",
+        description="What place this represents and where its numbers come from: one text, or one per language"
+        " ({en: ..., zh: ...}).",
+    )
     days: int = Field(365, ge=1, le=36_500, description="Days simulated by default.")
     area: Area = Field(default_factory=Area)
     population: Population = Field(default_factory=Population)
@@ -278,6 +308,8 @@ class Scenario(Frozen):
     )
     organizations: Organizations = Field(default_factory=Organizations)
     behaviour: Behaviour = Field(default_factory=Behaviour)
+
+    _localized = field_validator("description", mode="before")(check_localized)
 
     @field_validator("name")
     @classmethod
