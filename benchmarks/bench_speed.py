@@ -9,6 +9,7 @@
    made under nearly the same load, and the median of the repetitions' ratios is reported, of wall time and of
    the process's CPU time (which waiting for a core on a shared machine does not inflate).
 2. ``profile``: one baseline run at ``--residents`` with every phase timed; the share of the day each takes.
+   With ``--city``, the same for :data:`CITY`, Shanghai at 1:100 written as one street.
 
 Every result states the machine's load (``os.getloadavg``) before and after. Numbers on a shared machine are
 ratios measured in one sitting, not absolute seconds.
@@ -17,6 +18,7 @@ Usage::
 
     python benchmarks/bench_speed.py compare [--residents 100000] [--days 365] [--reps 3]
     python benchmarks/bench_speed.py profile [--residents 100000] [--days 60]
+    python benchmarks/bench_speed.py profile --city --days 5
 """
 
 from __future__ import annotations
@@ -153,17 +155,32 @@ def compare(residents: int, days: int, reps: int) -> dict:
     }
 
 
-PROFILE_CHILD = (
-    r"""
-import collections, json, sys, time
+CITY = r"""
+district = {"count": 16, "placement": "even", "area_m2": [3000, 6000], "visibility": 0.9,
+            "open_slots": ["morning", "midday", "afternoon", "evening"], "open_days": ["weekday", "weekend"],
+            "functions": ["party_building", "government_services", "deliberation", "group_work", "livelihood",
+                          "culture_sports", "training"]}
+over = {"population.residents": 24_800_000, "population.commuters": 0, "population.sample_fraction": 0.01,
+        "population.residential_areas": 2000, "area.width_m": 40000, "area.height_m": 40000,
+        "zones.office_buildings": 1000, "zones.business_parks": 50, "zones.shops": 20000,
+        "centers.district": district, "centers.street.count": 214, "centers.grid.count": 2000,
+        "centers.residential.count": 6000, "centers.building.count": 1500, "centers.rider.count": 2000,
+        "organizations.enterprises": 3000, "organizations.social_organizations": 1000,
+        "organizations.max_social_organizations": 16000}
+"""
+"""Shanghai at 1:100 written as one giant street (issue 11): 24.8 M people at sample fraction 0.01 (248,000
+agents), 16 district and 214 street centers among 11,730, about 7,000 organizations, on 40 × 40 km."""
+
+PROFILE_CHILD = r"""
+import collections, json, resource, sys, time
 from cogov_sim.scenario import load_scenario
 from cogov_sim.model import CoGovModel
 size = int(sys.argv[1])
-"""
-    + SCALED
-    + r"""
+exec(sys.argv[3])  # the scenario overrides `over`: SCALED (the baseline at `size` residents) or CITY
 sc = load_scenario("scenarios/baseline.yaml", over)
+t0 = time.perf_counter()
 model = CoGovModel(sc, seed=1)
+build = time.perf_counter() - t0
 spent = collections.Counter()
 def timed(phase):
     run = phase.run
@@ -179,16 +196,18 @@ for _ in range(int(sys.argv[2])):
     model.step()
 total = time.perf_counter() - t0
 spent["(outside the phases: Mesa step, datacollector)"] = total - sum(spent.values())
-print(json.dumps({"agents": model.world.n, "days": int(sys.argv[2]), "run_s": total, "phases": dict(spent)}))
+w = model.world
+print(json.dumps({"agents": w.n, "days": int(sys.argv[2]), "build_s": build, "run_s": total, "centers": len(w.centers),
+                  "organizations": len(w.orgs), "candidates": w.reach.cand["home"].idx.shape[1],
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "phases": dict(spent)}))
 """
-)
 
 
-def profile(residents: int, days: int) -> dict:
-    """Seconds per phase of one run of the scaled baseline."""
+def profile(residents: int, days: int, city: bool = False) -> dict:
+    """Seconds per phase of one run of the scaled baseline (or of :data:`CITY`)."""
     before = load()
-    row = child(PROFILE_CHILD, residents, days)
-    return {"residents": residents, "load_before": before, "load_after": load(), **row}
+    row = child(PROFILE_CHILD, residents, days, CITY if city else SCALED)
+    return {"residents": 24_800_000 if city else residents, "load_before": before, "load_after": load(), **row}
 
 
 def main() -> None:
@@ -202,6 +221,7 @@ def main() -> None:
     f = sub.add_parser("profile", help="where a day's time goes, by phase")
     f.add_argument("--residents", type=int, default=100_000)
     f.add_argument("--days", type=int, default=60)
+    f.add_argument("--city", action="store_true", help="profile CITY, Shanghai at 1:100 as one street, instead")
     args = p.parse_args()
     if args.what == "compare":
         r = compare(args.residents, args.days, args.reps)
@@ -214,12 +234,12 @@ def main() -> None:
                   f" = {r[f'mesa_over_model_{what}']:.2f} (above 1: the model is faster), model / numpy kernel ="
                   f" {r[f'model_over_kernel_{what}']:.2f}")  # fmt: skip
     else:
-        r = profile(args.residents, args.days)
+        r = profile(args.residents, args.days, args.city)
         print(json.dumps(r), file=sys.stderr)
-        print(
-            f"\n{r['residents']:,} residents ({r['agents']:,} agents), {r['days']} days:"
-            f" {1000 * r['run_s'] / r['days']:.0f} ms a day; load {r['load_before']} -> {r['load_after']}"
-        )
+        print(f"\n{r['residents']:,} residents ({r['agents']:,} agents, {r['centers']:,} centers, {r['candidates']}"
+              f" candidates a person, {r['organizations']:,} organizations), {r['days']} days: built in"
+              f" {r['build_s']:.1f} s, {1000 * r['run_s'] / r['days']:.0f} ms a day, peak {r['peak_rss_mb']:,.0f} MB;"
+              f" load {r['load_before']} -> {r['load_after']}")  # fmt: skip
         for name, s in sorted(r["phases"].items(), key=lambda kv: -kv[1]):
             print(f"  {name:<48} {1000 * s / r['days']:7.1f} ms/day {100 * s / r['run_s']:5.1f}%")
 
