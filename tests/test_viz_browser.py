@@ -1,15 +1,21 @@
 """The browser app in a real headless Chromium: ``cogov viz`` serves it, Playwright uses it like a person would.
 
 Debian's ``/usr/bin/chromium`` is driven by Playwright (``.ci/run`` installs it). The server gets two small
-scenario files on its command line (5% of the people of the shipped baseline and dense streets), so the test runs
-in well under a minute; the shipped files are in the picker too. Screenshots go to ``test-artifacts/viz/``; the
-last one shows the page switched to Chinese. Chromium finds the CJK font the project depends on (the
-``noto-cjk-sans-otc`` package) through a fontconfig file that adds its folder, so no system font is needed.
+scenario files on its command line (5% of the people of the shipped baseline and dense streets, 20 days), so the
+test runs in about a minute; the shipped files are in the picker too. The page is the size of a 1366×768 laptop
+screen: the numbers, the tabs and the what-if form must be on it without scrolling. A what-if applied starts the
+twin run: the test finds it on the charts and in the difference tab, exports the session as a what-if file and
+runs ``cogov whatif`` on it. At the end it opens the shipped baseline (every person simulated) and times five
+Steps in the page (from the click to the new day's number; printed, not asserted: the machine is shared).
+Screenshots go to ``test-artifacts/viz/``; one shows the page switched to Chinese. Chromium finds the CJK font
+the project depends on (the ``noto-cjk-sans-otc`` package) through a fontconfig file that adds its folder, so no
+system font is needed.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import socket
@@ -21,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from PIL import Image
@@ -28,6 +35,10 @@ from playwright.sync_api import Page, expect
 
 from cogov_sim.plotting import bundled_font
 from cogov_sim.scenario import LEVELS, load_scenario
+from cogov_sim.viz.render.diff import DIFF_COLOR
+
+DIFF_RGB = tuple(int(DIFF_COLOR[k : k + 2], 16) for k in (1, 3, 5))
+"""The colour of the difference lines."""
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "viz"
@@ -68,12 +79,32 @@ def browser_type_launch_args(browser_type_launch_args: dict, tmp_path_factory: p
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": {"width": 1920, "height": 1200}}
+    return {**browser_context_args, "viewport": {"width": SCREEN[0], "height": SCREEN[1]}, "accept_downloads": True}
+
+
+SCREEN = (1366, 768)
+"""A common laptop screen: the page must be usable at this size."""
+
+SMALL_DAYS = 10
+"""Days of the small scenario files (the exported what-if file reruns them)."""
+
+STEP_JS = """(day) => new Promise(resolve => {
+    const t0 = performance.now();
+    const done = () => {
+        const el = document.querySelector('.cogov-num-day .cogov-value');
+        return el !== null && el.innerText.trim() === String(day);
+    };
+    const watch = new MutationObserver(() => { if (done()) { watch.disconnect(); resolve(performance.now() - t0); } });
+    watch.observe(document.body, {subtree: true, childList: true, characterData: true});
+    document.querySelector('.cogov-step').click();
+})"""
+"""Click Step in the page and resolve with the milliseconds until the day counter shows ``day``."""
 
 
 def small_file(folder: Path, name: str, source: str, fraction: float = 0.05) -> Path:
     data = yaml.safe_load((ROOT / "scenarios" / f"{source}.yaml").read_text())
     data.update(name=name, description=f"{source} street at {fraction:.0%} of the people (browser test)")
+    data["days"] = SMALL_DAYS
     data["population"]["sample_fraction"] = fraction
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data))
@@ -155,6 +186,19 @@ def ring_pixels(png: bytes, cx: float, cy: float) -> int:
     return int((mask & (dx > 3.5) & (dy > 3.5) & (np.hypot(dx, dy) <= 16)).sum())
 
 
+def colour_pixels(png: bytes, rgb: tuple[int, int, int], tolerance: int = 40) -> int:
+    """Pixels within ``tolerance`` (each channel) of a colour."""
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    return int((np.abs(image - np.array(rgb)).max(axis=-1) <= tolerance).sum())
+
+
+def on_screen(page: Page, selector: str) -> bool:
+    """Whether the element is wholly inside the window as it is (no scrolling)."""
+    box = page.locator(selector).first.bounding_box()
+    return box is not None and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= SCREEN[0] \
+        and box["y"] + box["height"] <= SCREEN[1]  # fmt: skip
+
+
 def number(page: Page, key: str) -> str:
     return page.locator(f".cogov-num-{key} .cogov-value").inner_text()
 
@@ -164,7 +208,7 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
-def test_the_app_in_a_real_browser(page: Page, server: dict) -> None:
+def test_the_app_in_a_real_browser(page: Page, server: dict, tmp_path: Path) -> None:
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
@@ -174,15 +218,15 @@ def test_the_app_in_a_real_browser(page: Page, server: dict) -> None:
     # only this machine can connect
     assert listening_addresses(server["port"]) == {"0100007F"}  # 127.0.0.1
 
-    # the page, the map and the charts
+    # the page at 1366×768: the numbers, the tabs and the what-if form on screen without scrolling
     page.goto(server["url"])
     expect(page.locator("img.cogov-map")).to_be_visible()
-    expect(page.locator("img.cogov-charts")).to_be_visible()
-    expect(page.locator("img.cogov-network")).to_be_visible()
     expect(page.locator(".cogov-building")).to_have_count(0)
     assert number(page, "day") == "0" and number(page, "visits") == "0"
     assert number(page, "centers-open") == "38"
-    shot(page, "01-loaded")
+    for selector in (".cogov-num-gci", ".cogov-tab-charts", ".cogov-tab-diff", ".cogov-kind", ".cogov-apply"):
+        assert on_screen(page, selector), selector
+    shot(page, "01-loaded-1366x768")
 
     # Step: the day counter and today's numbers change
     page.get_by_role("button", name="Step").click()
@@ -200,9 +244,19 @@ def test_the_app_in_a_real_browser(page: Page, server: dict) -> None:
     assert played >= 3
     page.wait_for_timeout(1200)
     assert int(number(page, "day")) == played
-    shot(page, "03-played")
 
-    # change a slider (residential stations 18 -> 20) and Reset: a new run with two more centers
+    # a slider with its plain name, value and plausible range; change one (residential stations 18 -> 20), Reset
+    reach = page.locator(".cogov-section")
+    reach.click()
+    page.get_by_role("option", name="organizations", exact=True).click()
+    expect(page.locator(".cogov-ctl-organizations-mobilization-reach .cogov-control-label")).to_have_text(
+        "residents invited per activity: 100 residents"
+    )
+    expect(page.locator(".cogov-ctl-organizations-mobilization-reach .cogov-range")).to_have_text(
+        "plausible 30–300 residents"
+    )
+    reach.click()
+    page.get_by_role("option", name="centers: residential", exact=True).click()
     slider = page.locator(".cogov-ctl-centers-residential-count [role=slider]")
     slider.focus()
     slider.press("ArrowRight")
@@ -217,7 +271,7 @@ def test_the_app_in_a_real_browser(page: Page, server: dict) -> None:
     expect(page.locator(".cogov-building")).to_have_count(0)
     assert number(page, "day") == "0"
     expect(page.locator(".cogov-pending")).to_have_count(0)  # the change is now the running configuration
-    shot(page, "04-reset-with-20-stations")
+    shot(page, "03-reset-with-20-stations")
 
     # switch scenario
     dense = load_scenario(server["files"]["dense_small"])
@@ -228,13 +282,16 @@ def test_the_app_in_a_real_browser(page: Page, server: dict) -> None:
     expect(page.locator(".cogov-num-centers-open .cogov-value")).to_have_text(str(dense_centers))
     expect(page.locator(".cogov-map-caption")).to_contain_text(f"{dense_centers} centers open")
     expect(page.locator(".cogov-building")).to_have_count(0)
-    shot(page, "05-other-scenario")
 
-    # what-if: choose a place on the map with a click, open a station there, see it and its marker
+    # what-if: choose a place on the map with a click, open a station there, see it, its marker and the twin run
     for day in ("1", "2"):
         page.get_by_role("button", name="Step").click()
         expect(page.locator(".cogov-num-day .cogov-value")).to_have_text(day)
+    page.locator(".cogov-tab-charts").click()
+    expect(page.locator("img.cogov-charts")).to_be_visible()
+    page.wait_for_timeout(500)
     assert marker_columns(page.locator("img.cogov-charts").screenshot()) == 0
+    page.locator(".cogov-tab-map").click()
     box = page.locator("img.cogov-map").bounding_box()
     cx, cy = round(box["width"] * 0.3), round(box["height"] * 0.35)
     page.locator("img.cogov-map").click(position={"x": cx, "y": cy})
@@ -244,38 +301,92 @@ def test_the_app_in_a_real_browser(page: Page, server: dict) -> None:
     page.wait_for_timeout(500)
     before = ring_pixels(page.locator("img.cogov-map").screenshot(), cx, cy)
     assert before <= 3  # only the cross so far
+    expect(page.locator(".cogov-num-twin")).to_have_count(0)  # no twin run before a what-if
     page.get_by_role("button", name="Apply now").click()
     expect(page.locator(".cogov-map-caption")).to_contain_text("1 opened by what-ifs")
-    expect(page.locator(".cogov-markers")).to_have_text("what-if markers: day 2 (add_centers)")
+    message = page.locator(".cogov-whatif-message")
+    expect(message).to_contain_text(f"day 2: open new centers: at ({round(x)}, {round(y)}) m · acts from day 3")
+    expect(message).to_contain_text("twin run without it started on day 2")
+    assert "(" not in message.inner_text().split("·")[0].split("open new centers")[0]  # no Python repr
     assert number(page, "centers-open") == str(dense_centers + 1)
+    expect(page.locator(".cogov-num-twin")).to_have_count(7)  # the twin's value beside every number but the day
+    expect(page.locator(".cogov-num-centers-open .cogov-num-twin")).to_have_text(f"without: {dense_centers}")
     page.wait_for_timeout(500)
     assert ring_pixels(page.locator("img.cogov-map").screenshot(), cx, cy) >= before + 10  # the new station's ring
-    assert marker_columns(page.locator("img.cogov-charts").screenshot()) >= 4  # the dashed line on each panel
-    page.get_by_role("button", name="Step").click()
-    expect(page.locator(".cogov-num-day .cogov-value")).to_have_text("3")
-    shot(page, "06-what-if-applied")
-    page.locator(".cogov-whatif").screenshot(path=str(ARTIFACTS / "07-what-if-panel.png"))
+    for day in ("3", "4", "5"):
+        page.get_by_role("button", name="Step").click()
+        expect(page.locator(".cogov-num-day .cogov-value")).to_have_text(day)
+    shot(page, "04-what-if-applied")
+    page.locator(".cogov-whatif").screenshot(path=str(ARTIFACTS / "05-what-if-panel.png"))
 
-    # export: the run's time series (CSV) and the map (PNG) arrive as downloads
+    # the charts: both runs (the twin dotted, said under them) and the what-if's day; the difference tab: its lines
+    page.locator(".cogov-tab-charts").click()
+    expect(page.locator(".cogov-markers")).to_have_text("what-if markers: day 2 (open new centers)")
+    expect(page.locator(".cogov-arms")).to_contain_text("dotted: the twin run without them")
+    page.wait_for_timeout(500)
+    charts = page.locator("img.cogov-charts").screenshot(path=str(ARTIFACTS / "06-charts.png"))
+    assert marker_columns(charts) >= 4  # the dashed line on each panel
+    shot(page, "06-charts-both-runs")
+    page.locator(".cogov-tab-diff").click()
+    expect(page.locator("img.cogov-diff")).to_be_visible()
+    page.wait_for_timeout(800)
+    assert colour_pixels(page.locator("img.cogov-diff").screenshot(), DIFF_RGB) > 200  # the difference lines
+    shot(page, "07-difference")
+    # the map coloured by the difference from the twin
+    page.locator(".cogov-tab-map").click()
+    page.locator(".cogov-map-mode").get_by_role("button", name="difference from the twin run").click()
+    expect(page.locator(".cogov-map")).to_be_visible()
+    page.wait_for_timeout(800)
+    shot(page, "08-map-difference")
+
+    # inspect the new station: a click on it in "inspect" mode opens the Inspect tab
+    page.locator(".cogov-click-mode").get_by_role("button", name="a click inspects a center").click()
+    page.locator("img.cogov-map").click(position={"x": cx, "y": cy})
+    expect(page.locator(".cogov-inspect-title")).to_contain_text("residential center")
+    expect(page.locator(".cogov-inspect")).to_contain_text("visits today, by segment")
+    expect(page.locator(".cogov-inspect")).to_contain_text("organizations present today")
+    shot(page, "09-inspect")
+
+    # export: the time series of both runs with their metadata, the map, and the session as a what-if file
     with page.expect_download() as csv_download:
         page.get_by_role("button", name="time series (CSV)").click()
-    assert csv_download.value.suggested_filename == "dense_small_seed1_day3_timeseries.csv"
-    rows = Path(csv_download.value.path()).read_text().splitlines()
-    assert rows[0].startswith("day,visits,") and [r.split(",")[0] for r in rows[1:]] == ["1", "2", "3"]
+    assert csv_download.value.suggested_filename == "dense_small_seed1_timeseries.csv"
+    text_csv = Path(csv_download.value.path()).read_text()
+    meta = dict(line[2:].split(": ", 1) for line in text_csv.splitlines() if line.startswith("# "))
+    assert {"seed", "scenario", "scenario_hash", "model_fingerprint", "version", "overrides", "whatifs"} <= set(meta)
+    assert json.loads(meta["whatifs"])[0]["applied_on_day"] == 2 and json.loads(meta["seed"]) == 1
+    table = pd.read_csv(io.StringIO(text_csv), comment="#")
+    assert table.groupby("arm")["day"].max().to_dict() == {"baseline": 5, "session": 5}
     with page.expect_download() as png_download:
         page.get_by_role("button", name="map (PNG)").click()
-    assert png_download.value.suggested_filename == "dense_small_seed1_day3_map.png"
-    png_download.value.save_as(ARTIFACTS / "08-exported-map.png")
-    assert (ARTIFACTS / "08-exported-map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    png_download.value.save_as(ARTIFACTS / "10-exported-map.png")
+    assert (ARTIFACTS / "10-exported-map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    replications = page.locator(".cogov-replications input")
+    replications.fill("2")
+    replications.press("Enter")
+    with page.expect_download() as yaml_download:
+        page.get_by_role("button", name="session as a what-if file (YAML)").click()
+    exported = tmp_path / yaml_download.value.suggested_filename
+    yaml_download.value.save_as(exported)
+    assert exported.name == "dense_small_seed1_whatif.yaml"
+    out = tmp_path / "rerun"
+    cogov = Path(sys.executable).with_name("cogov")
+    run = subprocess.run([str(cogov), "whatif", str(exported), "--out", str(out), "--workers", "2", "--quiet"],
+                         capture_output=True, text=True, timeout=240)  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    effects = pd.read_csv(out / "effects.csv")
+    assert set(effects["policy"]) == {"session"} and (out / "report.md").read_text().startswith("# What-if:")
+    print(f"\ncogov whatif on the exported session: {run.stdout.strip().splitlines()[-1]}")
 
     # the page in Chinese: labels, buttons, captions and the server-drawn charts switch
+    page.locator(".cogov-tab-charts").click()
+    page.wait_for_timeout(500)
     charts_en = np.asarray(Image.open(io.BytesIO(page.locator("img.cogov-charts").screenshot())).convert("L"))
     page.locator(".cogov-lang").get_by_role("button", name="中文").click()
     expect(page.get_by_role("button", name="单步")).to_be_visible()
     expect(page.get_by_role("button", name="重置")).to_be_visible()
     expect(page.locator(".cogov-num-day .cogov-num-label")).to_have_text("天数")
     expect(page.locator(".cogov-markers")).to_have_text("政策模拟标记：第 2 天（新增中心）")
-    expect(page.locator(".cogov-map-caption")).to_contain_text(f"开放中心 {dense_centers + 1} 个")
     expect(page.get_by_text("政策模拟：立即应用")).to_be_visible()
     expect(page.locator(".cogov-section")).to_contain_text("中心：居民区站点")
     page.wait_for_timeout(800)
@@ -283,8 +394,28 @@ def test_the_app_in_a_real_browser(page: Page, server: dict) -> None:
     assert charts_zh.shape == charts_en.shape and (charts_zh != charts_en).mean() > 0.001  # drawn again, in Chinese
     shown = page.locator("body").inner_text()
     assert sum("\u4e00" <= ch <= "\u9fff" for ch in shown) > 100, shown[:500]
-    shot(page, "09-chinese")
+    shot(page, "11-chinese")
     page.get_by_role("button", name="单步").click()
-    expect(page.locator(".cogov-num-day .cogov-value")).to_have_text("4")
+    expect(page.locator(".cogov-num-day .cogov-value")).to_have_text("6")
+    page.locator(".cogov-lang").get_by_role("button", name="English").click()
+    expect(page.get_by_role("button", name="Step")).to_be_visible()
+
+    # a Step on the shipped baseline (every person simulated), timed in the page from the click to the new day
+    page.locator(".cogov-tab-map").click()
+    page.locator(".cogov-scenario").click()
+    page.get_by_role("option", name="baseline", exact=True).click()
+    expect(page.locator(".cogov-num-centers-open .cogov-value")).to_have_text("38", timeout=120_000)
+    expect(page.locator(".cogov-building")).to_have_count(0)
+    expect(page.get_by_role("button", name="Step")).to_be_enabled()
+    page.wait_for_timeout(500)
+    times = []
+    for day in range(1, 7):
+        times.append(page.evaluate(STEP_JS, day) / 1000)
+        page.wait_for_timeout(200)
+    steps = times[1:]  # the first Step of a run also loads the caches of its first drawing
+    print(f"\nStep on the baseline in the browser: median {np.median(steps):.3f} s, max {max(steps):.3f} s "
+          f"(each: {', '.join(f'{t:.3f}' for t in steps)}; first {times[0]:.3f} s; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")  # fmt: skip
+    assert number(page, "day") == "6"
 
     assert problems == [], "\n".join(problems)

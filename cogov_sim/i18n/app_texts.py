@@ -336,10 +336,10 @@ APP: dict[str, tuple[str, str]] = {
     "app.tab.diff": ("Difference", "差异"),
     "app.tab.network": ("Network", "网络"),
     "app.tab.inspect": ("Inspect", "查看"),
-    "app.speed": ("speed", "速度"),
-    "app.speed.slow": ("slow (1 frame/s)", "慢（每秒 1 帧）"),
+    "app.speed": ("speed of Play: slow is a frame a second", "播放速度：慢为每秒一帧"),
+    "app.speed.slow": ("slow", "慢"),
     "app.speed.normal": ("normal", "正常"),
-    "app.speed.fast": ("as fast as it runs", "最快"),
+    "app.speed.fast": ("fast", "最快"),
     "app.range_plausible": ("plausible {lo}–{hi} {unit}", "合理范围 {lo}–{hi} {unit}"),
     "app.range_allowed": (
         "allowed {lo}–{hi} {unit} (no plausible range given)",

@@ -30,12 +30,15 @@ from cogov_sim.viz.state import TAB_VIEWS, State, use_app_state
 from cogov_sim.viz.whatif_panel import WhatIfPanel
 
 CSS = """
-.cogov-num { padding: 2px 10px; margin: 0 6px 6px 0; border-radius: 6px; background: #f3f5f7; min-width: 104px; }
-.cogov-num-label { font-size: 11px; color: #555; display: block; }
-.cogov-num-value { font-size: 18px; font-weight: 600; display: block; }
+.cogov-day { display: flex; flex-wrap: wrap; }
+.cogov-sidebar { width: 300px; min-width: 300px; height: calc(100vh - 76px); overflow-y: auto; padding: 0 6px 12px 0; }
+.cogov-num { padding: 1px 6px; margin: 0 4px 4px 0; border-radius: 6px; background: #f3f5f7; }
+.cogov-num-label { font-size: 11px; color: #555; display: block; white-space: nowrap; }
+.cogov-num-value { font-size: 16px; font-weight: 600; display: block; white-space: nowrap; }
 .cogov-num-twin { font-size: 11px; color: #2b6cb0; display: block; }
 .cogov-inspect-title { font-size: 15px; font-weight: 600; display: block; margin-top: 6px; }
 .cogov-tabs .v-window { overflow: visible; }
+.cogov-tabs img { max-width: none; }  /* one image pixel per CSS pixel: a click on the map maps back to metres */
 .cogov-delta { font-size: 11px; margin-left: 4px; }
 .cogov-up { color: #2e7d32; } .cogov-down { color: #c62828; }
 .cogov-caption { font-size: 12px; color: #555; display: block; margin: 2px 0 8px 0; }
@@ -43,7 +46,8 @@ CSS = """
 .cogov-control-label { font-size: 12px; display: block; margin-top: 6px; }
 .cogov-map-box { cursor: crosshair; display: inline-block; line-height: 0; }
 .cogov-panel { margin: 0 12px 12px 0; }
-.cogov-whatif-input { margin-top: 16px; }
+.cogov-whatif-input { margin-top: 12px; }
+.cogov-whatif-form { max-height: calc(100vh - 330px); overflow-y: auto; padding-right: 6px; }
 .cogov-timing { font-size: 11px; color: #777; display: block; }
 """
 
@@ -69,12 +73,12 @@ def Main(state: State):
     """The main area: status, numbers of the day, then the tabs beside the what-if panel."""
     lang = state.lang.value
     keys = list(TAB_VIEWS)
-    with solara.Column(gap="0px", style={"padding": "4px 8px 8px 12px"}):
+    with solara.Column(gap="0px", style={"padding": "0px 4px 4px 10px", "min-width": "0"}):
         StatusBar(state)
         DayPanel(state)
         with solara.Row(gap="8px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
             with (
-                solara.Div(style={"width": "640px"}, classes=["cogov-tabs"]),
+                solara.Div(style={"width": "628px"}, classes=["cogov-tabs"]),
                 solara.lab.Tabs(
                     value=keys.index(state.tab.value), on_value=lambda k: state.show_tab(keys[k]), lazy=True
                 ),
@@ -95,6 +99,9 @@ def Page():
     solara.Style(CSS)
     with solara.AppBar():
         solara.AppBarTitle(text("app.bar", lang))
-    with solara.Sidebar():
-        Sidebar(state)
-    Main(state)
+    # the sidebar is a column of the page, not Solara's drawer (at least 400 px wide): at 1366 px the tabs and the
+    # what-if form fit beside it
+    with solara.Row(gap="0px", style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
+        with solara.Div(classes=["cogov-sidebar"]):
+            Sidebar(state)
+        Main(state)

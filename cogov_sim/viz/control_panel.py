@@ -16,6 +16,7 @@ from typing import Any
 import solara
 
 from cogov_sim.i18n import LANG_NAMES, LANGS, text
+from cogov_sim.scenario.schema import in_lang
 from cogov_sim.viz.params import Control, control_label, describe, option_label, range_text, section_label, value_text
 from cogov_sim.viz.state import SPEEDS, State
 
@@ -99,7 +100,7 @@ def ScenarioCard(state: State):
         solara.Select(text("app.scenario.pick", lang), values=state.catalog.names, value=state.scenario.value,
                       on_value=pick, disabled=state.building.value, classes=["cogov-scenario"])  # fmt: skip
         if base is not None:
-            solara.Text(base.description or base.name, classes=["cogov-help"])
+            solara.Text(in_lang(base.description, lang) or base.name, classes=["cogov-help"])
         solara.InputInt(text("app.seed", lang), value=state.seed.value, on_value=lambda s: state.seed.set(max(s, 0)),
                         classes=["cogov-seed"])  # fmt: skip
 
@@ -114,7 +115,7 @@ def RunCard(state: State):
 
     def step() -> None:
         try:
-            state.publish(session.advance(state.interval.value))
+            state.publish(session.advance(state.interval.value), day_only=True)
         except Exception as err:  # shown in the page, not lost in a log
             state.error.set(text("app.step_failed", lang, error=err))
 

@@ -10,37 +10,17 @@ Every text comes from :mod:`cogov_sim.i18n` in the page's language (``state.lang
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import reacton.ipyvue as rv
 import solara
 
 from cogov_sim.i18n import text
-from cogov_sim.viz.session import NUMBERS, Frame
+from cogov_sim.viz.day import fmt
+from cogov_sim.viz.session import Frame
 from cogov_sim.viz.state import State
 from cogov_sim.viz.whatif import kind_name
 from cogov_sim.viz.whatif_panel import choose_place
-
-
-def _show(n: dict[str, float]) -> dict[str, str]:
-    """The numbers of the day as shown (see :data:`cogov_sim.viz.session.NUMBERS`)."""
-    return {
-        "day": _fmt(n["day"]),
-        "visits": _fmt(n["visits"]),
-        "joint_actions": _fmt(n["joint_actions"]),
-        "problems_open": _fmt(n["problems_open"]),
-        "problems_resolved": f"{_fmt(n['problems_resolved'])} ({n['problems_resolved_share']:.0%})",
-        "volunteers": f"{_fmt(n['volunteers'])} ({n['volunteer_share']:.1%})",
-        "gci": _fmt(n["gci"], 3),
-        "centers_open": _fmt(n["centers_open"]),
-    }
-
-
-def _fmt(value: float, digits: int = 0) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:,.{digits}f}"
 
 
 @solara.component
@@ -57,30 +37,9 @@ def StatusBar(state: State):
 @solara.component
 def DayPanel(state: State):
     """The numbers of the day with their change since the last frame, and how long the frame took."""
-    frame = state.frame.value
-    if frame is None:
-        return
-    lang = state.lang.value
-    shown = _show(frame.numbers)
-    twin = _show(frame.twin) if frame.twin is not None else None
-    with solara.Row(gap="0px", style={"flex-wrap": "wrap"}, classes=["cogov-day"]):
-        for key in NUMBERS:
-            delta = frame.deltas.get(key)
-            with solara.Div(classes=["cogov-num", f"cogov-num-{key.replace('_', '-')}"]):
-                solara.Text(text(f"app.num.{key}", lang), classes=["cogov-num-label"])
-                with solara.Div(classes=["cogov-num-value"]):
-                    solara.Text(shown[key], classes=["cogov-value"])
-                    if key != "day" and delta and not math.isnan(delta):
-                        up = delta > 0
-                        digits = 3 if key == "gci" else 0
-                        solara.Text(f"{'+' if up else '−'}{_fmt(abs(delta), digits)}",
-                                    classes=["cogov-delta", "cogov-up" if up else "cogov-down"])  # fmt: skip
-                if twin is not None and key != "day":
-                    solara.Text(text("app.twin_value", lang, value=twin[key]), classes=["cogov-num-twin"])
-    t = frame.timings
-    solara.Text(text("app.timing", lang, frame=t["frame"], step=t["step"], draw=t["draw"], map=t["map"],
-                     charts=t["charts"], network=t["network"], agents=frame.agents),
-                classes=["cogov-timing"])  # fmt: skip
+    state.frame.value  # noqa: B018 - the first frame shows the panel; each day updates its widget in place
+    if state.frame.value is not None:
+        solara.Column(children=[state.live.day], gap="0px")
 
 
 @solara.component
@@ -123,21 +82,20 @@ def MapPanel(state: State):
                                        classes=["cogov-map-mode"])  # fmt: skip
     with solara.Div(classes=["cogov-panel"]):
         with solara.v.Html(tag="div", class_="cogov-map-box") as box:
-            if frame is not None and "map" in frame.images:
-                solara.Image(frame.images["map"], classes=["cogov-map"])
+            if frame is not None:
+                solara.Column(children=[state.live.images["map"]], gap="0px")
             else:
                 solara.Text(text("app.building_short", lang), classes=["cogov-help"])
         rv.use_event(box, "click", on_click)
         if frame is not None:
-            caption = text("app.map_caption", lang, open=_fmt(frame.numbers["centers_open"]), opened=frame.opened)
+            caption = text("app.map_caption", lang, open=fmt(frame.numbers["centers_open"]), opened=frame.opened)
             solara.Text(caption, classes=["cogov-caption", "cogov-map-caption"])
 
 
-def _figure(frame: Frame, view: str, caption: str, *caption_classes: str) -> None:
-    """One view's image with its caption (the caption alone until the view is first drawn)."""
+def _figure(state: State, view: str, caption: str, *caption_classes: str) -> None:
+    """One view's image (its live widget, updated every frame) with its caption."""
     with solara.Div(classes=["cogov-panel"]):
-        if view in frame.images:
-            solara.Image(frame.images[view], classes=[f"cogov-{view}"])
+        solara.Column(children=[state.live.images[view]], gap="0px")
         solara.Text(caption, classes=["cogov-caption", *caption_classes])
 
 
@@ -148,7 +106,9 @@ def ChartsPanel(state: State):
     if frame is None:
         return
     lang = state.lang.value
-    _figure(frame, "charts", markers_text(frame, lang), "cogov-markers")
+    _figure(state, "charts", markers_text(frame, lang), "cogov-markers")
+    if frame.twin is not None:
+        solara.Text(text("app.arms_legend", lang), classes=["cogov-caption", "cogov-arms"])
 
 
 def markers_text(frame: Frame, lang: str) -> str:
@@ -163,7 +123,7 @@ def DiffPanel(state: State):
     frame = state.frame.value
     if frame is None:
         return
-    _figure(frame, "diff", markers_text(frame, state.lang.value), "cogov-diff-markers")
+    _figure(state, "diff", markers_text(frame, state.lang.value), "cogov-diff-markers")
 
 
 @solara.component
@@ -175,7 +135,7 @@ def NetworkPanel(state: State):
     lang = state.lang.value
     net = state.session.views.network
     with solara.Row(gap="0px", style={"align-items": "flex-start"}):
-        _figure(frame, "network", text("app.network_caption", lang))
+        _figure(state, "network", text("app.network_caption", lang))
         with solara.Column(gap="2px", classes=["cogov-pairs"], style={"max-width": "260px"}):
             solara.Text(text("app.net.pairs", lang), classes=["cogov-control-label"])
             for pair, (ties, agreed) in net.pairs.items():

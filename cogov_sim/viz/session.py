@@ -308,9 +308,8 @@ class Session:
                                twin)  # fmt: skip
 
     def export_name(self, what: str) -> str:
-        """File name of an export: scenario, seed, day and what it is."""
-        day = self.model.day if self.model is not None else 0
-        return f"{self.name}_seed{self.seed}_day{day}_{what}"
+        """File name of an export: scenario, seed and what it is (the day is in the file: the last row, metadata)."""
+        return f"{self.name}_seed{self.seed}_{what}"
 
     def center_at(self, px: float, py: float) -> int | None:
         """The open center drawn nearest to a pixel of the map, within :data:`inspect.PICK_RADIUS_PX`, or None."""

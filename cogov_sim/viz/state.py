@@ -20,6 +20,8 @@ import solara
 from cogov_sim.i18n import text
 from cogov_sim.interventions import REGISTRY
 from cogov_sim.viz.catalog import Catalog, page_lang
+from cogov_sim.viz.day import day_html
+from cogov_sim.viz.live import Live
 from cogov_sim.viz.params import overrides
 from cogov_sim.viz.session import DEFAULT_SEED, Frame, Session
 
@@ -28,6 +30,9 @@ PLAY_PAUSE_S = 0.03
 
 SPEEDS: dict[str, float] = {"slow": 1.0, "normal": PLAY_PAUSE_S, "fast": 0.0}
 """The speed control's choices: seconds of pause between frames while playing."""
+
+DAILY_TABS = frozenset({"inspect", "network"})
+"""Tabs whose text follows the day (what is present today, the ties by type pair): Step and Play render them."""
 
 TAB_VIEWS: dict[str, frozenset[str]] = {
     "map": frozenset({"map"}),
@@ -66,18 +71,24 @@ class State:
     click_mode: solara.Reactive[str]
     render: Any = None
     images: dict[str, bytes] = field(default_factory=dict)
+    live: Live = field(default_factory=Live)
 
-    def publish(self, frame: Frame) -> None:
+    def publish(self, frame: Frame, day_only: bool = False) -> None:
         """Show a frame unless it belongs to a model that was replaced meanwhile.
 
-        Views not drawn for this frame (off screen) keep their last image. The change is rendered in one pass of
-        the page (every component reading the frame at once), not one pass per component.
+        The new images and numbers go straight to the page's live widgets (:mod:`cogov_sim.viz.live`). With
+        ``day_only`` (Step and Play) that is all, unless the tab on screen reads the day (Inspect, Network);
+        otherwise the page's frame changes too, rendered in one pass (every component reading it at once). Views
+        not drawn for this frame (off screen) keep their last image.
         """
         if frame.run != self.session.run:
             return
         for name, png in self.images.items():
             frame.images.setdefault(name, png)
         self.images.update(frame.images)
+        self.live.show(frame, day_html(frame, self.lang.value))
+        if day_only and self.frame.value is not None and self.tab.value not in DAILY_TABS:
+            return
         with self.render if self.render is not None else contextlib.nullcontext():
             self.frame.set(frame)
 
@@ -144,6 +155,7 @@ def use_app_state(catalog: Catalog) -> State:
         click_mode=solara.use_reactive("place"),
         render=reacton.core.get_render_context(required=False),
         images=solara.use_memo(dict, []),
+        live=solara.use_memo(Live, []),
     )
 
     def build(cancel: threading.Event) -> None:
@@ -172,7 +184,7 @@ def use_app_state(catalog: Catalog) -> State:
                 state.error.set(text("app.step_failed", session.lang, error=err))
                 state.playing.set(False)
                 return
-            state.publish(frame)
+            state.publish(frame, day_only=True)
             time.sleep(SPEEDS.get(state.speed.value, PLAY_PAUSE_S))
 
     solara.use_thread(build, dependencies=[state.build_seq.value], intrusive_cancel=False)

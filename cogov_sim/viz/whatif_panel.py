@@ -155,15 +155,17 @@ def WhatIfPanel(state: State):
 
     kinds = {whatif.kind_name(k, lang): k for k in whatif.kinds()}
     with solara.Card(text("app.whatif", lang), margin=0, classes=["cogov-panel", "cogov-whatif"],
-                     style={"width": "400px"}):  # fmt: skip
+                     style={"width": "380px"}):  # fmt: skip
+        # the choice, the button and its confirmation first: on screen above the form, which scrolls in its box
         solara.Select(text("app.intervention", lang), values=list(kinds), value=whatif.kind_name(kind, lang),
                       on_value=lambda v: choose(kinds[v]), classes=["cogov-kind"])  # fmt: skip
         solara.Text(whatif.describe_kind(REGISTRY[kind], lang), classes=["cogov-help"])
-        for item in whatif.form(kind):
-            if site is not None and item.name in whatif.REPLACED_BY_SITES:
-                continue  # the chosen place decides where (and how many: one)
-            FormInput(item, values.get(item.name), setter(item.name), areas, middle, lang)
         solara.Button(text("app.apply", lang), on_click=apply, color="primary", classes=["cogov-apply"],
                       disabled=session.model is None or state.building.value)  # fmt: skip
         if state.message.value:
             solara.Text(state.message.value, classes=["cogov-help", "cogov-whatif-message"])
+        with solara.Div(classes=["cogov-whatif-form"]):
+            for item in whatif.form(kind):
+                if site is not None and item.name in whatif.REPLACED_BY_SITES:
+                    continue  # the chosen place decides where (and how many: one)
+                FormInput(item, values.get(item.name), setter(item.name), areas, middle, lang)

@@ -22,6 +22,19 @@ def encode_png(canvas: FigureCanvasAgg) -> bytes:
     return out.getvalue()
 
 
+JPEG_QUALITY = 92
+"""Quality of a view sent as JPEG (the live map): no visible loss on its flat colours, five times faster to
+encode than PNG (4 against 24 ms for the 612×450 map)."""
+
+
+def encode_jpeg(canvas: FigureCanvasAgg) -> bytes:
+    """The canvas as JPEG bytes (RGB, full colour resolution so that thin coloured rings keep their colour)."""
+    rgba = np.asarray(canvas.buffer_rgba())
+    out = io.BytesIO()
+    Image.fromarray(rgba[..., :3]).save(out, format="jpeg", quality=JPEG_QUALITY, subsampling=0)
+    return out.getvalue()
+
+
 class FigureView:
     """A view that owns one figure on an Agg canvas.
 

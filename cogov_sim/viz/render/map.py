@@ -21,7 +21,7 @@ from matplotlib.transforms import Bbox
 from cogov_sim import report
 from cogov_sim.i18n import label, text
 from cogov_sim.viz.render.charts import nice_ceiling
-from cogov_sim.viz.render.figure import DPI, FigureView, encode_png
+from cogov_sim.viz.render.figure import DPI, FigureView, encode_jpeg, encode_png
 
 if TYPE_CHECKING:
     from cogov_sim.world import World
@@ -32,9 +32,10 @@ MAP_SIZE = (6.8, 5.0)
 DEFAULT_SAMPLE = 2000
 """Residents drawn on the map by default (a fixed random sample)."""
 
-RESIDENT_COLOUR_STEP = 0.004
-"""Largest change of a drawn resident's value (on the colour bar's 0-1 scale) that does not redraw the residents:
-about one step of the 256 colours of the map (``1/256``)."""
+RESIDENT_COLOUR_STEP = 0.02
+"""Largest change of a drawn resident's value since the residents were last drawn (on the colour bar's 0-1 scale)
+that does not draw them again: about five of the map's 256 colours, a shade one hardly sees on a 3-pixel dot.
+Drawing the 2,000 residents is most of a map frame (about 40 ms); their identification moves slowly."""
 
 DIFF_CMAP = "PuOr"
 """Colour map of the difference mode (purple: higher with the what-ifs; orange: lower)."""
@@ -50,8 +51,9 @@ def today_visits(world: World) -> np.ndarray:
 class MapView(FigureView):
     """The map of the place (see the module docstring for what is cached)."""
 
-    def __init__(self, size: tuple[float, float] = MAP_SIZE, dpi: int = DPI) -> None:
+    def __init__(self, size: tuple[float, float] = MAP_SIZE, dpi: int = DPI, image_format: str = "png") -> None:
         super().__init__(size, dpi)
+        self.image_format = image_format
         self.ax: Any = None
         self._key: tuple | None = None
         self._bg: Any = None
@@ -83,7 +85,7 @@ class MapView(FigureView):
             twin: the twin run's World: residents show identification with the what-ifs minus without.
 
         Returns:
-            PNG bytes.
+            PNG bytes (JPEG for a view made with ``image_format="jpeg"``).
         """
         c = world.centers
         visits = today_visits(world)
@@ -109,7 +111,7 @@ class MapView(FigureView):
         self._update(world, visits, highlight, place)
         for artist in self._dynamic:
             self.ax.draw_artist(artist)
-        return encode_png(self.canvas)
+        return encode_jpeg(self.canvas) if self.image_format == "jpeg" else encode_png(self.canvas)
 
     def _resident_values(self, world: World, twin: World | None, sample: int) -> np.ndarray:
         """The drawn residents' identification, or its difference from the twin's (same people, same order)."""

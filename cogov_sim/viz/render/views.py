@@ -21,12 +21,15 @@ if TYPE_CHECKING:
 VIEWS: frozenset[str] = frozenset({"map", "charts", "diff", "network"})
 """The views a session draws (keys of a frame's images and timings)."""
 
+MAP_FORMAT = "jpeg"
+"""Image format of the live map (redrawn every day: the fastest to encode); the other views are PNG."""
+
 
 @dataclass
 class Views:
     """The views of one session, drawn together, with how long each took (s)."""
 
-    map: MapView = field(default_factory=MapView)
+    map: MapView = field(default_factory=lambda: MapView(image_format=MAP_FORMAT))
     charts: ChartsView = field(default_factory=ChartsView)
     diff: DiffView = field(default_factory=DiffView)
     network: NetworkView = field(default_factory=NetworkView)
