@@ -13,6 +13,7 @@ from typing import Any
 
 from cogov_sim.i18n import label, meaning, text
 from cogov_sim.scenario import Scenario
+from cogov_sim.scenario.schema import in_lang
 from cogov_sim.vocabulary import INDICATORS
 
 
@@ -35,8 +36,9 @@ def run_markdown(
         lang: ``en`` or ``zh``.
     """
     lines = [f"# {text('run.title', lang, name=scenario.name)}", ""]
-    if scenario.description:
-        lines += [scenario.description.strip(), ""]
+    about = in_lang(scenario.description, lang).strip()
+    if about:
+        lines += [about, ""]
     wall = meta.get("wall_time_s", float("nan"))
     lines += [
         text(
