@@ -170,7 +170,7 @@ def report_lines(results: Results, found: Discovery, names: dict[str, str], lang
               f"{h} {text('dc.answer', lang)}", ""]  # fmt: skip
     lines += [statement(found.prim, found.y, found.where, names, lang), ""]
     prim = found.prim
-    if prim is None:
+    if prim is None or not prim.limits:
         return lines
     lines += [text(f"dc.rule.{prim.reason}", lang, id=prim.chosen, min_density=pct(prim.min_density),
                    max_qp=prim.max_qp), "", f"{h} {text('dc.prim', lang)}", "", text("dc.box_header", lang),
