@@ -54,7 +54,6 @@ from cogov_sim.experiments.files import (
     resolve_base,
 )
 from cogov_sim.experiments.whatif_units import AREA_INDICATORS
-from cogov_sim.i18n import LANGS
 from cogov_sim.interventions import Intervention, make_intervention
 from cogov_sim.scenario import (
     SHOWN_CHARS,
@@ -69,6 +68,7 @@ from cogov_sim.scenario import (
     unknown_message,
     validate_model,
 )
+from cogov_sim.scenario.schema import Localized, check_localized
 from cogov_sim.vocabulary import INDICATORS
 
 DEFAULT_INDICATORS: tuple[str, ...] = (
@@ -88,27 +88,6 @@ MAP_INDICATOR = "visits_per_capita"
 
 WINDOW_RE = re.compile(r"^(final_day|after_start|last_([1-9][0-9]*)_days)$")
 """Effect windows: the final day; the mean over the days from the policy's first start day; the last N days."""
-
-
-Localized = str | dict[Literal["en", "zh"], str]
-"""A text a person reads, as written in a file: one text, or one per language (``{en: ..., zh: ...}``)."""
-
-
-def in_lang(value: Localized, lang: str) -> str:
-    """``value`` in ``lang``: a plain text as it is; of a text per language the one asked for, else the other."""
-    if isinstance(value, str):
-        return value
-    return value.get(lang) or value.get("en") or value.get("zh") or ""  # type: ignore[call-overload]
-
-
-def check_localized(value: Any) -> Any:
-    """A :data:`Localized` text as written, or ValueError saying what is expected."""
-    if isinstance(value, dict):
-        bad = [k for k in value if k not in LANGS]
-        if bad or not all(isinstance(v, str) for v in value.values()):
-            what = f"unknown language {bad[0]!r}" if bad else "each language's text must be text"
-            raise ValueError(f"give one text or one per language ({{en: ..., zh: ...}}): {what}")
-    return value
 
 
 class PolicySpec(Frozen):
