@@ -53,12 +53,14 @@ from cogov_sim.experiments.parameters import ParameterSpec, resolve_parameter
 from cogov_sim.experiments.spec import KeepSpec
 from cogov_sim.experiments.whatif import Policy, _policy
 from cogov_sim.scenario import (
+    SHOWN_CHARS,
     Frozen,
     ScenarioError,
     apply_overrides,
     check_keys,
     expect_mapping,
     read_yaml,
+    shorten,
     show,
     tunable_fields,
     unknown_message,
@@ -304,7 +306,7 @@ def _places(file: str, spec: ExplorationSpec) -> tuple[dict[str, tuple[dict[str,
                 raise ScenarioError(file, where, err.message) from None
         label = Path(ref).stem
         if label in places:
-            raise ScenarioError(file, where, f"place '{label}' is named twice")
+            raise ScenarioError(file, where, f"place '{shorten(label)}' is named twice")
         check_name(file, label, where)
         base = resolve_base(str(path), changed_base(file, path, spec.set_, "set"), spec.days)
         places[label] = (base.to_dict(), base.hash())
@@ -336,8 +338,8 @@ def _uncertainty(file: str, i: int, entry: Any, places: dict[str, tuple[dict[str
         if tunable is None or tunable.plausible is None:
             with_range = sorted(t.path for t in tunable_fields() if t.plausible is not None)
             raise ScenarioError(
-                file, f"{at}.range", f"'{u.path}' has no plausible range in the schema: give range: [lower, upper]"
-                f" (paths with one: {', '.join(with_range)})"
+                file, f"{at}.range", f"'{shorten(u.path)}' has no plausible range in the schema: give range:"
+                f" [lower, upper] (paths with one: {shorten(', '.join(with_range), 4 * SHOWN_CHARS)})"
             )  # fmt: skip
         rng, plausible = tunable.plausible, True
     kind = u.type or ("int" if tunable is not None and tunable.kind is int else "real")
