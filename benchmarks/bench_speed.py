@@ -4,8 +4,9 @@
    (a) plain Mesa stepping the same number of agents with an empty ``step`` (``shuffle_do``) for the same days,
    and (b) a bare numpy kernel of presence and encounters for the same agents, centers and days (each person
    picks a slot and one of its candidate centers by weight, people together at a center meet a bounded number
-   of others, the pairs' hours are merged into a sorted tie table, as ``cogov_sim.ties`` does). Each run is a
-   fresh process; the three are run one after another in every repetition, so each ratio is taken between runs
+   of others, the pairs' hours are merged into a sorted tie table, as ``cogov_sim.ties`` does; and once more
+   with the day's pairs counted but not remembered, the bare kernel). Each run is a fresh process; the four are
+   run one after another in every repetition, so each ratio is taken between runs
    made under nearly the same load, and the median of the repetitions' ratios is reported, of wall time and of
    the process's CPU time (which waiting for a core on a shared machine does not inflate).
 2. ``profile``: one baseline run at ``--residents`` with every phase timed; the share of the day each takes.
@@ -62,7 +63,7 @@ print(json.dumps({"agents": agents, "days": days, "build_s": t1 - t0, "run_s": t
 KERNEL_CHILD = r"""
 import json, sys, time
 import numpy as np
-agents, centers, days = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+agents, centers, days, keep = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "ties"
 K, SLOTS, MEET, HOURS, RATE = 7, 4, 3, 1.5, np.log(2) / 90
 rng = np.random.default_rng(1)
 t0 = time.perf_counter()
@@ -91,6 +92,8 @@ for day in range(days):
         b.append(who[i + m])
     a, b = np.concatenate(a), np.concatenate(b)
     u, n = np.unique(np.minimum(a, b).astype(np.int64) * agents + np.maximum(a, b), return_counts=True)
+    if not keep:  # the bare kernel: the day's pairs counted, not remembered
+        continue
     pos = np.searchsorted(keys, u)  # merge into the sorted tie table with lazy decay, as cogov_sim.ties
     found = pos < len(keys)
     found[found] = keys[pos[found]] == u[found]
@@ -103,7 +106,7 @@ for day in range(days):
     last = np.insert(last, pos[new], day)
 t2, c2 = time.perf_counter(), time.process_time()
 print(json.dumps({"agents": agents, "days": days, "build_s": t1 - t0, "run_s": t2 - t1, "cpu_s": c2 - c1,
-                  "ties": len(keys)}))
+                  "ties": len(keys) if keep else len(u)}))
 """
 
 
@@ -127,9 +130,11 @@ def compare(residents: int, days: int, reps: int) -> dict:
         model = child(MODEL_CHILD, residents, days)
         agents = model["agents"]
         mesa = child(MESA_CHILD, agents, days)
-        kernel = child(KERNEL_CHILD, agents, model["centers"], days)
-        row = {"rep": rep, "load": load(), **{f"{name}_{what}": run[f"{what}_s"] for name, run in
-               (("model", model), ("mesa", mesa), ("kernel", kernel)) for what in ("run", "cpu")}}  # fmt: skip
+        kernel = child(KERNEL_CHILD, agents, model["centers"], days, "ties")
+        bare = child(KERNEL_CHILD, agents, model["centers"], days, "no-ties")
+        runs = (("model", model), ("mesa", mesa), ("kernel", kernel), ("bare", bare))
+        row = {"rep": rep, "load": load(), **{f"{name}_{what}": run[f"{what}_s"] for name, run in runs
+               for what in ("run", "cpu")}}  # fmt: skip
         print(json.dumps(row), file=sys.stderr)
         rows.append(row)
     return {
@@ -141,7 +146,7 @@ def compare(residents: int, days: int, reps: int) -> dict:
         "load_after": load(),
         **{
             f"{name}_{what}_s": statistics.median(r[f"{name}_{what}"] for r in rows)
-            for name in ("model", "mesa", "kernel")
+            for name in ("model", "mesa", "kernel", "bare")
             for what in ("run", "cpu")
         },
         **{
@@ -149,7 +154,8 @@ def compare(residents: int, days: int, reps: int) -> dict:
             for what in ("run", "cpu")
         },
         **{
-            f"model_over_kernel_{what}": statistics.median(r[f"model_{what}"] / r[f"kernel_{what}"] for r in rows)
+            f"model_over_{k}_{what}": statistics.median(r[f"model_{what}"] / r[f"{k}_{what}"] for r in rows)
+            for k in ("kernel", "bare")
             for what in ("run", "cpu")
         },
     }
@@ -230,9 +236,10 @@ def main() -> None:
               f" interleaved repetitions; load {r['load_before']} -> {r['load_after']}")  # fmt: skip
         for what, label in (("run", "wall"), ("cpu", "CPU")):
             print(f"  {label} time: model {r[f'model_{what}_s']:.1f} s, plain Mesa empty step"
-                  f" {r[f'mesa_{what}_s']:.1f} s, numpy kernel {r[f'kernel_{what}_s']:.1f} s; empty Mesa loop / model"
-                  f" = {r[f'mesa_over_model_{what}']:.2f} (above 1: the model is faster), model / numpy kernel ="
-                  f" {r[f'model_over_kernel_{what}']:.2f}")  # fmt: skip
+                  f" {r[f'mesa_{what}_s']:.1f} s, numpy kernel {r[f'kernel_{what}_s']:.1f} s (without tie memory"
+                  f" {r[f'bare_{what}_s']:.1f} s); empty Mesa loop / model = {r[f'mesa_over_model_{what}']:.2f}"
+                  f" (above 1: the model is faster), model / numpy kernel = {r[f'model_over_kernel_{what}']:.2f}"
+                  f" (without tie memory {r[f'model_over_bare_{what}']:.2f})")  # fmt: skip
     else:
         r = profile(args.residents, args.days, args.city)
         print(json.dumps(r), file=sys.stderr)
