@@ -22,6 +22,9 @@ from cogov_sim.plotting import Figure
 DPI = 110
 """Resolution of the figures."""
 
+LABEL_LEFT_OF = 0.6
+"""The chosen box's label goes to the left of its marker beyond this coverage."""
+
 
 def pct(v: float) -> str:
     """A share as a percentage for a person (``78%``)."""
@@ -67,8 +70,10 @@ def trajectory_figure(prim: PrimResult, lang: str) -> Figure:
     fig.colorbar(sc, ax=ax, label=text("dc.res_dim", lang))
     row = t[t["id"] == prim.chosen].iloc[0]
     ax.scatter([row["coverage"]], [row["density"]], s=160, facecolors="none", edgecolors="crimson", linewidths=2)
-    ax.annotate(text("dc.chosen", lang, id=prim.chosen), (row["coverage"], row["density"]), xytext=(8, -14),
-                textcoords="offset points", color="crimson")  # fmt: skip
+    left = row["coverage"] > LABEL_LEFT_OF  # keep the label inside the axes
+    ax.annotate(text("dc.chosen", lang, id=prim.chosen), (row["coverage"], row["density"]),
+                xytext=(-10 if left else 10, -16), ha="right" if left else "left", textcoords="offset points",
+                color="crimson")  # fmt: skip
     ax.axhline(prim.min_density, color="grey", ls=":", lw=1)
     ax.set_xlabel(text("dc.coverage", lang))
     ax.set_ylabel(text("dc.density", lang))
