@@ -506,9 +506,13 @@ def test_what_if_panel_reports_an_invalid_intervention(rendered) -> None:
     wait_for(lambda: len(rc.find(v.Html, class_="cogov-help", children=[help_text]).widgets) == 1)
     assert whatif.describe_kind(REGISTRY["add_functions"], "zh") == "为选定的中心增加功能区。"
     click(rc, "Apply now")
-    message = rc.find(v.Html, class_="cogov-help cogov-whatif-message")
-    wait_for(lambda: message.widgets != [] and message.widget.children[0].startswith("not applied:"))
-    assert "functions" in message.widget.children[0]
+
+    def message() -> str:
+        found = rc.find(v.Html, class_="cogov-help cogov-whatif-message").widgets
+        return found[0].children[0] if found else ""
+
+    wait_for(lambda: message().startswith("not applied:"))
+    assert "functions" in message()
     assert holder["state"].session.applied == []
 
 

@@ -315,7 +315,10 @@ APP: dict[str, tuple[str, str]] = {
     ),
     "app.export_whatif": ("{kind} on day {day}", "第 {day} 天{kind}"),
     "app.replications": ("replications of the what-if file", "政策模拟文件的重复次数"),
-    "app.whatif_file": ("session as a what-if file (YAML)", "会话导出为政策模拟文件（YAML）"),
+    "app.whatif_file": (
+        "session as a what-if file (YAML, {replications} replications)",
+        "会话导出为政策模拟文件（YAML，重复 {replications} 次）",
+    ),
     "app.whatif_file.help": (
         "apply a what-if first: the file reruns the session with replications (cogov whatif)",
         "请先应用一项政策模拟：该文件可用 cogov whatif 带重复地重跑本会话",

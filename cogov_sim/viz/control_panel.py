@@ -23,6 +23,9 @@ from cogov_sim.viz.state import SPEEDS, State
 MAX_RENDER_INTERVAL = 30
 """Largest render interval offered (days per frame)."""
 
+MAX_REPLICATIONS = 10_000
+"""Most replications a what-if file may ask for (the file's own bound)."""
+
 SAMPLE_CHOICES = (500, 1000, 2000, 4000, 8000)
 """Residents drawn on the map, offered in the view settings."""
 
@@ -209,6 +212,12 @@ def ExportCard(state: State):
     frame = state.frame.value
     session = state.session
     lang = state.lang.value
+    replications, set_replications = solara.use_state(session.replications)
+
+    def on_replications(n: int | None) -> None:
+        session.replications = min(max(int(n or 1), 1), MAX_REPLICATIONS)
+        set_replications(session.replications)
+
     with solara.Card(text("app.export", lang), margin=0, classes=["cogov-panel"]):
         if frame is None:
             solara.Text(text("app.nothing_yet", lang), classes=["cogov-help"])
@@ -219,10 +228,10 @@ def ExportCard(state: State):
             solara.FileDownload(session.map_png, filename=session.export_name("map.png"), label=text("app.png", lang),
                                 mime_type="image/png")  # fmt: skip
             if frame.applied:
-                solara.InputInt(text("app.replications", lang), value=session.replications, dense=True,
-                                on_value=lambda n: setattr(session, "replications", max(int(n), 1)),
-                                classes=["cogov-replications"])  # fmt: skip
+                solara.InputInt(text("app.replications", lang), value=replications, dense=True,
+                                on_value=on_replications, classes=["cogov-replications"])  # fmt: skip
                 solara.FileDownload(session.whatif_yaml, filename=session.export_name("whatif.yaml"),
-                                    label=text("app.whatif_file", lang), mime_type="application/yaml")  # fmt: skip
+                                    label=text("app.whatif_file", lang, replications=replications),
+                                    mime_type="application/yaml")  # fmt: skip
             else:
                 solara.Text(text("app.whatif_file.help", lang), classes=["cogov-help"])

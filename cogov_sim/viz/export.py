@@ -16,7 +16,7 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 import yaml
@@ -28,8 +28,21 @@ from cogov_sim.i18n import text
 from cogov_sim.simulation import model_fingerprint
 from cogov_sim.viz.whatif import kind_name
 
-if TYPE_CHECKING:
-    from cogov_sim.viz.session import Applied, Session
+
+class Session(Protocol):
+    """What an export reads of a session (:class:`cogov_sim.viz.session.Session`, which imports this module)."""
+
+    name: str
+    seed: int
+    changes: dict[str, Any]
+    applied: list[Any]
+    twin: Any
+    catalog: Any
+    lock: Any
+    replications: int
+
+    def _require(self) -> Any: ...
+
 
 SESSION_POLICY = "session"
 """Name of the policy (and of the arm in the CSV) holding the what-ifs applied in the app."""
@@ -47,7 +60,7 @@ def base_reference(path: Path) -> str:
         return str(path)
 
 
-def applied_data(applied: Sequence[Applied]) -> list[dict[str, Any]]:
+def applied_data(applied: Sequence[Any]) -> list[dict[str, Any]]:
     """The what-ifs applied, as machine-read entries: the day applied and the intervention with all its fields."""
     return [{"applied_on_day": a.day, **a.data} for a in applied]
 
