@@ -18,11 +18,11 @@ IV_NAMES: dict[str, str] = {
     "add_functions": "add function zones",
     "remove_functions": "remove function zones",
     "change_hours": "change opening hours",
-    "rider_stations": "open stations for riders (暖新驿站)",
-    "launch_alliance": "launch a business-district alliance (商圈党建联盟)",
+    "rider_stations": "open stations for riders and couriers",
+    "launch_alliance": "launch a business-district party-building alliance",
     "incubate_social_organizations": "incubate social organizations",
     "mobilization_campaign": "a mobilization campaign",
-    "department_coordination": "joint meetings of departments (联席会议)",
+    "department_coordination": "joint meetings of government departments",
     "withdraw_party_convening": "Party organizations stop convening",
 }
 """English names in words of the what-if interventions (registry name -> name)."""
