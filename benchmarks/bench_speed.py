@@ -197,15 +197,16 @@ def timed(phase):
     phase.run = wrapper
 for phase in model.phases:
     timed(phase)
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 for _ in range(int(sys.argv[2])):
     model.step()
-total = time.perf_counter() - t0
+total, cpu = time.perf_counter() - t0, time.process_time() - c0
 spent["(outside the phases: Mesa step, datacollector)"] = total - sum(spent.values())
 w = model.world
-print(json.dumps({"agents": w.n, "days": int(sys.argv[2]), "build_s": build, "run_s": total, "centers": len(w.centers),
-                  "organizations": len(w.orgs), "candidates": w.reach.cand["home"].idx.shape[1],
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "phases": dict(spent)}))
+print(json.dumps({"agents": w.n, "days": int(sys.argv[2]), "build_s": build, "run_s": total, "cpu_s": cpu,
+                  "centers": len(w.centers), "organizations": len(w.orgs),
+                  "candidates": w.reach.cand["home"].idx.shape[1], "phases": dict(spent),
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -245,7 +246,8 @@ def main() -> None:
         print(json.dumps(r), file=sys.stderr)
         print(f"\n{r['residents']:,} residents ({r['agents']:,} agents, {r['centers']:,} centers, {r['candidates']}"
               f" candidates a person, {r['organizations']:,} organizations), {r['days']} days: built in"
-              f" {r['build_s']:.1f} s, {1000 * r['run_s'] / r['days']:.0f} ms a day, peak {r['peak_rss_mb']:,.0f} MB;"
+              f" {r['build_s']:.1f} s, {1000 * r['run_s'] / r['days']:.0f} ms a day"
+              f" ({1000 * r['cpu_s'] / r['days']:.0f} ms of CPU), peak {r['peak_rss_mb']:,.0f} MB;"
               f" load {r['load_before']} -> {r['load_after']}")  # fmt: skip
         for name, s in sorted(r["phases"].items(), key=lambda kv: -kv[1]):
             print(f"  {name:<48} {1000 * s / r['days']:7.1f} ms/day {100 * s / r['run_s']:5.1f}%")
