@@ -87,3 +87,10 @@ def test_cogov_robust_refuses_a_sweep_and_an_unknown_outcome(tmp_path: Path, cap
     folder = write_arms(tmp_path / "r", VALUES, [0.1, 0.2, 0.3, 0.9])
     assert main(["robust", str(folder), "--outcome", "gcii"]) == 2
     assert "unknown indicator 'gcii'. Did you mean 'gci'?" in capsys.readouterr().err
+    sweep = tmp_path / "sweep"  # the same runs as a sweep's: no arms to compare
+    sweep.mkdir()
+    pd.read_parquet(folder / "runs.parquet").drop(columns=["policy"]).to_parquet(sweep / "runs.parquet")
+    (sweep / "experiment.resolved.yaml").write_text(yaml.safe_dump({"parameters": [{"path": "behaviour.habit_gain"}]}))
+    assert main(["robust", str(sweep), "--outcome", "gci"]) == 2
+    err = capsys.readouterr().err
+    assert "robustness compares policies: run a what-if or an exploration" in err and len(err.splitlines()) == 1

@@ -62,7 +62,6 @@ def write_robustness(results: Results, specs: Sequence[Any], lang: str = "en", *
     out = out or results.folder / "robustness"
     plots = out / "plots"
     plots.mkdir(parents=True, exist_ok=True)
-    arms = list(dict.fromkeys(results.runs["policy"]))
     lines = [f"# {text('rb.title', lang, name=results.name)}", ""]
     if question:
         lines += [text("rb.question", lang, question=question), ""]
@@ -70,6 +69,7 @@ def write_robustness(results: Results, specs: Sequence[Any], lang: str = "en", *
     for spec in specs:
         rb = robustness(results, spec.outcome, spec.direction, spec.threshold)
         if not files:
+            arms = list(rb.values.columns)
             lines += [text("rb.setup", lang, futures=len(rb.values), arms=len(arms), policies=", ".join(arms[1:])), ""]
         o = spec.outcome
         for part, frame in (("arms", rb.table), ("ranks", rb.ranks.reset_index()), ("values", rb.values.reset_index()),
