@@ -386,6 +386,9 @@ def test_the_app_in_a_real_browser(page: Page, server: dict, tmp_path: Path) -> 
     expect(page.locator(".cogov-num-day .cogov-num-label")).to_have_text("天数")
     expect(page.locator(".cogov-markers")).to_have_text("政策模拟标记：第 2 天（新增中心）")
     expect(page.get_by_text("政策模拟：立即应用")).to_be_visible()
+    expect(page.locator(".cogov-whatif-message")).to_contain_text(
+        f"第 2 天：新增中心：位于（{round(x)}, {round(y)}）米"
+    )
     expect(page.locator(".cogov-section")).to_contain_text("中心：居民区站点")
     page.wait_for_timeout(800)
     charts_zh = np.asarray(Image.open(io.BytesIO(page.locator("img.cogov-charts").screenshot())).convert("L"))

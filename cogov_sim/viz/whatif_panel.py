@@ -21,6 +21,19 @@ from cogov_sim.viz.control_panel import choice_input
 from cogov_sim.viz.params import option_label
 from cogov_sim.viz.state import State
 
+APPLIED = "applied"
+"""The what-if panel's message after a what-if was applied: its confirmation, said in the page's language."""
+
+
+def message_text(state: State, lang: str) -> str:
+    """The panel's message: the last what-if applied in words (day, from when it acts, the twin run), or an error."""
+    session = state.session
+    if state.message.value != APPLIED or not session.applied:
+        return state.message.value
+    last = session.applied[-1]
+    twin = session.twin.start_day if session.twin is not None else last.day
+    return text("app.applied_words", lang, day=last.day, whatif=last.words(lang), next=last.day + 1, twin=twin)
+
 
 def form_values(state: State, kind: str) -> dict[str, Any]:
     """The what-if form's values: those set so far, else the defaults (a new station at the middle of the map)."""
@@ -144,13 +157,11 @@ def WhatIfPanel(state: State):
 
     def apply() -> None:
         try:
-            applied = session.apply(kind, values)
+            session.apply(kind, values)
         except ScenarioError as err:
             state.message.set(text("app.not_applied", lang, error=err))
             return
-        twin = session.twin.start_day if session.twin is not None else applied.day
-        state.message.set(text("app.applied_words", lang, day=applied.day, whatif=applied.words(lang),
-                               next=applied.day + 1, twin=twin))  # fmt: skip
+        state.message.set(APPLIED)
         state.redraw()
 
     kinds = {whatif.kind_name(k, lang): k for k in whatif.kinds()}
@@ -163,7 +174,7 @@ def WhatIfPanel(state: State):
         solara.Button(text("app.apply", lang), on_click=apply, color="primary", classes=["cogov-apply"],
                       disabled=session.model is None or state.building.value)  # fmt: skip
         if state.message.value:
-            solara.Text(state.message.value, classes=["cogov-help", "cogov-whatif-message"])
+            solara.Text(message_text(state, lang), classes=["cogov-help", "cogov-whatif-message"])
         with solara.Div(classes=["cogov-whatif-form"]):
             for item in whatif.form(kind):
                 if site is not None and item.name in whatif.REPLACED_BY_SITES:
