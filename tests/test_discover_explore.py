@@ -154,8 +154,8 @@ def test_a_tiny_exploration_runs_paired_resumes_and_exports(tmp_path: Path) -> N
     assert experiments["policy"].astype(str).tolist() == runs["policy"].tolist()
     assert outcomes["gci"].tolist() == runs["gci"].tolist()
     model = ema_model(_write(tmp_path, TINY))
-    assert [lv.name for lv in model.levers] == ["policy"]
-    assert [c.name for c in model.levers["policy"].categories] == ["baseline", "campaign"]
+    assert [lv.name for lv in model.levers] == ["arm"]
+    assert [c.name for c in model.levers["arm"].categories] == ["baseline", "campaign"]
 
 
 def test_the_shipped_question_validates_at_the_size_the_issue_asks(capsys) -> None:
@@ -171,3 +171,19 @@ def test_the_example_of_cogov_explore_help_is_a_valid_file(tmp_path: Path) -> No
     exp = load_exploration(path)
     assert exp.columns == ("behaviour.emergent_convening_threshold", "organizations.convening_per_week")
     assert [a.name for a in exp.arms] == ["baseline", "campaign"]
+
+
+def test_the_ema_model_runs_in_ema_workbench_with_paired_seeds_across_arms(tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench import Sample, SequentialEvaluator
+
+        model = ema_model(_write(tmp_path, TINY), days=2)  # the campaign starts on day 3: the arms must agree
+        with SequentialEvaluator(model) as evaluator:
+            arms = [Sample(name=a, arm=a) for a in ("baseline", "campaign")]
+            experiments, outcomes = evaluator.perform_experiments(scenarios=2, policies=arms)
+    gci = pd.Series(outcomes["gci"], index=pd.MultiIndex.from_arrays([experiments["scenario"], experiments["arm"]]))
+    assert set(experiments["arm"].astype(str)) == {"baseline", "campaign"}
+    for scenario in experiments["scenario"].unique():
+        assert gci[(scenario, "baseline")] == gci[(scenario, "campaign")]  # one seed per scenario
+    assert gci.groupby(level=0).first().nunique() == 2  # two scenarios, two outcomes

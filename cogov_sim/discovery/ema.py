@@ -9,7 +9,7 @@ indicator (EMA Workbench's ``ScalarOutcome`` file: the final values, one per lin
 
 **Model** (:func:`ema_model`): an ``ema_workbench.Model`` whose function runs :func:`cogov_sim.simulation.simulate`.
 Built from an exploration file, its uncertainties are the file's (``RealParameter``, ``IntegerParameter``, the place
-as a ``CategoricalParameter``) and its lever is ``policy`` (the no-policy arm and the file's policies); built from a
+as a ``CategoricalParameter``) and its lever is ``arm`` (the no-policy arm and the file's policies); built from a
 scenario, its uncertainties are every parameter with a plausible range (or the ``paths`` given) over that range.
 Each experiment's seed is a hash of its uncertainty values, so the policies of one scenario share their seed
 (common random numbers), as in ``cogov explore``.
@@ -52,6 +52,10 @@ ARCHIVE_VERSION = 0.1
 
 MODEL_NAME = "cogov"
 """The ``model`` column of exported experiments and the name of :func:`ema_model`'s model."""
+
+LEVER = "arm"
+"""The lever of :func:`ema_model`: which arm (no policy or a policy of the file) runs. Not ``policy``: EMA
+Workbench's experiments table has its own ``policy`` column, the name of each policy sample."""
 
 DEFAULT_OUTCOMES: tuple[str, ...] = ("gci", "joint_actions", "non_party_convened_share", "trust_mean")
 """Outcomes of :func:`ema_model` unless given."""
@@ -136,8 +140,8 @@ class CogovFunction:
         return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
 
     def __call__(self, **kwargs: Any) -> dict[str, float]:
-        """Run one experiment: uncertainties (and ``place``, ``policy``) as keywords; the outcomes' final values."""
-        policy = str(kwargs.pop(POLICY, BASELINE))
+        """Run one experiment: uncertainties (and the place, ``arm``) as keywords; the outcomes' final values."""
+        policy = str(kwargs.pop(LEVER, BASELINE))
         values = {k: v for k, v in kwargs.items() if k in self.paths or k == self.place}
         place = str(values[self.place]) if self.place else next(iter(self.places))
         changes = {self.paths[k]: (v.item() if hasattr(v, "item") else v) for k, v in values.items() if k in self.paths}
@@ -173,7 +177,7 @@ def ema_model(source: str | Path | Scenario, *, paths: list[str] | None = None, 
         places = {k: d for k, (d, _) in exp.places.items()}
         uncs = [(u.column, u.kind, u.path, u.bounds, u.places) for u in exp.uncertainties]
         policies = {a.name: a.to_data() for a in exp.arms}
-        levers = [CategoricalParameter(POLICY, list(policies))]
+        levers = [CategoricalParameter(LEVER, list(policies))]
         days = days or exp.days
     else:
         scenario = load_scenario_ref(source)
