@@ -332,6 +332,11 @@ def test_the_app_in_a_real_browser(page: Page, server: dict, tmp_path: Path) -> 
     page.wait_for_timeout(800)
     assert colour_pixels(page.locator("img.cogov-diff").screenshot(), DIFF_RGB) > 200  # the difference lines
     shot(page, "07-difference")
+    # the network: ties counted by type pair beside the drawing, the organizations without a tie counted
+    page.locator(".cogov-tab-network").click()
+    expect(page.locator("img.cogov-network")).to_be_visible()
+    expect(page.locator(".cogov-pairs")).to_contain_text("ties between organizations by type pair")
+    expect(page.locator(".cogov-pairs")).to_contain_text("organizations without a tie to another organization")
     # the map coloured by the difference from the twin
     page.locator(".cogov-tab-map").click()
     page.locator(".cogov-map-mode").get_by_role("button", name="difference from the twin run").click()

@@ -229,7 +229,8 @@ def ExportCard(state: State):
                                 mime_type="image/png")  # fmt: skip
             if frame.applied:
                 solara.InputInt(text("app.replications", lang), value=replications, dense=True,
-                                on_value=on_replications, classes=["cogov-replications"])  # fmt: skip
+                                on_value=on_replications, continuous_update=True,
+                                classes=["cogov-replications"])  # fmt: skip
                 solara.FileDownload(session.whatif_yaml, filename=session.export_name("whatif.yaml"),
                                     label=text("app.whatif_file", lang, replications=replications),
                                     mime_type="application/yaml")  # fmt: skip

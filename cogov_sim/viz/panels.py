@@ -134,10 +134,10 @@ def NetworkPanel(state: State):
         return
     lang = state.lang.value
     net = state.session.views.network
-    with solara.Row(gap="0px", style={"align-items": "flex-start"}):
-        _figure(state, "network", text("app.network_caption", lang))
-        with solara.Column(gap="2px", classes=["cogov-pairs"], style={"max-width": "260px"}):
-            solara.Text(text("app.net.pairs", lang), classes=["cogov-control-label"])
-            for pair, (ties, agreed) in net.pairs.items():
-                solara.Text(text("app.net.pair", lang, pair=pair, ties=ties, agreements=agreed), classes=["cogov-help"])
-            solara.Text(text("app.net.isolates", lang, n=net.isolates), classes=["cogov-help"])
+    _figure(state, "network", text("app.network_caption", lang))
+    with solara.Column(gap="0px", classes=["cogov-pairs"]):
+        solara.Text(text("app.net.pairs", lang), classes=["cogov-control-label"])
+        pairs = [text("app.net.pair", lang, pair=pair, ties=ties, agreements=agreed)
+                 for pair, (ties, agreed) in net.pairs.items()]  # fmt: skip
+        solara.Text(" · ".join(pairs) or text("app.inspect.none", lang), classes=["cogov-help"])
+        solara.Text(text("app.net.isolates", lang, n=net.isolates), classes=["cogov-help"])
