@@ -53,7 +53,6 @@ from cogov_sim.experiments.parameters import ParameterSpec, resolve_parameter
 from cogov_sim.experiments.spec import KeepSpec
 from cogov_sim.experiments.whatif import Policy, _policy
 from cogov_sim.scenario import (
-    SHOWN_CHARS,
     Frozen,
     ScenarioError,
     apply_overrides,
@@ -76,6 +75,9 @@ PLACE = "place"
 
 DEFAULT_INDICATORS: tuple[str, ...] = ("gci", "joint_actions", "non_party_convened_share", "trust_mean")
 """Indicators reported when the file names none."""
+
+EXAMPLES = 3
+"""Parameters with a plausible range named in the message about one without."""
 
 MAX_FUTURES = 100_000
 """Largest number of futures an exploration may ask for."""
@@ -339,7 +341,8 @@ def _uncertainty(file: str, i: int, entry: Any, places: dict[str, tuple[dict[str
             with_range = sorted(t.path for t in tunable_fields() if t.plausible is not None)
             raise ScenarioError(
                 file, f"{at}.range", f"'{shorten(u.path)}' has no plausible range in the schema: give range:"
-                f" [lower, upper] (paths with one: {shorten(', '.join(with_range), 4 * SHOWN_CHARS)})"
+                f" [lower, upper] ({len(with_range)} parameters have one, e.g. {', '.join(with_range[:EXAMPLES])};"
+                " cogov schema --markdown lists them)"
             )  # fmt: skip
         rng, plausible = tunable.plausible, True
     kind = u.type or ("int" if tunable is not None and tunable.kind is int else "real")
