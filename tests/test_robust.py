@@ -51,6 +51,13 @@ def test_regret_satisficing_and_ranks_follow_their_definitions(tmp_path: Path) -
     assert rb.ranks.loc["baseline"].tolist() == [3, 2, 3, 2, 3]
 
 
+def test_an_arm_tied_first_by_one_metric_and_first_by_the_others_is_agreed_on(tmp_path: Path, capsys) -> None:
+    values = {"baseline": [0.30, 0.50], "steady": [0.40, 0.60], "other": [0.20, 0.60]}  # steady and other: 50%
+    folder = write_arms(tmp_path / "r", values, [0.1, 0.9])
+    assert main(["robust", str(folder), "--outcome", "gci", "--threshold", "0.55", "--out", str(tmp_path / "o")]) == 0
+    assert "All metrics rank **steady** first." in (tmp_path / "o" / "report.md").read_text()
+
+
 def test_minimizing_turns_regret_around(tmp_path: Path) -> None:
     results = read_results(write_arms(tmp_path / "r", VALUES, [0.1, 0.2, 0.3, 0.9]))
     rb = robustness(results, "gci", "minimize", threshold=0.35)

@@ -104,10 +104,10 @@ def outcome_lines(results: Results, rb: Robustness, lang: str, out: Path) -> lis
     for arm, row in rb.ranks.iterrows():
         lines.append(f"| {arm} | " + " | ".join(str(row[m]) for m in metrics) + " |")
     firsts = rb.first_by
-    tops = {tuple(v) for v in firsts.values()}
+    common = [arm for arm in rb.ranks.index if all(arm in v for v in firsts.values())]
     lines.append("")
-    if len(tops) == 1 and len(next(iter(tops))) == 1:
-        lines.append(text("rb.agree", lang, arm=next(iter(tops))[0]))
+    if common:  # one arm first (or tied first) by every metric
+        lines.append(text("rb.agree", lang, arm=" / ".join(common)))
     else:
         pairs = zip(metrics, shown, strict=True)
         parts = [text("rb.first_by", lang, metric=s, arm=" / ".join(firsts[m])) for m, s in pairs]
