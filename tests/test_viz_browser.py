@@ -296,6 +296,7 @@ def test_the_app_in_a_real_browser(page: Page, server: dict, tmp_path: Path) -> 
     cx, cy = round(box["width"] * 0.3), round(box["height"] * 0.35)
     page.locator("img.cogov-map").click(position={"x": cx, "y": cy})
     expect(page.locator(".cogov-site-x input")).not_to_have_value("1200.0")
+    expect(page.locator(".cogov-site-y input")).not_to_have_value("1000.0")  # both inputs follow the click
     x, y = (float(page.locator(f".cogov-site-{a} input").input_value()) for a in "xy")
     assert 0 < x < 1200 and 1000 < y < 2000  # left of the middle, in the upper half
     page.wait_for_timeout(500)
