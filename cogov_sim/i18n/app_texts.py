@@ -231,10 +231,10 @@ APP: dict[str, tuple[str, str]] = {
     "app.build_failed": ("could not build the model: {error}", "无法构建模型：{error}"),
     "app.step_failed": ("step failed: {error}", "单步失败：{error}"),
     "app.timing": (
-        "last frame {frame:.2f} s: model {step:.2f} s/day, drawing {draw:.2f} s (map {map:.2f}, charts {charts:.2f},"
-        " network {network:.2f}) · {agents:,} people simulated",
-        "上一帧 {frame:.2f} 秒：模型 {step:.2f} 秒/天，绘制 {draw:.2f} 秒（地图 {map:.2f}，图表 {charts:.2f}，"
-        "网络 {network:.2f}）· 模拟 {agents:,} 人",
+        "last frame {frame:.2f} s: model {step:.2f} s/day, twin run {twin:.2f} s, drawing {draw:.2f} s"
+        " (map {map:.2f}, charts {charts:.2f}, network {network:.2f}) · {agents:,} people simulated",
+        "上一帧 {frame:.2f} 秒：模型 {step:.2f} 秒/天，对照运行 {twin:.2f} 秒，绘制 {draw:.2f} 秒（地图 {map:.2f}，"
+        "图表 {charts:.2f}，网络 {network:.2f}）· 模拟 {agents:,} 人",
     ),
     "app.map_caption": (
         "{open} centers open, {opened} opened by what-ifs · click the map to choose where a new station opens",

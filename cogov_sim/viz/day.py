@@ -54,6 +54,6 @@ def day_html(frame: Frame, lang: str) -> str:
             f'<span class="cogov-num-value">{value}</span>{extra}</div>'
         )
     t = frame.timings
-    timing = text("app.timing", lang, frame=t["frame"], step=t["step"], draw=t["draw"], map=t["map"],
-                  charts=t["charts"], network=t["network"], agents=frame.agents)  # fmt: skip
+    timing = text("app.timing", lang, frame=t["frame"], step=t["step"], twin=t.get("twin", 0.0), draw=t["draw"],
+                  map=t["map"], charts=t["charts"], network=t["network"], agents=frame.agents)  # fmt: skip
     return f'<div class="cogov-day">{"".join(cells)}</div><span class="cogov-timing">{escape(timing)}</span>'

@@ -75,8 +75,9 @@ class Frame:
         deltas: change of each number since the previous day shown (the day of the frame before, same run); a
             redraw on the same day (after a what-if) keeps the day's changes.
         images: PNG bytes of the ``map``, ``charts`` and ``network``.
-        timings: seconds: ``step`` (model, per day), ``map``, ``charts``, ``network``, ``draw`` (all views) and
-            ``frame`` (the days stepped and the drawing).
+        timings: seconds: ``step`` (model, per day), ``twin`` (the twin run's days, all of them), ``map``,
+            ``charts``, ``diff``, ``network`` (0 when not drawn), ``draw`` (all views) and ``frame`` (the days
+            stepped in both runs and the drawing).
         applied: the what-ifs applied so far.
         agents: simulated people.
         twin: the twin arm's numbers of the day (the run without the what-ifs), or None before the first one.
@@ -226,11 +227,14 @@ class Session:
             for _ in range(max(int(days), 1)):
                 model.step()
             stepped = time.perf_counter() - start
+            twin = 0.0
             if self.twin is not None:
+                start = time.perf_counter()
                 self.twin.catch_up(model.day)
-            return self.frame(step_s=stepped / max(int(days), 1), stepped_s=stepped)
+                twin = time.perf_counter() - start
+            return self.frame(step_s=stepped / max(int(days), 1), stepped_s=stepped, twin_s=twin)
 
-    def frame(self, step_s: float = 0.0, stepped_s: float = 0.0) -> Frame:
+    def frame(self, step_s: float = 0.0, stepped_s: float = 0.0, twin_s: float = 0.0) -> Frame:
         """Draw the views of the model as it is now (no step)."""
         with self.lock:
             model = self._require()
@@ -249,7 +253,7 @@ class Session:
                 map_mode=self.map_mode if twin is not None else "level",
             )
             draw = sum(took.values())
-            timings = {"step": step_s, **took, "draw": draw, "frame": stepped_s + draw}
+            timings = {"step": step_s, "twin": twin_s, **took, "draw": draw, "frame": stepped_s + twin_s + draw}
             numbers = day_numbers(model.world)
             if numbers["day"] != self._current.get("day"):
                 self._previous, self._current = self._current, numbers
