@@ -112,7 +112,10 @@ def test_the_wrong_kind_in_a_real_process_is_one_line_without_a_traceback() -> N
 def test_every_shipped_file_is_told_apart_by_its_kind() -> None:
     kinds = {p.name: file_kind(yaml.safe_load(p.read_text())) for p in sorted(EXPERIMENTS.glob("*.yaml"))}
     assert {n for n, k in kinds.items() if k == "whatif"} == {n for n in kinds if n.startswith("whatif_")}
-    assert {n for n, k in kinds.items() if k == "sweep"} == {n for n in kinds if not n.startswith("whatif_")}
+    assert {n for n, k in kinds.items() if k == "exploration"} == {"when_circle_of_friends.yaml"}
+    assert {n for n, k in kinds.items() if k == "sweep"} == {
+        n for n in kinds if not n.startswith("whatif_") and kinds[n] != "exploration"
+    }
     assert {file_kind(yaml.safe_load(p.read_text())) for p in SCENARIOS.glob("*.yaml")} == {"scenario"}
     assert file_kind({"base_scenario": "x.yaml"}) is None  # unclear: validated as the command's own kind
     assert file_kind({"policies": {}, "design": "sobol"}) is None
