@@ -292,6 +292,7 @@ def test_the_app_in_a_real_browser(page: Page, server: dict, tmp_path: Path) -> 
     page.wait_for_timeout(500)
     assert marker_columns(page.locator("img.cogov-charts").screenshot()) == 0
     page.locator(".cogov-tab-map").click()
+    expect(page.locator("img.cogov-map")).to_be_visible()
     box = page.locator("img.cogov-map").bounding_box()
     cx, cy = round(box["width"] * 0.3), round(box["height"] * 0.35)
     page.locator("img.cogov-map").click(position={"x": cx, "y": cy})
