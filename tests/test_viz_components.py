@@ -415,6 +415,11 @@ def test_step_play_and_pause_advance_the_day_counter(rendered) -> None:
     click(rc, "Step")
     wait_for(lambda: number(rc, "day") == "1")
     assert number(rc, "visits") != "0"
+    # the day went to the live widgets only: no render pass of the page (the map tab does not read the day)
+    assert (
+        holder["state"].frame.value.day == 0
+        and holder["state"].images["map"] == holder["state"].live.images["map"].value
+    )
     click(rc, "Play")
     wait_for(lambda: int(number(rc, "day")) >= 4)
     click(rc, "Pause")
