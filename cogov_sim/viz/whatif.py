@@ -71,6 +71,19 @@ def input_label(item: Input, lang: str = "en") -> str:
     return label(item.name, lang, "field")
 
 
+def input_hint(item: Input, lang: str = "en") -> str:
+    """What an input's tooltip says: the field's description, or for areas and centers how the map shows them.
+
+    Residential areas are labelled RA1, RA2 … on the map and centers by the number the Inspect tab shows, so
+    their tooltips do not speak of 0-based indices.
+    """
+    if item.kind == "areas":
+        return text("app.areas.help", lang)
+    if item.kind == "ints" and item.name == "centers":
+        return text("app.centers.help", lang)
+    return item.help
+
+
 def describe_kind(cls: type[Intervention], lang: str = "en") -> str:
     """One-line description of an intervention class in ``lang``.
 

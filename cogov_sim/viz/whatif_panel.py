@@ -83,9 +83,8 @@ def FormInput(
 ):
     """One input of a what-if form (``areas``: residential areas of the place; ``middle``: its centre, m)."""
     label = whatif.input_label(item, lang)
-    hint = {"areas": text("app.areas.help", lang), "ints": text("app.centers.help", lang)}.get(item.kind, item.help)
     with (
-        solara.Tooltip(hint or label),
+        solara.Tooltip(whatif.input_hint(item, lang) or label),
         solara.Div(classes=["cogov-whatif-input", f"cogov-wi-{item.name.replace('_', '-')}"]),
     ):
         if item.kind == "choice":
