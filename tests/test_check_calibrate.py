@@ -113,6 +113,21 @@ def test_a_targets_or_sweep_file_given_to_calibrate_is_named(tmp_path, capsys):
     assert "this is a sweep file, not a calibration file" in capsys.readouterr().err
 
 
+def test_waves_min_runs_a_refinement_wave_a_stopping_rule_would_skip(tmp_path):
+    one = {**CALIBRATION, "name": "one", "waves": {"max": 3, "runs": 8, "candidates": 400, "min_shrink": 1.0}}
+    two = {**one, "name": "two", "waves": {**one["waves"], "min": 2}}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for folder, spec in (("a", one), ("b", two)):
+        run_calibration(load_calibration(_write(tmp_path / folder, spec)), tmp_path / folder / "out", _threads,
+                        progress=False, say=lambda _: None)  # fmt: skip
+    waves_one = pd.read_csv(tmp_path / "a" / "out" / "waves.csv")
+    waves_two = pd.read_csv(tmp_path / "b" / "out" / "waves.csv")
+    assert len(waves_one) == 1 and waves_one["stop"].iloc[0].startswith("the emulators' variance")
+    assert len(waves_two) == 2 and pd.isna(waves_two["stop"].iloc[0])  # min_shrink 1 then stops it at wave 2
+    assert (waves_two.iloc[0].drop("stop") == waves_one.iloc[0].drop("stop")).all()  # the same first wave
+
+
 def test_an_overlay_does_not_undo_a_runs_own_change(tmp_path):
     targets = {**TARGETS, "runs": {**TARGETS["runs"], "sd": {**TARGETS["runs"]["short"],
                "set": {"behaviour.threshold_sd": 0.2}}}}  # fmt: skip

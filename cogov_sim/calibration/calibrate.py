@@ -172,6 +172,8 @@ def run_calibration(cal: Calibration, out: Path, executor_factory: Callable[[], 
             left = share_now
             if share_now == 0:
                 reason = "nothing left"
+            elif wave < min(cal.spec.waves.min, cal.spec.waves.max):
+                continue
             elif wave > 1 and shrink < cal.spec.waves.min_shrink:
                 reason = f"the region shrank by {shrink:.0%} (< {cal.spec.waves.min_shrink:.0%})"
             elif em_share < EMULATOR_SHARE:

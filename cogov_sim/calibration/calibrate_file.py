@@ -11,7 +11,7 @@ A calibration file (YAML, validated like the other input files; errors name the 
       - {path: behaviour.volunteer_join}
     seed: 1                             # seeds the designs, the emulators and the runs (seed, seed + 1, ...)
     seeds_per_point: 1                  # runs per design point and named run (their mean is emulated)
-    waves: {max: 4, runs: 40, candidates: 4000, min_shrink: 0.1}
+    waves: {max: 4, min: 1, runs: 40, candidates: 4000, min_shrink: 0.1}
     cutoff: 3                           # implausibility above which a point is ruled out
     discrepancy: 0.05                   # model discrepancy: standard deviation as a share of the observed value
     check_seeds: 5                      # seeds of the best set's scorecard
@@ -55,6 +55,7 @@ class WavesSpec(Frozen):
     """How the waves go: at most ``max`` waves of ``runs`` design points screened from ``candidates``."""
 
     max: int = Field(4, ge=1, le=20)
+    min: int = Field(1, ge=1, le=20, description="Waves run before a stopping rule may end the waves (at most max).")
     runs: int = Field(40, ge=5, le=200)
     candidates: int = Field(4000, ge=200, le=200_000)
     min_shrink: float = Field(0.1, ge=0, le=1, description="Stop when a wave rules out less than this share of"
