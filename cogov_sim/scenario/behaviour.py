@@ -11,33 +11,42 @@ class Behaviour(Frozen):
     """Behaviour parameters, with defaults from the evidence."""
 
     decay_per_km: float = Field(
-        1.68,
+        2.51,
         ge=0.1,
         le=10,
-        description="Walking impedance exp(-decay·d_km), 1/km. Evidence §2.11 (walkscore).",
+        json_schema_extra=plausible(1.2, 2.6),
+        description="Walking impedance exp(-decay·d_km), 1/km. Calibrated by history matching (docs/MODEL.md §10.1):"
+        " an e-folding length of 0.40 km, steeper than walkscore's 0.6 km (Evidence §2.11), because Huff's β of"
+        " 1.5-2.2 (§4.1) needs it; plausible: e-folding 0.4-0.8 km (Evidence §4.1, §5).",
     )
     detour_factor: float = Field(1.3, ge=1.0, le=3.0, description="Walking distance / straight line. Assumption.")
     walk_m_per_min: float = Field(80.0, ge=20, le=200, description="Walking speed, m/min. Evidence §1.5.")
     visit_scale: float = Field(
-        0.02,
+        0.0573,
         ge=0.0,
         le=10.0,
-        description="Weight of the centers against staying away in the visit choice (calibrates visits per day)."
-        " Calibrated to Evidence §4.2-4.3.",
+        json_schema_extra=plausible(0.01, 0.08),
+        description="Weight of the centers against staying away in the visit choice (sets visits per day)."
+        " Calibrated by history matching to Evidence §4.2-4.3 (docs/MODEL.md §10.1); the plausible range is an"
+        " assumption.",
     )
     propensity_shape: float = Field(
-        0.4,
+        0.108,
         gt=0.0,
         le=100.0,
+        json_schema_extra=plausible(0.05, 0.6),
         description="Shape of the gamma distribution (mean 1) of personal visit propensity; small = a few regulars,"
-        " many who rarely come. Calibrated to Evidence §1.4 (10-30% regular participants).",
+        " many who rarely come. Calibrated by history matching to Evidence §1.4 (10-30% regular participants) and"
+        " §4.3 (docs/MODEL.md §10.1); the plausible range is an assumption.",
     )
     area_exponent: float = Field(
-        0.1,
+        0.169,
         ge=0.0,
         le=2.0,
+        json_schema_extra=plausible(0.0, 0.4),
         description="Attractiveness ∝ floor area^exponent (Huff α). Huff's retail α ≈ 1 (Evidence §2.11); calibrated"
-        " to 0.1 so the street center draws 5-15× a residential station (Evidence §4.2).",
+        " by history matching so the street center draws 5-15× a residential station (Evidence §4.2; docs/MODEL.md"
+        " §10.1); the plausible range is an assumption (a floor area of a center is not a retail offer).",
     )
     need_match_weight: float = Field(
         1.0,
@@ -108,13 +117,13 @@ class Behaviour(Frozen):
         0.002, description="Daily drift of consciousness back toward its baseline. Assumption."
     )
     party_invitation_weight: float = Field(
-        2.0,
+        0.149,
         ge=0,
         le=20,
         json_schema_extra=plausible(0.0, 3.0),
         description="Extra weight of a Party member on an activity's invitation list (an invitee is drawn with weight"
-        " 1 + this): Party organizations ask their members first (党员带头). Assumption; Evidence §1.4's Party"
-        " gradient (65% against 48% turnout) bounds it.",
+        " 1 + this): Party organizations ask their members first (党员带头). Assumption; calibrated by history"
+        " matching to Evidence §1.4's Party gradient (65% against 48% turnout; docs/MODEL.md §10.1).",
     )
     volunteer_join: Share = Field(
         0.15,

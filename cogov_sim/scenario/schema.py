@@ -243,12 +243,12 @@ class Organizations(Frozen):
         " Evidence §1.1: 760,000 activities a year at ~215 street centers. Assumption for the split.",
     )
     mobilization_reach: float = Field(
-        100.0,
+        200.0,
         ge=0,
         le=1000,
         json_schema_extra=plausible(30, 300),
         description="Residents a convener invites per activity, persons. Assumption (a notice in the area's chat"
-        " group and door-to-door).",
+        " group and door-to-door); calibrated by history matching (docs/MODEL.md §10.1).",
     )
     brokerage: Share = Field(
         0.3,
