@@ -239,8 +239,10 @@ class Organizations(Frozen):
         1.0,
         ge=0,
         le=50,
+        json_schema_extra=plausible(0.2, 2),
         description="Activities a Party organization convenes per week at its centers."
-        " Evidence §1.1: 760,000 activities a year at ~215 street centers. Assumption for the split.",
+        " Evidence §1.1: 760,000 activities a year at ~215 street centers. Assumption for the split; plausible 0.2-2:"
+        " assumption (it spans the sweeps in experiments/).",
     )
     mobilization_reach: float = Field(
         200.0,
@@ -258,7 +260,10 @@ class Organizations(Frozen):
     )
     department_responsiveness: Share = Field(
         0.33,
-        description="Baseline chance a department responds to a request. Evidence §1.4: Chen, Pan & Xu 2016.",
+        json_schema_extra=plausible(0.2, 0.5),
+        description="Baseline chance a department responds to a request. Evidence §1.4: Chen, Pan & Xu 2016;"
+        " plausible 0.2-0.5: Evidence §5 gives 0.2-0.8 with Party coordination, which the model adds on top"
+        " of this baseline (the narrower upper end an assumption).",
     )
     party_sessions_per_week: float = Field(
         3.0,
