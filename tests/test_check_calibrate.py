@@ -87,7 +87,7 @@ def test_observation_reads_the_range_as_two_standard_deviations(tmp_path):
         ({"use": ["visits", "nope"]}, "use.1", "unknown target 'nope'"),
         ({"use": ["open"]}, "use.0", "needs a closed range"),
         ({"parameters": [{"path": "behaviour.visit_scal"}]}, "parameters.0.path", "Did you mean"),
-        ({"parameters": [{"path": "behaviour.visit_scale"}]}, "parameters.0.range", "no plausible range"),
+        ({"parameters": [{"path": "organizations.enterprises"}]}, "parameters.0.range", "no plausible range"),
         ({"parameters": [{"path": "behaviour.visit_scale", "range": [0.5, 20]}]}, "parameters.0.range", "allowed"),
         ({"waves": {"runs": 500}}, "waves.runs", "less than or equal to 200"),
         ({"wave": {}}, "wave", "Did you mean 'waves'"),

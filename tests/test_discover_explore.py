@@ -78,7 +78,7 @@ def test_uncertainties_default_to_the_plausible_range_and_may_be_narrowed(tmp_pa
     ("change", "where", "needle"),
     [
         ({"futurs": 3}, "futurs", "Did you mean 'futures'?"),
-        ({"uncertainties": ["organizations.convening_per_week"]}, "uncertainties.0.range", "no plausible range"),
+        ({"uncertainties": ["organizations.enterprises"]}, "uncertainties.0.range", "no plausible range"),
         (
             {"uncertainties": [{"path": "behaviour.emergent_convening_threshold", "range": [0.5, 2]}]},
             "uncertainties.0.range",

@@ -109,14 +109,14 @@ def test_controls_come_from_the_schema_and_the_loaded_scenario() -> None:
     sc = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     sections = scenario_controls(sc)
     assert [s for s in sections if s.startswith("centers: ")] == [f"centers: {lv}" for lv in LEVELS]
-    conv = next(c for c in sections["organizations"] if c.path == "organizations.convening_per_week")
-    field = Organizations.model_fields["convening_per_week"]
+    conv = next(c for c in sections["organizations"] if c.path == "organizations.departments")
+    field = Organizations.model_fields["departments"]
     ge = next(m.ge for m in field.metadata if getattr(m, "ge", None) is not None)
     le = next(m.le for m in field.metadata if getattr(m, "le", None) is not None)
     # no plausible range declared: the slider spans part of the allowed range around the value, and says so
     assert conv.plausible is None and conv.allowed == (ge, le) and conv.value == field.default
     assert conv.lower == ge and conv.value < conv.upper < le
-    assert range_text(conv) == f"allowed {ge:g}–{le:g} a week (no plausible range given)"
+    assert range_text(conv) == f"allowed {ge:g}–{le:g} departments (no plausible range given)"
     # a declared plausible range is the slider's span, in words under it
     reach = next(c for c in sections["organizations"] if c.path == "organizations.mobilization_reach")
     assert reach.plausible == plausible_range(Organizations.model_fields["mobilization_reach"]) is not None

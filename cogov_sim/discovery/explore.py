@@ -16,7 +16,7 @@ one, and errors name the file and the field path)::
     uncertainties:
       - path: behaviour.emergent_convening_threshold   # range: the schema's plausible range (docs/MODEL.md)
       - {path: behaviour.actor_diversity_effect, range: [0, 0.8]}   # narrowed by the analyst
-      - {path: organizations.convening_per_week, range: [0.1, 1.5]} # no plausible range declared: give one
+      - {path: organizations.convening_per_week, range: [0.1, 1.5]} # narrower than its plausible range
       - {name: place, scenarios: [baseline, dense, sparse]}         # the place itself is uncertain
     policies:                                     # alias: levers; entries as in a what-if file
       campaign: [{kind: mobilization_campaign, start_day: 30, end_day: 120, multiplier: 2}]
