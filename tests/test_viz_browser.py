@@ -34,7 +34,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from cogov_sim.plotting import bundled_font
-from cogov_sim.scenario import LEVELS, load_scenario
+from cogov_sim.scenario import LEVELS, Organizations, load_scenario
 from cogov_sim.viz.render.diff import DIFF_COLOR
 
 DIFF_RGB = tuple(int(DIFF_COLOR[k : k + 2], 16) for k in (1, 3, 5))
@@ -250,7 +250,7 @@ def test_the_app_in_a_real_browser(page: Page, server: dict, tmp_path: Path) -> 
     reach.click()
     page.get_by_role("option", name="organizations", exact=True).click()
     expect(page.locator(".cogov-ctl-organizations-mobilization-reach .cogov-control-label")).to_have_text(
-        "residents invited per activity: 100 residents"
+        f"residents invited per activity: {Organizations.model_fields['mobilization_reach'].default:g} residents"
     )
     expect(page.locator(".cogov-ctl-organizations-mobilization-reach .cogov-range")).to_have_text(
         "plausible 30–300 residents"
