@@ -48,6 +48,7 @@ from cogov_sim.experiments.files import (
     find_base,
     resolve_base,
     scenario_file,
+    take_alias,
 )
 from cogov_sim.experiments.parameters import ParameterSpec, resolve_parameter
 from cogov_sim.experiments.spec import KeepSpec
@@ -124,12 +125,7 @@ class ExplorationSpec(Frozen):
     @model_validator(mode="before")
     @classmethod
     def _levers_alias(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "levers" in data:
-            if "policies" in data:
-                raise ValueError("policies: give policies or its alias levers, not both")
-            data = {**data, "policies": data["levers"]}
-            del data["levers"]
-        return data
+        return take_alias(data, "levers", "policies")
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,15 @@ class LoadedFile:
         return data
 
 
+def take_alias(data: Any, alias: str, name: str) -> Any:
+    """A file's raw mapping with ``alias`` renamed to the field ``name``; ValueError if both are given."""
+    if isinstance(data, dict) and alias in data:
+        if name in data:
+            raise ValueError(f"{name}: give {name} or its alias {alias}, not both")
+        data = {k: v for k, v in data.items() if k != alias} | {name: data[alias]}
+    return data
+
+
 def check_name(file: str, name: Any, at: str = "name") -> None:
     """Raise unless ``name`` (an output folder, a policy) is ``None`` or a safe folder name (``name_problem``).
 

@@ -52,6 +52,7 @@ from cogov_sim.experiments.files import (
     check_name,
     find_base,
     resolve_base,
+    take_alias,
 )
 from cogov_sim.experiments.whatif_units import AREA_INDICATORS
 from cogov_sim.interventions import Intervention, make_intervention
@@ -136,12 +137,7 @@ class WhatIfSpec(Frozen):
     @model_validator(mode="before")
     @classmethod
     def _set_alias(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "set" in data:
-            if "overrides" in data:
-                raise ValueError("overrides: give overrides or its alias set, not both")
-            data = {**data, "overrides": data["set"]}
-            del data["set"]
-        return data
+        return take_alias(data, "set", "overrides")
 
 
 @dataclass(frozen=True)
