@@ -11,12 +11,12 @@ class Behaviour(Frozen):
     """Behaviour parameters, with defaults from the evidence."""
 
     decay_per_km: float = Field(
-        2.51,
+        2.15,
         ge=0.1,
         le=10,
         json_schema_extra=plausible(1.2, 2.6),
         description="Walking impedance exp(-decay·d_km), 1/km. Calibrated by history matching (docs/MODEL.md §10.1):"
-        " an e-folding length of 0.40 km, steeper than walkscore's 0.6 km (Evidence §2.11), because Huff's β of"
+        " an e-folding length of 0.47 km, steeper than walkscore's 0.6 km (Evidence §2.11), because Huff's β of"
         " 1.5-2.2 (§4.1) needs it; plausible: e-folding 0.4-0.8 km (Evidence §4.1, §5).",
     )
     detour_factor: float = Field(
@@ -35,7 +35,7 @@ class Behaviour(Frozen):
         " 800-1,000 m is 53-67 m/min, older people slower), up to a brisk adult's 90 (assumption).",
     )
     visit_scale: float = Field(
-        0.0573,
+        0.0485,
         ge=0.0,
         le=10.0,
         json_schema_extra=plausible(0.01, 0.08),
@@ -53,7 +53,7 @@ class Behaviour(Frozen):
         " §4.3 (docs/MODEL.md §10.1); the plausible range is an assumption.",
     )
     area_exponent: float = Field(
-        0.169,
+        0.09,
         ge=0.0,
         le=2.0,
         json_schema_extra=plausible(0.0, 0.4),
