@@ -382,6 +382,30 @@ def test_apply_now_acts_at_once_and_schedule_end_undoes_it(scenario):
     assert all(o.campaign == 1 for o in party)  # undone after day 5
 
 
+@pytest.mark.parametrize("day", [3, 4])  # an odd and an even day: the app's change and its export draw alike
+def test_applied_now_after_day_t_equals_scheduled_for_day_t_plus_1(scenario, day):
+    def policy(start):
+        return [AddCenters(count=3, start_day=start),
+                IncubateSocialOrganizations(count=2, start_day=start, support_per_month=0.2)]  # fmt: skip
+
+    now = _run(scenario, [], day)
+    for iv in policy(1):
+        now.apply_now(iv)
+    later = CoGovModel(scenario, seed=SEED, interventions=policy(day + 1))
+    for _ in range(day):
+        later.step()
+    for _ in range(40):  # past the first monthly support
+        now.step()
+        later.step()
+    a, b = now.world, later.world
+    assert len(a.centers) == len(b.centers) > len(CoGovModel(scenario, seed=SEED).world.centers)
+    np.testing.assert_array_equal(np.c_[a.centers.x, a.centers.y], np.c_[b.centers.x, b.centers.y])
+    founded = [(o.founded, o.maturity) for o in a.orgs if isinstance(o, SocialOrganization)]
+    assert founded == [(o.founded, o.maturity) for o in b.orgs if isinstance(o, SocialOrganization)]
+    assert sum(f == day + 1 for f, _ in founded) == 2  # both founded on the day the change takes effect
+    np.testing.assert_array_equal(a.pop.visits, b.pop.visits)
+
+
 # ------------------------------------------------------------------------------------------------- validation
 @pytest.mark.parametrize(
     ("data", "path", "fragment"),

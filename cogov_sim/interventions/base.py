@@ -104,8 +104,12 @@ class Intervention(BaseModel, ABC):
         return f"intervention.{self.kind}.{position}{suffix}"
 
     def rng(self, model: CoGovModel, purpose: str = "") -> np.random.Generator:
-        """A random stream of this intervention's own, for today (``purpose`` names a second stream)."""
-        return stream(model.world.seed, self.stream_name(model, purpose), model.day)
+        """A random stream of this intervention's own, for the day it takes effect (``purpose`` names a second one).
+
+        The day is :func:`effect_day`, so a change applied at once after day t (the browser app) draws what the same
+        intervention scheduled for day t + 1 draws (an exported rerun).
+        """
+        return stream(model.world.seed, self.stream_name(model, purpose), effect_day(model))
 
     def adds_level(self) -> str | None:
         """The center level this intervention opens centers of (None: it opens none)."""

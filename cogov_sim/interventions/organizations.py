@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from mesa.time import Schedule
 from pydantic import Field, PrivateAttr
 
-from cogov_sim.interventions.base import CenterTargets, PartyTargets
+from cogov_sim.interventions.base import CenterTargets, PartyTargets, effect_day
 from cogov_sim.scenario import FUNCTIONS, Function, Level
 from cogov_sim.world.organizations import PartyOrganization, SocialOrganization
 
@@ -112,16 +112,17 @@ class IncubateSocialOrganizations(CenterTargets):
         """Found the organizations and schedule the monthly support."""
         world = model.world
         centers = self.targets(world)
+        day = effect_day(model)
         founded = []
         for k in range(self.count if len(centers) else 0):
             c = int(centers[k % len(centers)])
             spec = FUNCTIONS.index(self.specialties[k % len(self.specialties)])
             area = int(world.centers.area_index[c])
-            founded.append(world.found_social_org(c, area, specialty=spec, maturity=self.maturity, day=model.day))
+            founded.append(world.found_social_org(c, area, specialty=spec, maturity=self.maturity, day=day))
         self._state = Founded(founded)
         if founded and self.support_months and self.support_per_month > 0:
             model.schedule_recurring(
-                self._support, Schedule(interval=30, start=model.time + 30, count=self.support_months)
+                self._support, Schedule(interval=30, start=day - 0.5 + 30, count=self.support_months)
             )
         self.log(model, f"{len(founded)} social organizations")
 
