@@ -31,6 +31,8 @@ Contract: fills each activity's ``participants`` and ``success``.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -88,6 +90,23 @@ TRUST_REFERENCE = 0.45
 member (the mean of the Beta draw in ``population.py``); plausible 0.35-0.55."""
 
 
+class Catchment(NamedTuple):
+    """The people a convener at a center reaches and their rows of the tie network, for one adjacency."""
+
+    pool: np.ndarray
+    ties: sp.csr_matrix
+    degree: np.ndarray
+    threshold: np.ndarray
+    sorted_threshold: np.ndarray
+
+    @classmethod
+    def of(cls, world: World, center: int, area: int, adj: sp.csr_matrix, deg: np.ndarray) -> Catchment:
+        """The catchment of a convener at ``center`` serving ``area`` (see ``Reach.catchment``)."""
+        pool = world.reach.catchment(center, area)
+        theta = world.pop.threshold[pool]
+        return cls(pool, adj[pool], deg[pool], theta, np.sort(theta))
+
+
 class JointAction:
     """Phase 5: participation and outcomes of today's activities."""
 
@@ -98,6 +117,8 @@ class JointAction:
         self._adj: sp.csr_matrix | None = None
         self._deg = np.zeros(0)
         self._adj_day = 0
+        self._catchments: dict[tuple[int, int], Catchment] = {}
+        self._catchments_of: object = None
 
     def run(self, world: World, rng: np.random.Generator) -> None:
         """Fill participants and draw success for every activity of the day."""
@@ -108,6 +129,10 @@ class JointAction:
             self._adj = world.ties.adjacency(world.day, world.scenario.behaviour.acquaintance_hours, world.n)
             self._deg = np.asarray(self._adj.sum(axis=1)).ravel()
             self._adj_day = world.day
+            self._catchments.clear()
+        if self._catchments_of is not world.reach:  # centers opened or closed: new catchments
+            self._catchments.clear()
+            self._catchments_of = world.reach
         adj, deg = self._adj, self._deg
         for a in acts:
             self._participants(world, rng, a, adj, deg)
@@ -116,7 +141,10 @@ class JointAction:
     def _participants(self, world: World, rng: np.random.Generator, a: Activity, adj: sp.csr_matrix,
                       deg: np.ndarray) -> None:  # fmt: skip
         pop, sc, t = world.pop, world.scenario, world.today
-        pool = world.reach.catchment(a.center, a.convener.area)
+        key = (a.center, a.convener.area)
+        if key not in self._catchments:
+            self._catchments[key] = Catchment.of(world, a.center, a.convener.area, adj, deg)
+        pool, ties, deg_pool, theta, thresholds = self._catchments[key]
         if not len(pool):
             return
         reach = int(world.to_agents(sc.organizations.mobilization_reach, rng))
@@ -145,8 +173,6 @@ class JointAction:
         others = rng.binomial((stand[pick] - 1).astype(np.int64), free_p[pick] * p)
         people = np.zeros(len(pool))  # people taking part among those each agent stands for
         people[pick] = direct + others
-        thresholds = np.sort(pop.threshold[pool])
-        ties, deg_pool, theta = adj[pool], deg[pool], pop.threshold[pool]
         taking_part = np.zeros(pop.n)
         for _ in range(CASCADE_ROUNDS):
             if not people.any():
