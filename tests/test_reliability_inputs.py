@@ -23,6 +23,7 @@ import yaml
 
 from cogov_sim.cli import main
 from cogov_sim.scenario import MAX_FILE_BYTES, ScenarioError, load_scenario, read_yaml
+from cogov_sim.scenario.size import BYTES_PER_CANDIDATE, BYTES_PER_CENTER, candidate_width, check_size, estimated_bytes
 from tests.conftest import ROOT, SCENARIOS
 
 EXPERIMENTS = ROOT / "experiments"
@@ -289,8 +290,17 @@ def test_non_finite_numbers_are_refused_at_their_path(capsys, value, path):
 def test_sizes_that_would_exhaust_the_machine_are_refused_with_the_estimate(capsys):
     line = _refused(capsys, "run", str(SCENARIOS / "baseline.yaml"), *SMALL_RUN, "--set", "zones.shops=1000000000")
     assert "zones.shops: a run would need about" in line and "GiB" in line and "at most 8 GiB" in line
-    line = _refused(capsys, "run", str(SCENARIOS / "baseline.yaml"), "--quiet", "--set", "centers.street.count=100000")
-    assert "centers.street: a run would need about" in line and "100,006 candidates" in line
+
+
+def test_a_city_of_many_street_centers_is_not_refused_for_its_candidate_table():
+    base = load_scenario(SCENARIOS / "baseline.yaml")
+    city = load_scenario(SCENARIOS / "baseline.yaml", {"centers.street.count": 100_000, "centers.district.count": 16})
+    assert candidate_width(base) == 6 + 1 + 0  # the nearest six, the one street center, no district center
+    assert candidate_width(city) == 6 + 3 + 2  # the nearest three street and two district centers, not all
+    grown = estimated_bytes(city) - estimated_bytes(base)
+    added = city.center_count("street") + 16 - 1
+    assert grown == added * BYTES_PER_CENTER + base.population.agents * BYTES_PER_CANDIDATE * 4
+    check_size(city)  # not refused
 
 
 def test_days_is_bounded_like_the_schema(capsys):

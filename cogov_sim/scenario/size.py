@@ -39,12 +39,8 @@ BYTES_PER_SHOP = 64
 
 
 def size_terms(scenario: Scenario) -> dict[str, tuple[str, int]]:
-    """The counts that set a run's memory: field path -> (what it counts, how many).
-
-    ``candidates`` is the width of the candidate table: the nearest centers plus every street and district center.
-    """
+    """The counts that set a run's memory: field path -> (what it counts, how many)."""
     centers = sum(scenario.center_count(level) for level in LEVELS)
-    always = scenario.center_count("street") + scenario.center_count("district")
     org = scenario.organizations
     z = scenario.zones
     organizations = (
@@ -54,23 +50,34 @@ def size_terms(scenario: Scenario) -> dict[str, tuple[str, int]]:
     return {
         "population": ("agents", scenario.population.agents),
         "centers": ("centers", centers),
-        "centers.street": ("candidates", min(centers, 6) + always),
         "organizations": ("organizations", organizations),
         "zones.shops": ("shops", z.shops),
     }
 
 
+def candidate_width(scenario: Scenario) -> int:
+    """Centers a person weighs from an anchor: the nearest few of any level plus the nearest few of each far level.
+
+    Bounded however large the city (``cogov_sim.world.reach.candidates``).
+    """
+    from cogov_sim.world.reach import CANDIDATES, LEVEL_CANDIDATES  # the world imports the scenario, not back
+
+    centers = sum(scenario.center_count(level) for level in LEVELS)
+    far = sum(min(k, scenario.center_count(level)) for level, k in LEVEL_CANDIDATES.items())
+    return min(centers, CANDIDATES) + far
+
+
 def estimated_bytes(scenario: Scenario) -> int:
     """Estimated peak memory of one run of ``scenario``, bytes, from its counts alone (nothing is built).
 
-    Agents, centers, the candidate table (agents × (6 nearest + street and district centers)), organizations and
-    shops, each at its measured cost per item (the ``BYTES_PER_*`` constants), plus the loaded libraries.
+    Agents with their rows of the candidate table (:func:`candidate_width`), centers, organizations and shops, each
+    at its measured cost per item (the ``BYTES_PER_*`` constants), plus the loaded libraries.
     """
     terms = size_terms(scenario)
     agents = terms["population"][1]
     return (
         BYTES_BASE
-        + agents * (BYTES_PER_AGENT + BYTES_PER_CANDIDATE * terms["centers.street"][1])
+        + agents * (BYTES_PER_AGENT + BYTES_PER_CANDIDATE * candidate_width(scenario))
         + terms["centers"][1] * BYTES_PER_CENTER
         + terms["organizations"][1] * BYTES_PER_ORGANIZATION
         + terms["zones.shops"][1] * BYTES_PER_SHOP
@@ -94,9 +101,8 @@ def check_size(scenario: Scenario, file: str = "") -> None:
     terms = size_terms(scenario)
     agents = terms["population"][1]
     cost = {
-        "population": agents * BYTES_PER_AGENT,
+        "population": agents * (BYTES_PER_AGENT + BYTES_PER_CANDIDATE * candidate_width(scenario)),
         "centers": terms["centers"][1] * BYTES_PER_CENTER,
-        "centers.street": agents * BYTES_PER_CANDIDATE * terms["centers.street"][1],
         "organizations": terms["organizations"][1] * BYTES_PER_ORGANIZATION,
         "zones.shops": terms["zones.shops"][1] * BYTES_PER_SHOP,
     }

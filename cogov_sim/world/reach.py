@@ -27,7 +27,7 @@ and residential centers and stations. The far levels below add their own nearest
 STREET_CANDIDATES = 3
 """Nearest street centers (街道/镇 party-mass service centers) a person also weighs, wherever they are: one's own
 street and its neighbours. A place of one street has one; a city has about 215, and walking 3 km further
-divides a center's weight by about 700 (``decay_per_km`` 1.68, ``detour_factor`` 1.3), so the fourth-nearest is
+divides a center's weight by about 4,400 (``decay_per_km`` 2.15, ``detour_factor`` 1.3), so the fourth-nearest is
 never a real choice. Assumption; plausible 2-5."""
 DISTRICT_CANDIDATES = 2
 """Nearest district centers a person also weighs: one's own district and the next one over (Shanghai's 16
