@@ -4,8 +4,8 @@ failing runs as data, progress, Morris and Sobol sensitivity.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-import logging
 import os
 import signal
 import subprocess
@@ -193,33 +193,65 @@ def test_dask_local_cluster_gives_the_process_pool_results(grid: Path, reference
     )
 
 
-def test_killing_a_dask_worker_mid_sweep_loses_no_run(grid: Path, reference: Path, tmp_path: Path) -> None:
-    from distributed import Client, LocalCluster
+def dask_command(*args: str) -> subprocess.Popen[bytes]:
+    """A ``dask scheduler`` or ``dask worker`` command in a process group of its own, on 127.0.0.1 only."""
+    return subprocess.Popen(
+        [str(Path(sys.executable).with_name("dask")), *args, "--host", "127.0.0.1", "--no-dashboard"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.CRITICAL
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        client.run(importlib.import_module, "cogov_sim.simulation")  # the kill should hit a run, not an import
-        pids = client.run(os.getpid)
-        codes: list[int] = []
-        args = ("--executor", "dask", "--scheduler", cluster.scheduler_address)
-        thread = threading.Thread(target=lambda: codes.append(sweep(grid, tmp_path, *args)), daemon=True)
-        thread.start()
-        wait_for_files(tmp_path, 2, thread.is_alive)
-        victim = sorted(pids.values())[0]
-        os.kill(victim, signal.SIGKILL)
-        at_kill = len(run_files(tmp_path))
-        thread.join(timeout=300)
-        assert codes == [0]
-        client.wait_for_workers(2, timeout=60)
-        assert victim not in client.run(os.getpid).values()
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path) -> Any:
+    """A scheduler and two one-thread workers started by the ``dask`` commands, as on a real cluster."""
+    from distributed import Client
+
+    address = tmp_path / "scheduler.json"
+    procs = [dask_command("scheduler", "--scheduler-file", str(address))]
+    try:
+        deadline = time.monotonic() + 60
+        while not address.exists():
+            assert time.monotonic() < deadline, "the scheduler did not start"
+            time.sleep(0.1)
+        workers = [dask_command("worker", "--scheduler-file", str(address), "--nthreads", "1") for _ in range(2)]
+        procs += workers
+        with Client(scheduler_file=str(address), timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+            yield client, workers
+    finally:
+        for proc in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+
+
+def test_a_cluster_started_by_the_dask_commands_gives_the_process_pool_results_and_a_killed_worker_loses_nothing(
+    dask_cluster: Any, grid: Path, reference: Path, tmp_path: Path
+) -> None:
+    client, workers = dask_cluster
+    client.run(importlib.import_module, "cogov_sim.simulation")  # the kill should hit a run, not an import
+    address = client.scheduler.address
+    assert address.startswith("tcp://127.0.0.1:")
+    assert sweep(grid, tmp_path / "whole", "--executor", "dask", "--scheduler", address) == 0
+    pd.testing.assert_frame_equal(results(tmp_path / "whole"), results(reference))
+    out = tmp_path / "killed"
+    codes: list[int] = []
+    thread = threading.Thread(
+        target=lambda: codes.append(sweep(grid, out, "--executor", "dask", "--scheduler", address)), daemon=True
+    )
+    thread.start()
+    wait_for_files(out, 2, thread.is_alive)
+    os.killpg(workers[0].pid, signal.SIGKILL)  # the worker, its nanny and all: gone for good
+    at_kill = len(run_files(out))
+    thread.join(timeout=300)
+    assert codes == [0]
     assert at_kill < N_GRID
-    runs = results(tmp_path)
-    assert len(runs) == N_GRID and runs["run_id"].is_unique
-    assert (runs["status"] == "ok").all()
+    assert len(client.nthreads()) == 1, "the killed worker should not come back"
+    runs = results(out)
+    assert len(runs) == N_GRID and runs["run_id"].is_unique and (runs["status"] == "ok").all()
     pd.testing.assert_frame_equal(runs, results(reference))
 
 
