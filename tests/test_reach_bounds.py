@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cogov_sim.choice_set import CANDIDATES, DISTRICT_CANDIDATES, LEVEL_CANDIDATES, STREET_CANDIDATES
 from cogov_sim.scenario import LEVELS
 from cogov_sim.world import build_world
-from cogov_sim.world.reach import CANDIDATES, DISTRICT_CANDIDATES, LEVEL_CANDIDATES, STREET_CANDIDATES, candidates
+from cogov_sim.world.reach import candidates
 from tests.conftest import small
 
 SEED = 5

@@ -8,6 +8,7 @@ ties, the candidate table, centers, organizations, shops); :func:`check_size` re
 
 from __future__ import annotations
 
+from cogov_sim.choice_set import CANDIDATES, LEVEL_CANDIDATES
 from cogov_sim.scenario.errors import ScenarioError
 from cogov_sim.scenario.schema import Scenario
 from cogov_sim.vocabulary import LEVELS
@@ -60,8 +61,6 @@ def candidate_width(scenario: Scenario) -> int:
 
     Bounded however large the city (``cogov_sim.world.reach.candidates``).
     """
-    from cogov_sim.world.reach import CANDIDATES, LEVEL_CANDIDATES  # the world imports the scenario, not back
-
     centers = sum(scenario.center_count(level) for level in LEVELS)
     far = sum(min(k, scenario.center_count(level)) for level, k in LEVEL_CANDIDATES.items())
     return min(centers, CANDIDATES) + far
