@@ -66,21 +66,22 @@ def candidate_width(scenario: Scenario) -> int:
     return min(centers, CANDIDATES) + far
 
 
-def estimated_bytes(scenario: Scenario) -> int:
-    """Estimated peak memory of one run of ``scenario``, bytes, from its counts alone (nothing is built).
+def memory_costs(scenario: Scenario) -> dict[str, int]:
+    """Estimated bytes of a run by the field path that sets them, nothing built.
 
     Agents with their rows of the candidate table (:func:`candidate_width`), centers, organizations and shops, each
-    at its measured cost per item (the ``BYTES_PER_*`` constants), plus the loaded libraries.
+    at its measured cost per item (the ``BYTES_PER_*`` constants).
     """
     terms = size_terms(scenario)
-    agents = terms["population"][1]
-    return (
-        BYTES_BASE
-        + agents * (BYTES_PER_AGENT + BYTES_PER_CANDIDATE * candidate_width(scenario))
-        + terms["centers"][1] * BYTES_PER_CENTER
-        + terms["organizations"][1] * BYTES_PER_ORGANIZATION
-        + terms["zones.shops"][1] * BYTES_PER_SHOP
-    )
+    per_agent = BYTES_PER_AGENT + BYTES_PER_CANDIDATE * candidate_width(scenario)
+    per_item = {"population": per_agent, "centers": BYTES_PER_CENTER, "organizations": BYTES_PER_ORGANIZATION,
+                "zones.shops": BYTES_PER_SHOP}  # fmt: skip
+    return {path: n * per_item[path] for path, (_, n) in terms.items()}
+
+
+def estimated_bytes(scenario: Scenario) -> int:
+    """Estimated peak memory of one run of ``scenario``, bytes: its :func:`memory_costs` plus the loaded libraries."""
+    return BYTES_BASE + sum(memory_costs(scenario).values())
 
 
 def check_size(scenario: Scenario, file: str = "") -> None:
@@ -94,19 +95,12 @@ def check_size(scenario: Scenario, file: str = "") -> None:
             file, "population", f"{pop.residents:,} residents and {pop.commuters:,} commuters at sample_fraction"
             f" {pop.sample_fraction:g} make 0 agents: nobody to simulate (raise population.sample_fraction)"
         )  # fmt: skip
-    need = estimated_bytes(scenario)
+    cost = memory_costs(scenario)
+    need = BYTES_BASE + sum(cost.values())
     if need <= MAX_RUN_BYTES:
         return
-    terms = size_terms(scenario)
-    agents = terms["population"][1]
-    cost = {
-        "population": agents * (BYTES_PER_AGENT + BYTES_PER_CANDIDATE * candidate_width(scenario)),
-        "centers": terms["centers"][1] * BYTES_PER_CENTER,
-        "organizations": terms["organizations"][1] * BYTES_PER_ORGANIZATION,
-        "zones.shops": terms["zones.shops"][1] * BYTES_PER_SHOP,
-    }
     worst = max(cost, key=lambda k: cost[k])
-    counts = ", ".join(f"{n:,} {what}" for what, n in terms.values())
+    counts = ", ".join(f"{n:,} {what}" for what, n in size_terms(scenario).values())
     raise ScenarioError(
         file, worst, f"a run would need about {need / 2**30:,.1f} GiB ({counts}); at most"
         f" {MAX_RUN_BYTES / 2**30:.0f} GiB is allowed. Lower the largest count"
