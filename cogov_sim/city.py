@@ -6,7 +6,7 @@ scenario share one place, and adding stations of one level does not move homes o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -29,6 +29,18 @@ class Layout:
     workplace_kind: np.ndarray  # (W,) 0 building, 1 park
     rider_points: np.ndarray  # (R, 2) points on frontage riders pass
     road_spacing: float
+    street_of_area: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    """(A,) the street each residential area belongs to (all 0 in a one-street scenario)."""
+    street_of_workplace: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    """(W,) the street each workplace belongs to."""
+    street_of_rider_point: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    """(R,) the street each rider route point belongs to."""
+
+    def __post_init__(self) -> None:
+        for name, rows in (("street_of_area", self.area_centers), ("street_of_workplace", self.workplaces),
+                           ("street_of_rider_point", self.rider_points)):  # fmt: skip
+            if len(getattr(self, name)) != len(rows):
+                setattr(self, name, np.zeros(len(rows), np.int32))
 
 
 @dataclass
@@ -46,6 +58,7 @@ class Centers:
     area_index: np.ndarray  # residential area it sits in (nearest centroid)
     active: np.ndarray  # bool
     quality: np.ndarray  # float, service quality adjusted by feedback (starts at 1)
+    street: np.ndarray  # int32 street it belongs to (its residential area's; a district center, its district's)
 
     def __len__(self) -> int:
         return len(self.x)
@@ -57,10 +70,15 @@ class Centers:
 
     def append(self, other: Centers) -> Centers:
         """A new table with ``other``'s rows after these."""
-        return Centers(**{k: np.concatenate([getattr(self, k), getattr(other, k)]) for k in self.__dataclass_fields__})
+        return Centers.joined([self, other])
+
+    @staticmethod
+    def joined(tables: list[Centers]) -> Centers:
+        """One table of the rows of ``tables`` in turn."""
+        return Centers(**{k: np.concatenate([getattr(t, k) for t in tables]) for k in Centers.__dataclass_fields__})
 
 
-def _grid_points(rng: np.random.Generator, n: int, w: float, h: float, jitter: float) -> np.ndarray:
+def grid_points(rng: np.random.Generator, n: int, w: float, h: float, jitter: float) -> np.ndarray:
     """``n`` points spread evenly over a w × h rectangle (jittered grid)."""
     if n <= 0:
         return np.zeros((0, 2))
@@ -90,7 +108,7 @@ def build_layout(sc: Scenario) -> Layout:
     w, h = sc.area.width_m, sc.area.height_m
     pop = sc.population
     n_areas = pop.residential_areas
-    area_centers = _grid_points(stream(seed, "layout.areas"), n_areas, w, h, 0.12)
+    area_centers = grid_points(stream(seed, "layout.areas"), n_areas, w, h, 0.12)
     area_radius = 0.5 * np.sqrt(w * h / n_areas)
     n_res = round(pop.residents * pop.sample_fraction)
     rng = stream(seed, "layout.homes")
@@ -133,7 +151,7 @@ def place_centers(rng: np.random.Generator, spec: CenterLevel, count: int, layou
     if count == 0:
         return np.zeros((0, 2))
     if spec.placement == "even":
-        return _grid_points(rng, count, w, h, 0.1)
+        return grid_points(rng, count, w, h, 0.1)
     if spec.placement == "random":
         return rng.uniform([0, 0], [w, h], (count, 2))
     if spec.placement == "workplaces":
@@ -186,6 +204,7 @@ def make_centers(
         area_index=np.asarray(area_idx, dtype=np.int32),
         active=np.ones(n, dtype=bool),
         quality=np.ones(n),
+        street=layout.street_of_area[area_idx] if n and len(layout.street_of_area) else np.zeros(n, np.int32),
     )
 
 

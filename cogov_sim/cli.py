@@ -16,7 +16,17 @@ from pathlib import Path
 from cogov_sim import __version__
 from cogov_sim.discovery.commands import DISCOVERY_COMMANDS, add_discovery_parsers
 from cogov_sim.i18n import LANGS, check_lang, lang_from_env
-from cogov_sim.scenario import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK, Scenario, ScenarioError, one_line, shorten
+from cogov_sim.scenario import (
+    EXIT_BAD_INPUT,
+    EXIT_FAIL,
+    EXIT_OK,
+    Scenario,
+    ScenarioError,
+    one_line,
+    shorten,
+    unknown_message,
+)
+from cogov_sim.vocabulary import STREET_COLUMNS
 
 MAX_DAYS = next(m.le for m in Scenario.model_fields["days"].metadata if getattr(m, "le", None) is not None)
 """Largest ``--days``: the scenario schema's own bound on ``days``."""
@@ -169,6 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_lang(r, "the plots and report.md")
 
+    m = sub.add_parser("city-map", help="draw a city run's streets coloured by one indicator (tables/per_street.csv)")
+    m.add_argument("results", type=Path, help="the folder of a city or district run (cogov run ... --out)")
+    m.add_argument("--indicator", default="gci_consciousness", help="a column of per_street.csv (default"
+                   " gci_consciousness): " + ", ".join(STREET_COLUMNS))  # fmt: skip
+    m.add_argument("--out", type=Path, help="image file (default <results>/plots/city_map_<indicator>.png)")
+    _add_lang(m, "the map")
+
     v = sub.add_parser("validate", help="check a scenario or experiment file")
     v.add_argument("file", help="scenario, sweep or what-if YAML file (or the name of a shipped scenario)")
 
@@ -281,10 +298,35 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_FAIL
     f = result.final
     print(f"wrote {out}/ ({days} days, {result.meta['wall_time_s']:.1f} s)")
+    if "per_street" in result.tables:
+        streets = result.tables["per_street"]
+        low, high = streets["gci_consciousness"].min(), streets["gci_consciousness"].max()
+        print(f"  {len(streets)} streets in {streets['district'].nunique()} districts: gci_consciousness"
+              f" {low:.3f}-{high:.3f}; tables/per_street.csv, tables/per_district.csv")  # fmt: skip
     print(
         f"  visits/day {f['visits']:.0f}  joint actions/day {f['joint_actions']:.0f}  volunteers"
         f" {f['volunteer_share']:.1%}  bridging ties {f['bridging_tie_share']:.1%}  gci {f['gci']:.3f}"
     )
+    return EXIT_OK
+
+
+def _cmd_city_map(args: argparse.Namespace) -> int:
+    table = args.results / "tables" / "per_street.csv"
+    if not table.is_file():
+        raise ScenarioError(str(table), "", "no per-street table here: run a city or district scenario first")
+    if args.indicator not in STREET_COLUMNS:
+        raise ScenarioError(str(table), "", unknown_message(args.indicator, STREET_COLUMNS, "indicator"))
+    import pandas as pd
+
+    from cogov_sim.city_map import city_map_figure
+
+    streets = pd.read_csv(table)
+    summary = json.loads((args.results / "summary.json").read_text(encoding="utf-8"))
+    out = args.out or args.results / "plots" / f"city_map_{args.indicator}.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    city_map_figure(streets, args.indicator, summary.get("scenario", ""), summary.get("days", 0),
+                    args.lang).savefig(out, dpi=110)  # fmt: skip
+    print(f"wrote {out}")
     return EXIT_OK
 
 
@@ -374,6 +416,7 @@ def _cmd_viz(args: argparse.Namespace) -> int:
 COMMANDS = {
     "run": _cmd_run,
     "validate": _cmd_validate,
+    "city-map": _cmd_city_map,
     "schema": _cmd_schema,
     "sweep": _cmd_sweep,
     "whatif": _cmd_whatif,

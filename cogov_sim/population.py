@@ -138,6 +138,7 @@ class Population:
     visits: np.ndarray  # int32 cumulative visits
     actions_joined: np.ndarray  # int32 cumulative joint actions joined
     last_action: np.ndarray  # int32 day of the last joint action joined
+    street: np.ndarray  # int32 the street one lives in (commuters: the street one works in)
     extra: dict = field(default_factory=dict)
 
     def consciousness(self, name: str) -> np.ndarray:
@@ -155,6 +156,34 @@ def _beta(rng: np.random.Generator, mean: np.ndarray | float, conc: float, n: in
     return rng.beta(mean * conc, (1 - mean) * conc, size=n).astype(np.float32)
 
 
+@dataclass(frozen=True)
+class Streets:
+    """Where the streets of a city are, for drawing people.
+
+    Each area's, workplace's and route point's street, each street's district, and each commuter row's street.
+    """
+
+    of_area: np.ndarray
+    of_workplace: np.ndarray
+    of_rider_point: np.ndarray
+    district: np.ndarray
+    commuters: np.ndarray
+
+
+def pick_within(rng: np.random.Generator, group: np.ndarray, item_group: np.ndarray) -> np.ndarray:
+    """For each entry of ``group``, a random item whose ``item_group`` is the same (any item if its group has none)."""
+    order = np.argsort(item_group, kind="stable")
+    groups = int(max(group.max(initial=-1), item_group.max(initial=-1))) + 1
+    count = np.bincount(item_group, minlength=groups)
+    start = np.r_[0, np.cumsum(count)[:-1]]
+    u = rng.random(len(group))
+    has = count[group] > 0
+    out = np.empty(len(group), dtype=np.int64)
+    out[has] = order[start[group[has]] + (u[has] * count[group[has]]).astype(np.int64)]
+    out[~has] = (u[~has] * len(item_group)).astype(np.int64)
+    return out
+
+
 def make_population(
     rng: np.random.Generator,
     n_res: int,
@@ -168,11 +197,14 @@ def make_population(
     threshold_mean: float,
     threshold_sd: float,
     propensity_shape: float = 0.5,
+    streets: Streets | None = None,
 ) -> Population:
     """Draw the people: segments, ages, Party membership, anchors, needs and initial states.
 
     ``homes`` (n_res, 2) and ``area_of_home`` come from the city builder; office workers and commuters are
-    anchored at a random point of ``work_points``, riders at a random point of ``rider_points``.
+    anchored at a random point of ``work_points``, riders at a random point of ``rider_points``. In a city
+    (``streets`` given) a resident works and rides within the district of their street, and a street's in-commuters
+    work in that street.
     """
     n = n_res + n_comm
     shares = np.array([segment_shares.get(s, 0.0) for s in SEGMENTS])
@@ -190,11 +222,27 @@ def make_population(
     rider = seg == SEGMENTS.index("rider")
     work = np.zeros((n, 2), dtype=np.float32)
     workplace = np.full(n, -1, dtype=np.int32)
-    if len(work_points) and worker.any():
+    street = np.zeros(n, dtype=np.int32)
+    if streets is not None:
+        street[:n_res] = streets.of_area[area_of_home]
+        street[n_res:] = streets.commuters
+    if streets is not None and len(work_points) and worker.any():
+        # residents work within their district, commuters within the street they come to
+        res, comm = worker[:n_res], worker[n_res:]
+        wp = np.empty(int(worker.sum()), dtype=np.int64)
+        k = int(res.sum())
+        wp[:k] = pick_within(rng, streets.district[street[:n_res][res]], streets.district[streets.of_workplace])
+        wp[k:] = pick_within(rng, street[n_res:][comm], streets.of_workplace)
+        work[worker] = work_points[wp]
+        workplace[worker] = wp
+    elif len(work_points) and worker.any():
         wp = rng.integers(0, len(work_points), size=int(worker.sum()))
         work[worker] = work_points[wp]
         workplace[worker] = wp
-    if len(rider_points) and rider.any():
+    if streets is not None and len(rider_points) and rider.any():
+        district = streets.district[street[rider]]
+        work[rider] = rider_points[pick_within(rng, district, streets.district[streets.of_rider_point])]
+    elif len(rider_points) and rider.any():
         work[rider] = rider_points[rng.integers(0, len(rider_points), size=int(rider.sum()))]
     home = np.zeros((n, 2), dtype=np.float32)
     home[:n_res] = homes
@@ -250,4 +298,5 @@ def make_population(
         visits=np.zeros(n, dtype=np.int32),
         actions_joined=np.zeros(n, dtype=np.int32),
         last_action=np.full(n, -(10**6), dtype=np.int32),
+        street=street,
     )

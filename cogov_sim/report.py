@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import yaml
 
+from cogov_sim.city_map import CITY_MAP_INDICATORS, city_map_figure
 from cogov_sim.i18n import label, text
 from cogov_sim.plotting import Figure
 from cogov_sim.run_report import run_markdown
@@ -34,6 +35,8 @@ LEVEL_COLORS = {
     "park": "#17becf",
     "rider": "#9467bd",
 }
+MAX_DRAWN_AREAS = 200
+"""Residential areas are drawn and labelled on maps of at most this many (a city's map shows its centers only)."""
 MARKER_COLOR = "#e6007e"
 """Colour of what-if markers (chart lines at the day applied, rings around stations opened by a what-if)."""
 ORG_COLORS = {"party": "#d62728", "department": "#1f77b4", "enterprise": "#ff7f0e", "social_org": "#2ca02c"}
@@ -79,6 +82,12 @@ def write_run(result: RunResult, scenario: Scenario, out: Path, plots: bool = Tr
         title = text("dash.title", lang, name=scenario.name, seed=result.meta["seed"])
         dashboard(result.timeseries, title, lang=lang).savefig(pdir / "dashboard.png", dpi=110)
         drawn.append("plots/dashboard.png")
+        if "per_street" in result.tables:
+            for indicator in CITY_MAP_INDICATORS:
+                name = f"plots/city_map_{indicator}.png"
+                city_map_figure(result.tables["per_street"], indicator, scenario.name, result.meta["days"],
+                                lang).savefig(out / name, dpi=110)  # fmt: skip
+                drawn.append(name)
         if result.model is not None:
             map_figure(result.model.world, lang=lang).savefig(pdir / "map.png", dpi=110)
             network_figure(result.model.world, lang=lang).savefig(pdir / "network.png", dpi=110)
@@ -215,7 +224,7 @@ def map_figure(
     if catchments:
         ax.imshow(catchment_image(world), extent=(0, lay.width, 0, lay.height), origin="lower",
                   interpolation="nearest", zorder=-1, aspect="auto")  # fmt: skip
-    for k, (x, y) in enumerate(lay.area_centers):
+    for k, (x, y) in enumerate(lay.area_centers if len(lay.area_centers) <= MAX_DRAWN_AREAS else []):
         ax.add_patch(_circle(x, y, lay.area_radius, "#bbbbbb"))
         ax.text(x, y, text("map.area", lang, k=k + 1), fontsize=7, color="#555555", ha="center", va="center", zorder=2)
     if len(lay.workplaces):

@@ -13,7 +13,7 @@ from typing import Any
 
 from cogov_sim.i18n import label, meaning, text
 from cogov_sim.scenario import Scenario
-from cogov_sim.scenario.schema import in_lang
+from cogov_sim.scenario.base import in_lang
 from cogov_sim.vocabulary import INDICATORS
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from cogov_sim import indicators
+from cogov_sim import indicators, place_indicators
 from cogov_sim.model import CoGovModel
 from cogov_sim.scenario import Scenario
 
@@ -62,7 +62,8 @@ def simulate(
         interventions: what-if policy objects scheduled on the model.
         progress: called with the number of days done after each day.
         keep_model: attach the finished model to the result (for plots of the place and network).
-        tables: build the per-center, per-level, per-segment and per-actor-type tables (sweeps skip them).
+        tables: build the per-center, per-level, per-segment and per-actor-type tables (sweeps skip them); a city's
+            per-street and per-district tables and street series too.
     """
     days = scenario.days if days is None else days
     if days < 1:
@@ -93,4 +94,8 @@ def simulate(
             "agreements_by_type_pair": indicators.agreements_by_type_pair(world),
             "consciousness_ledger": indicators.consciousness_ledger(world),
         }
+        if world.places.plans:
+            groups["per_street"] = place_indicators.by_street(world)
+            groups["per_district"] = place_indicators.by_district(groups["per_street"])
+            groups["streets_timeseries"] = place_indicators.street_series(world)
     return RunResult(ts, final, meta, groups, model if keep_model else None)

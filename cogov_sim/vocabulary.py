@@ -98,3 +98,22 @@ PER_ACTOR_TYPE_COLUMNS: dict[str, str] = {
     "commitment_mean": "mean commitment (residents: mean co-governance consciousness)",
 }
 """Column -> meaning of the table ``per_actor_type.csv`` (``cogov_sim.indicators.per_actor_type``), in order."""
+
+STREET_COLUMNS: tuple[str, ...] = (
+    "people",
+    "visits_per_capita",
+    "gci_presence",
+    "joint_actions",
+    "joint_action_success_rate",
+    "non_party_convened_share",
+    "bridging_tie_share",
+    "volunteer_share",
+    "trust_mean",
+    "service_consciousness_mean",
+    "cogov_consciousness_mean",
+    "identification_mean",
+    "gci_consciousness",
+)
+"""The indicators of each street of a city (``cogov_sim.place_indicators``), in the order of its tables: names and
+meanings as the city-wide ones, but ``people`` and ``joint_actions`` (held so far) are real-population counts and
+``visits_per_capita`` is the mean daily visits so far."""

@@ -25,7 +25,7 @@ from cogov_sim.experiments.whatif_run import execute_whatif, plan
 from cogov_sim.i18n import LANGS
 from cogov_sim.run_report import run_markdown
 from cogov_sim.scenario import ScenarioError, load_scenario, scenario_from_dict
-from cogov_sim.scenario.schema import Localized, in_lang
+from cogov_sim.scenario.base import Localized, in_lang
 from tests.conftest import ROOT, SCENARIOS
 from tests.test_whatif import _write
 

@@ -69,7 +69,7 @@ from cogov_sim.scenario import (
     unknown_message,
     validate_model,
 )
-from cogov_sim.scenario.schema import Localized, check_localized
+from cogov_sim.scenario.base import Localized, check_localized
 from cogov_sim.vocabulary import INDICATORS
 
 DEFAULT_INDICATORS: tuple[str, ...] = (

@@ -22,7 +22,7 @@ from cogov_sim.experiments.whatif_areas import unit_lines
 from cogov_sim.experiments.whatif_map import write_unit_outputs
 from cogov_sim.i18n import label, meaning, text
 from cogov_sim.plotting import Figure
-from cogov_sim.scenario.schema import in_lang
+from cogov_sim.scenario.base import in_lang
 
 ARM_COLORS: tuple[str, ...] = ("#444444", "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
 

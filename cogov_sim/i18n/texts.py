@@ -26,6 +26,8 @@ PLOTS: dict[str, tuple[str, str]] = {
     "map.identification": ("identification", "认同感"),
     "map.area": ("RA{k}", "居{k}"),
     "map.metres": ("m", "米"),
+    "citymap.title": ("{name}: {indicator} by street, day {day}", "{name}：各街镇{indicator}，第 {day} 天"),
+    "citymap.district": ("district boundary", "区界"),
     "net.same_type": ("same type", "同类型"),
     "net.agreement": ("co-building agreement", "共建协议"),
     "net.title": (

@@ -251,7 +251,7 @@ def contact_groups(world: World, spaces: np.ndarray, usual: np.ndarray, rng: np.
     such days (``Encounters._remember``).
     Where the space holds fewer other agents than the person's contacts, the group widens to the zone without
     the segment split, the center in that slot, the center that day, the centers of its residential area that
-    day and last the street's, so an agent meets as many others as the person it stands for (people like those
+    day and last its street's, so an agent meets as many others as the person it stands for (people like those
     the person meets); people of one space still sit together (``seating`` orders the spaces).
     Returns (group key, seating offset, contacts) per visitor; at one agent per person every group is its space.
     """
@@ -260,7 +260,7 @@ def contact_groups(world: World, spaces: np.ndarray, usual: np.ndarray, rng: np.
     others = agents[space] - 1 + rng.poisson((world.scale - 1.0) * usual)
     contacts = np.minimum(world.scenario.behaviour.contacts_per_visit, others)
     zone = spaces // (len(SEGMENTS) + 1)
-    street = np.zeros_like(t.center)
+    street = world.centers.street[t.center]
     levels = (spaces, zone, zone // len(FUNCTIONS), t.center, world.centers.area_index[t.center], street)
     key = np.full(len(spaces), -1, dtype=np.int64)
     for level, k in enumerate(levels):

@@ -203,8 +203,8 @@ class Feedback:
 
         A center whose counted successes within ``INCUBATION_WINDOW_DAYS`` reach ``incubation_successes`` completes
         a cohort (its count starts again). The cohort founds a social organization there with
-        ``INCUBATION_FOUNDING_CHANCE`` (a stream of its own) unless the street founded one within
-        ``INCUBATION_SPACING_DAYS`` or ``max_social_organizations`` are active.
+        ``INCUBATION_FOUNDING_CHANCE`` (a stream of its own) unless the center's street founded one within
+        ``INCUBATION_SPACING_DAYS`` or ``max_social_organizations`` are active in that street.
         """
         sc = world.scenario
         day = world.day
@@ -214,10 +214,15 @@ class Feedback:
         centers, counts = np.unique([c for _, c in world.success_log], return_counts=True)
         for c in centers[counts >= sc.behaviour.incubation_successes].tolist():
             world.success_log = [(d, cc) for d, cc in world.success_log if cc != c]
-            last = max(world.last_incubation.values(), default=-INCUBATION_SPACING_DAYS)
+            street = world.centers.street
+            here = street[c]
+            last = max((d for k, d in world.last_incubation.items() if street[k] == here),
+                       default=-INCUBATION_SPACING_DAYS)  # fmt: skip
             if day - last < INCUBATION_SPACING_DAYS:
                 continue
-            n_social = sum(1 for o in world.orgs if isinstance(o, SocialOrganization) and o.active)
+            n_social = sum(
+                1 for o in world.orgs if isinstance(o, SocialOrganization) and o.active and street[o.center] == here
+            )
             if n_social >= sc.organizations.max_social_organizations:
                 continue
             if stream(world.seed, f"{self.name}.incubation.{c}", day).random() >= INCUBATION_FOUNDING_CHANCE:

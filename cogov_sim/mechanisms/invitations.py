@@ -11,6 +11,7 @@ per-organization loop).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -37,10 +38,6 @@ SHORTLIST = 2 * PARTNERS_ASKED
 """Best-scored candidates of each organization type kept for the asking (at most ``PARTNERS_ASKED`` are asked, so
 any number from ``PARTNERS_ASKED`` up gives the same partners; twice that also covers scores that tie once the
 missing-type bonus is added): a bound of the computation, not of the model."""
-SHORTLIST = 2 * PARTNERS_ASKED
-"""Best-scored candidates of each organization type kept for the asking (at most ``PARTNERS_ASKED`` are asked, so
-any number from ``PARTNERS_ASKED`` up gives the same partners; twice that also covers scores that tie once the
-missing-type bonus is added): a bound of the computation, not of the model."""
 
 
 class Shortlist(NamedTuple):
@@ -50,6 +47,45 @@ class Shortlist(NamedTuple):
     base: np.ndarray  # score without the missing-type term
     tie: np.ndarray  # tie hours to the convener (or its broker), as the acceptance reads them
     rel: np.ndarray  # 1.0 when the candidate's specialty serves the activity's function
+
+
+@dataclass
+class Scopes:
+    """Whom a convener can ask in a city: the organizations of its street and its district's (one table each)."""
+
+    street: np.ndarray
+    """(organizations,) the street whose organizations each one's invitations go to."""
+    tables: list[OrgTable]
+    rows: list[np.ndarray]
+    """Each street's organizations, as indices among all organizations (ascending)."""
+
+    def of(self, world: World, node: int) -> int:
+        """The street of the convener at tie-network ``node`` (an organization, or a resident lead)."""
+        return int(self.street[node - world.n]) if node >= world.n else int(world.pop.street[node])
+
+
+def invitation_scopes(world: World, table: OrgTable) -> Scopes | None:
+    """Each street's organizations for today's invitations, or None in a one-street scenario (everyone).
+
+    An organization belongs to the street of its base center; a district's departments (``Places.wide_orgs``)
+    belong to every street of their district (a department's own invitations go to the street of its base
+    center). In a city a convener asks only those of its own street: the co-building field of a street (街道),
+    not the whole city.
+    """
+    p = world.places
+    if p.n_streets == 1:
+        return None
+    street = np.where(table.center >= 0, world.centers.street[np.maximum(table.center, 0)], 0)
+    wide = np.zeros(len(table.node), dtype=bool)
+    wide[p.wide_orgs] = True
+    own = np.flatnonzero(~wide)
+    order = own[np.argsort(street[own], kind="stable")]
+    bounds = np.searchsorted(street[order], np.arange(p.n_streets + 1))
+    wide_of = [p.wide_orgs[p.wide_district == d] for d in range(len(p.district_names))]
+    rows = [np.union1d(order[bounds[s] : bounds[s + 1]], wide_of[int(p.district[s])]) for s in range(p.n_streets)]
+    tables = [OrgTable(table.node[r], table.kind[r], table.active[r], table.center[r], table.specialties[r])
+              for r in rows]  # fmt: skip
+    return Scopes(street, tables, rows)
 
 
 def today_ties(world: World) -> sp.csr_matrix:
@@ -83,8 +119,13 @@ def shortlists(
     noise: np.ndarray,
     table: OrgTable,
     among: sp.csr_matrix,
+    scope: np.ndarray | None = None,
 ) -> list[Shortlist]:
     """A block of invitations scored at once (MODEL.md §3.2; ``among``: :func:`today_ties`).
+
+    ``table`` holds the organizations the conveners can ask: all of them, or (``scope``: their indices among all
+    organizations, ascending) those of the conveners' street (:func:`invitation_scopes`); the shortlists give
+    indices among all organizations either way.
 
     One invitation per convener node in ``conv``, to an activity on ``functions``, with the brokerage uniforms
     ``broker_u`` and the Exp(INVITATION_NOISE) draws ``noise`` (one row each, overwritten by the scores) of
@@ -102,7 +143,7 @@ def shortlists(
         return [Shortlist(*(np.zeros(0, dtype=t) for t in (np.int64, float, float, float))) for _ in conv]
     first = world.n
     brokered = broker_u < world.scenario.organizations.brokerage
-    ties = tie_rows(world, conv, brokered, table, among)
+    ties = tie_rows(world, conv, brokered, table, among, scope)
     # the score in the rule's order of operations, (tie term + specialty) + noise; where there is no tie the
     # tie term is 0 and the sum is noise + specialty exactly, so the tie term is computed at the ties only
     r = np.repeat(np.arange(len(conv)), [len(c) for c, _ in ties])
@@ -116,7 +157,8 @@ def shortlists(
     base += spec[functions]
     base[r, k] = (t / (t + TIE_SCORE_HOURS) + SPECIALTY_WEIGHT * table.specialties[k, functions[r]]) + tied_noise
     own = np.flatnonzero(conv >= first)
-    base[own, conv[own] - first] = -np.inf  # nobody invites itself
+    local = conv[own] - first if scope is None else np.searchsorted(scope, conv[own] - first)
+    base[own, local] = -np.inf  # nobody invites itself
     picks = []
     for cols in by_type(table):
         if len(cols) <= SHORTLIST:
@@ -130,26 +172,44 @@ def shortlists(
         cols, hours = ties[row]
         at = np.minimum(np.searchsorted(cols, ks), max(len(cols) - 1, 0))
         tie = np.where(cols[at] == ks, hours[at], 0.0) if len(cols) else np.zeros(len(ks))
-        out.append(Shortlist(ks, base[row, ks], tie, table.specialties[ks, functions[row]].astype(np.float64)))
+        rel = table.specialties[ks, functions[row]].astype(np.float64)
+        out.append(Shortlist(ks if scope is None else scope[ks], base[row, ks], tie, rel))
     return out
 
 
 def tie_rows(
-    world: World, conv: np.ndarray, brokered: np.ndarray, table: OrgTable, among: sp.csr_matrix
+    world: World,
+    conv: np.ndarray,
+    brokered: np.ndarray,
+    table: OrgTable,
+    among: sp.csr_matrix,
+    scope: np.ndarray | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each convener's ties to the organizations: (organization indices, ascending; hours, float64).
+    """Each convener's ties to the organizations of ``table``: (their rows in it, ascending; hours, float64).
 
-    An organization's come from ``among``, a resident lead's from the tie store. Where ``brokered``, the Party
-    organization (not the convener) most tied to the convener (the first of equals) adds its ties: the hours are
-    the larger of the two.
+    An organization's come from ``among`` (over all organizations; ``scope``: the rows of ``table`` among them,
+    see :func:`shortlists`), a resident lead's from the tie store. Where ``brokered``, the Party organization of
+    ``table`` (not the convener) most tied to the convener (the first of equals) adds its ties: the hours are the
+    larger of the two.
     """
     first = world.n
     party = np.flatnonzero(table.active & (table.kind == ORG_TYPES.index("party")))
+    if scope is not None:
+        pos = np.full(among.shape[0], -1, dtype=np.int64)
+        pos[scope] = np.arange(len(scope))
+
+    def org_row(k: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = among.indptr[k], among.indptr[k + 1]
+        cols, hours = among.indices[lo:hi].astype(np.int64), among.data[lo:hi].astype(np.float64)
+        if scope is None:
+            return cols, hours
+        at = pos[cols]
+        return at[at >= 0], hours[at >= 0]
+
     out = []
     for node, broker in zip(conv.tolist(), brokered.tolist(), strict=True):
         if node >= first:
-            lo, hi = among.indptr[node - first], among.indptr[node - first + 1]
-            cols, hours = among.indices[lo:hi].astype(np.int64), among.data[lo:hi].astype(np.float64)
+            cols, hours = org_row(node - first)
         else:  # a resident lead
             row = world.ties.get(np.full(len(table.node), node), table.node, world.day)
             cols = np.flatnonzero(row)
@@ -160,9 +220,8 @@ def tie_rows(
                 dense = np.zeros(len(table.node))
                 dense[cols] = hours
                 b = int(k[np.argmax(dense[k])])
-                lo, hi = among.indptr[b], among.indptr[b + 1]
-                via = among.indices[lo:hi]
-                dense[via] = np.maximum(dense[via], among.data[lo:hi])
+                via, via_hours = org_row(b if scope is None else int(scope[b]))
+                dense[via] = np.maximum(dense[via], via_hours)
                 cols = np.flatnonzero(dense)
                 hours = dense[cols]
         out.append((cols, hours))

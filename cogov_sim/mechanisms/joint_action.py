@@ -119,6 +119,9 @@ class JointAction:
         self._adj_day = 0
         self._catchments: dict[tuple[int, int], Catchment] = {}
         self._catchments_of: object = None
+        self._share = np.zeros(0)  # people taking part per person, kept zero outside the activity at hand
+        self._here = np.zeros(0, dtype=bool)  # at the activity's center today, kept False elsewhere
+        self._visitors: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
     def run(self, world: World, rng: np.random.Generator) -> None:
         """Fill participants and draw success for every activity of the day."""
@@ -134,6 +137,12 @@ class JointAction:
             self._catchments.clear()
             self._catchments_of = world.reach
         adj, deg = self._adj, self._deg
+        if len(self._share) != world.n:
+            self._share = np.zeros(world.n)
+            self._here = np.zeros(world.n, dtype=bool)
+        t = world.today
+        order = np.argsort(t.center, kind="stable")
+        self._visitors = (t.center[order], t.visitor[order])
         for a in acts:
             self._participants(world, rng, a, adj, deg)
             a.success = bool(rng.random() < self.success_probability(world, a))
@@ -156,9 +165,12 @@ class JointAction:
             + VOLUNTEER_INVITATION_WEIGHT * pop.volunteer[pool]
         )
         if len(t.visitor) and a.center >= 0:
-            here = np.zeros(pop.n, dtype=bool)
-            here[t.visitor[t.center == a.center]] = True
+            centers, visitors = self._visitors
+            lo, hi = np.searchsorted(centers, [a.center, a.center + 1])
+            here = self._here
+            here[visitors[lo:hi]] = True
             weight = weight + PRESENT_INVITATION_WEIGHT * here[pool]
+            here[visitors[lo:hi]] = False
         pick = rng.choice(len(pool), size=min(reach, len(pool)), replace=False, p=weight / weight.sum())
         invited = pool[pick]
         free_p = np.minimum(1.0, self.avail[pop.segment[pool], int(t.weekend), a.slot] * FREE_FACTOR)
@@ -173,7 +185,7 @@ class JointAction:
         others = rng.binomial((stand[pick] - 1).astype(np.int64), free_p[pick] * p)
         people = np.zeros(len(pool))  # people taking part among those each agent stands for
         people[pick] = direct + others
-        taking_part = np.zeros(pop.n)
+        taking_part = self._share
         for _ in range(CASCADE_ROUNDS):
             if not people.any():
                 break
@@ -191,6 +203,7 @@ class JointAction:
                 break
             joined |= own
             people += own + more
+        taking_part[pool] = 0.0
         who = pool[joined]
         if len(who) > cap:
             who = rng.choice(who, size=cap, replace=False)

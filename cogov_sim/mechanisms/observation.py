@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cogov_sim import indicators
+from cogov_sim import indicators, place_indicators
 from cogov_sim.world import World
 
 PRUNE_EVERY = 30
@@ -13,7 +13,10 @@ FORGET_AFTER_DAYS = 60
 
 
 class Observation:
-    """Phase 8: record indicators; every 30 days forget passing contacts (below acquaintance, idle 60 days)."""
+    """Phase 8: record indicators, in a city street by street too.
+
+    Every 30 days passing contacts are forgotten (below acquaintance, idle 60 days).
+    """
 
     name = "observation"
 
@@ -23,3 +26,6 @@ class Observation:
             world.ties.prune(world.day, world.scenario.behaviour.acquaintance_hours, FORGET_AFTER_DAYS)
         row = {"day": world.day, **indicators.compute(world)}
         world.records.append(row)
+        if world.places.plans:
+            place_indicators.count_actions(world)
+            place_indicators.record_streets(world)

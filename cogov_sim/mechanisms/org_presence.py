@@ -26,10 +26,12 @@ Contract: fills ``world.today.org_present`` (one row per session or activity pre
 from __future__ import annotations
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from cogov_sim.scenario import FUNCTIONS
 from cogov_sim.vocabulary import SLOT_HOURS as VOCAB_SLOT_HOURS
 from cogov_sim.world import World
+from cogov_sim.world.org_columns import OrgColumns
 from cogov_sim.world.organizations import ORG_TYPES, OrgTable
 
 PARTY = ORG_TYPES.index("party")
@@ -61,6 +63,32 @@ def first_offered(functions: np.ndarray, prefer: np.ndarray, rng: np.random.Gene
     return np.where(ok, prefer, other)
 
 
+def department_scopes(
+    world: World, tab: OrgTable, orgs: np.ndarray, gov: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Where departments ``orgs`` (rows of ``tab``) may staff a session: (their positions in ``orgs``, centers).
+
+    In a one-street scenario every department may go to every center of ``gov``; in a city a street's
+    departments to those of their street, a district's (``Places.wide_orgs``) to those of their district.
+    """
+    p = world.places
+    if p.n_streets == 1:
+        return [(np.arange(len(orgs)), gov)]
+    c = world.centers
+    street = c.street[np.maximum(tab.center[orgs], 0)]
+    key = street.astype(np.int64)
+    wide = np.isin(orgs, p.wide_orgs)
+    if wide.any():
+        served = dict(zip(p.wide_orgs.tolist(), p.wide_district.tolist(), strict=True))
+        key[wide] = p.n_streets + np.array([served[int(k)] for k in orgs[wide]])
+    gov_key = c.street[gov]
+    out = []
+    for k in np.unique(key).tolist():
+        centers = gov[gov_key == k] if k < p.n_streets else gov[p.district[gov_key] == k - p.n_streets]
+        out.append((np.flatnonzero(key == k), centers))
+    return out
+
+
 def line_function(specialties: np.ndarray) -> np.ndarray:
     """The line function of each row of ``specialties`` (bool rows × functions).
 
@@ -77,13 +105,18 @@ class OrgPresence:
 
     name = "org_presence"
 
+    def __init__(self) -> None:
+        self.columns = OrgColumns()
+        self._trees: dict[int, tuple[cKDTree | None, np.ndarray]] = {}
+        self._trees_of: object = None
+
     def run(self, world: World, rng: np.random.Generator) -> None:
         """Draw today's sessions and record them with today's activities."""
         c, o = world.centers, world.scenario.organizations
         t = world.today
         kind_today = int(t.weekend)
         if len(world.orgs) and c.active.any():
-            tab = OrgTable.of(world.orgs)
+            tab = self.columns.table(world.orgs)
             rate = np.zeros(len(tab.node))
             rate[tab.kind == PARTY] = o.party_sessions_per_week
             rate[tab.kind == DEPARTMENT] = o.department_sessions_per_week
@@ -124,24 +157,48 @@ class OrgPresence:
         gov = np.flatnonzero(c.active & c.functions[:, GOV])
         dept = np.flatnonzero(kind == DEPARTMENT)
         if len(dept):
-            if len(gov):
-                w = world.visits_by_center[gov].sum(axis=1) * world.scale + VENUE_PRIOR_VISITS
-                cw = np.cumsum(w / w.sum())
-                venue[dept] = gov[np.minimum(np.searchsorted(cw, rng.random(len(dept))), len(gov) - 1)]
-            else:
-                venue[dept] = -1
+            u = rng.random(len(dept))
+            for rows, centers in department_scopes(world, tab, go[dept], gov):
+                if len(centers):
+                    w = world.visits_by_center[centers].sum(axis=1) * world.scale + VENUE_PRIOR_VISITS
+                    cw = np.cumsum(w / w.sum())
+                    pick = np.minimum(np.searchsorted(cw, u[rows]), len(centers) - 1)
+                    venue[dept[rows]] = centers[pick]
+                else:
+                    venue[dept[rows]] = -1
         # social organizations: their own center if it offers the specialty, else the nearest that does; none
         # without a center of their own (there is nothing to be near to)
         soc = np.flatnonzero((kind == SOCIAL) & (own >= 0))
         if len(soc):
-            spec = tab.specialties[go[soc]]  # (s, F)
-            offers = (c.functions[None, :, :] & spec[:, None, :]).any(axis=2) & c.active[None, :]  # (s, C)
-            base = own[soc]
-            d = np.hypot(c.x[None, :] - c.x[base, None], c.y[None, :] - c.y[base, None])
-            d = np.where(offers, d, np.inf)
-            near = np.argmin(d, axis=1)
-            venue[soc] = np.where(np.isfinite(d[np.arange(len(soc)), near]), near, -1)
+            venue[soc] = self._nearest_offering(world, own[soc], tab.specialties[go[soc]])
         return venue
+
+    def _nearest_offering(self, world: World, base: np.ndarray, spec: np.ndarray) -> np.ndarray:
+        """For each center ``base`` and row of ``spec``, the nearest active center offering one of those functions.
+
+        -1 where none does. One k-d tree per function over the centers offering it, rebuilt when the network
+        changes.
+        """
+        c = world.centers
+        if self._trees_of is not world.reach:
+            self._trees.clear()
+            self._trees_of = world.reach
+        best = np.full(len(base), np.inf)
+        out = np.full(len(base), -1, dtype=np.int64)
+        xy = np.column_stack([c.x[base], c.y[base]])
+        for f in np.flatnonzero(spec.any(axis=0)).tolist():
+            if f not in self._trees:
+                at = np.flatnonzero(c.active & c.functions[:, f])
+                self._trees[f] = (cKDTree(np.column_stack([c.x[at], c.y[at]])) if len(at) else None, at)
+            tree, at = self._trees[f]
+            rows = np.flatnonzero(spec[:, f])
+            if tree is None or not len(rows):
+                continue
+            d, k = tree.query(xy[rows])
+            better = d < best[rows]
+            best[rows[better]] = d[better]
+            out[rows[better]] = at[k[better]]
+        return out
 
     def _zone_wanted(self, tab: OrgTable, go: np.ndarray) -> np.ndarray:
         """The zone each organization of ``go`` wants to work in (-1: any zone the venue offers)."""

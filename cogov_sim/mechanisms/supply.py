@@ -25,7 +25,15 @@ import scipy.sparse as sp
 
 from cogov_sim.mechanisms.initiatives import initiative_stream, resident_leads
 from cogov_sim.mechanisms.invitations import PARTNERS_ASKED as PARTNERS_ASKED
-from cogov_sim.mechanisms.invitations import Shortlist, ask, draw_invitation, shortlists, today_ties
+from cogov_sim.mechanisms.invitations import (
+    Scopes,
+    Shortlist,
+    ask,
+    draw_invitation,
+    invitation_scopes,
+    shortlists,
+    today_ties,
+)
 from cogov_sim.scenario import DAY_KINDS, FUNCTIONS
 from cogov_sim.world import Activity, World
 from cogov_sim.world.org_columns import OrgColumns
@@ -280,7 +288,13 @@ def drafted(
     table: OrgTable,
     among: sp.csr_matrix,
 ) -> list[tuple[Draft, Shortlist]]:
-    """The activities of ``orgs``, drafted in order from ``rng`` and scored in blocks of ``CHUNK_CELLS``."""
+    """The activities of ``orgs``, drafted in order from ``rng`` and scored in blocks of ``CHUNK_CELLS``.
+
+    In a city each convener's invitation goes to the organizations of its street (:func:`invitation_scopes`).
+    """
+    scopes = invitation_scopes(world, table)
+    if scopes is not None:
+        return drafted_by_street(world, rng, orgs, kind, has_venue, scopes, among)
     rows = max(1, CHUNK_CELLS // max(len(table.node), 1))
     out: list[tuple[Draft, Shortlist]] = []
     for start in range(0, len(orgs), rows):
@@ -291,13 +305,49 @@ def drafted(
     return out
 
 
+def drafted_by_street(
+    world: World,
+    rng: np.random.Generator,
+    orgs: list[Organization],
+    kind: int,
+    has_venue: bool,
+    scopes: Scopes,
+    among: sp.csr_matrix,
+) -> list[tuple[Draft, Shortlist]]:
+    """:func:`drafted` in a city.
+
+    Drafted in order, each invitation's draws over its street's organizations, then scored street by street.
+    """
+    drafts: list[Draft] = []
+    noise: list[np.ndarray] = []
+    groups: dict[int, list[int]] = {}
+    for i, org in enumerate(orgs):
+        s = scopes.of(world, org.node)
+        row = np.empty(len(scopes.rows[s]))
+        drafts.append(draft(world, rng, org, kind, has_venue, scopes.tables[s], row))
+        noise.append(row)
+        groups.setdefault(s, []).append(i)
+    shorts: list[Shortlist | None] = [None] * len(orgs)
+    for s, members in groups.items():
+        block = [drafts[i] for i in members]
+        lists = scored(world, block, np.stack([noise[i] for i in members]), scopes.tables[s], among, scopes.rows[s])
+        for i, short in zip(members, lists, strict=True):
+            shorts[i] = short
+    return list(zip(drafts, shorts, strict=True))  # type: ignore[arg-type]
+
+
 def scored(
-    world: World, drafts: list[Draft], noise: np.ndarray, table: OrgTable, among: sp.csr_matrix
+    world: World,
+    drafts: list[Draft],
+    noise: np.ndarray,
+    table: OrgTable,
+    among: sp.csr_matrix,
+    scope: np.ndarray | None = None,
 ) -> list[Shortlist]:
     """The shortlists of ``drafts`` (:func:`cogov_sim.mechanisms.invitations.shortlists`); ``noise``: their draws."""
     conv = np.array([d.org.node for d in drafts], dtype=np.int64)
     functions = np.array([d.topic.function for d in drafts], dtype=np.int64)
-    return shortlists(world, conv, np.array([d.broker_u for d in drafts]), functions, noise, table, among)
+    return shortlists(world, conv, np.array([d.broker_u for d in drafts]), functions, noise, table, among, scope)
 
 
 def plan(

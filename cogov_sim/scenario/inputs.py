@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from cogov_sim.scenario.errors import ScenarioError, shorten, show, unknown_message
 from cogov_sim.scenario.schema import CenterLevel, Population, Scenario
 from cogov_sim.scenario.size import check_size
+from cogov_sim.scenario.streets import PlaceError, StreetError, cached_plan
 from cogov_sim.vocabulary import LEVELS, SEGMENTS
 
 MAX_FILE_BYTES = 1_000_000
@@ -228,13 +229,23 @@ def expect_mapping(file: str, data: Any, what: str) -> dict[str, Any]:
 def scenario_from_dict(data: Any, file: str = "") -> Scenario:
     """Validate plain data as a scenario, raising :class:`ScenarioError` with a field path on failure.
 
-    Beyond the schema, a scenario that simulates nobody, or whose run would need more memory than
+    A city's streets are resolved (:func:`~cogov_sim.scenario.streets.plan_streets`): a street that does not
+    validate is refused at its entry's field path, one outside its district's rectangle too. Beyond the schema, a
+    scenario that simulates nobody, or whose run would need more memory than
     :data:`~cogov_sim.scenario.size.MAX_RUN_BYTES` (:func:`~cogov_sim.scenario.size.estimated_bytes`), is refused.
     """
     data = expect_mapping(file, data, "scenario")
     if isinstance(data.get("centers"), dict):
         check_keys(file, data["centers"], LEVELS, "centers.", "level")
     scenario = validate_model(Scenario, data, file)
+    if scenario.city is not None:
+        try:
+            cached_plan(scenario)
+        except StreetError as err:
+            where, message = format_error(err.error)
+            raise ScenarioError(file, f"{err.path}.{where}" if where else err.path, message) from None
+        except PlaceError as err:
+            raise ScenarioError(file, err.path, err.message) from None
     check_size(scenario, file)
     return scenario
 

@@ -1,7 +1,8 @@
 """Scenario schema: typed, frozen, validated at construction (unknown keys rejected, ranges and cross-field rules).
 
-A scenario describes one place (a street/subdistrict by default): its layout, population, the tiered network of
-Party-mass service centers with their density and functions, the organizations, and the behaviour parameters.
+A scenario describes one place (a street/subdistrict; with ``city``, a district or a city of streets): its
+layout, population, the tiered network of Party-mass service centers with their density and functions, the
+organizations, and the behaviour parameters.
 Every field carries a description with its unit and its source (or the word "assumption"); the same metadata
 drives the command line's ``--set``, the sweep bounds and the browser app's sliders (see
 :func:`cogov_sim.scenario.table.tunable_fields`). The words of the place (levels, functions, segments, slots) come
@@ -17,39 +18,14 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from cogov_sim.i18n import LANGS, Lang
-from cogov_sim.scenario.base import Frozen, Share, plausible
+from cogov_sim.scenario.base import Frozen, Localized, Share, check_localized, plausible
 from cogov_sim.scenario.behaviour import Behaviour
 from cogov_sim.scenario.errors import name_problem, unknown_message
+from cogov_sim.scenario.places import City
 from cogov_sim.vocabulary import FUNCTIONS, SEGMENTS, SLOTS, DayKind, Function, Level, Slot
 
 MAX_AGENTS = 3_000_000
 """Largest number of simulated people accepted; above it the scenario is refused before anything is allocated."""
-
-Localized = str | dict[Lang, str]
-"""A text a person reads, as written in a file: one text, or one per language (``{en: ..., zh: ...}``)."""
-
-
-def in_lang(value: Localized, lang: str) -> str:
-    """``value`` in ``lang``: a plain text as it is; of a text per language the one asked for, else the other."""
-    if isinstance(value, str):
-        return value
-    return value.get(lang) or value.get("en") or value.get("zh") or ""  # type: ignore[call-overload]
-
-
-def check_localized(value: Any) -> Any:
-    """A :data:`Localized` text as written, or ValueError saying what is expected."""
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, dict):
-        what = f"got {type(value).__name__}"
-    elif bad := [k for k in value if k not in LANGS]:
-        what = f"unknown language {bad[0]!r}"
-    elif not all(isinstance(v, str) for v in value.values()):
-        what = "each language's text must be text"
-    else:
-        return value
-    raise ValueError(f"give one text or one per language ({{en: ..., zh: ...}}): {what}")
 
 
 class Area(Frozen):
@@ -231,9 +207,9 @@ class Organizations(Frozen):
         ge=0,
         le=100_000,
         json_schema_extra=plausible(30, 120),
-        description="Cap on social organizations (incubation stops there). Assumption; order of magnitude from"
-        " Evidence §1.3: 16,232 social organizations in Shanghai (2018) over about 215 streets and towns, about 75"
-        " a street (derived).",
+        description="Cap on active social organizations in a street (its incubation stops there). Assumption;"
+        " order of magnitude from Evidence §1.3: 16,232 social organizations in Shanghai (2018) over about 215"
+        " streets and towns, about 75 a street (derived).",
     )
     convening_per_week: float = Field(
         1.0,
@@ -313,6 +289,11 @@ class Scenario(Frozen):
     )
     organizations: Organizations = Field(default_factory=Organizations)
     behaviour: Behaviour = Field(default_factory=Behaviour)
+    city: City | None = Field(
+        None,
+        description="A city or district of streets (cogov_sim.scenario.places); the sections above are then the"
+        " template of every street. Absent: the scenario is one street.",
+    )
 
     _localized = field_validator("description", mode="before")(check_localized)
 
@@ -359,8 +340,11 @@ class Scenario(Frozen):
         return 0
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (lists, not tuples), as written to ``scenario.resolved.yaml``."""
-        return json.loads(self.model_dump_json())
+        """Plain data (lists, not tuples), as written to ``scenario.resolved.yaml``; no ``city`` key for a street."""
+        data = json.loads(self.model_dump_json())
+        if data.get("city") is None:
+            data.pop("city", None)
+        return data
 
     def hash(self) -> str:
         """Content hash of the resolved scenario (first 16 hex digits of SHA-256)."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from cogov_sim.choice_set import CANDIDATES, LEVEL_CANDIDATES
 from cogov_sim.scenario.errors import ScenarioError
-from cogov_sim.scenario.schema import Scenario
+from cogov_sim.scenario.schema import MAX_AGENTS, Scenario
+from cogov_sim.scenario.streets import cached_plan
 from cogov_sim.vocabulary import LEVELS
 
 MAX_RUN_BYTES = 8 * 2**30
@@ -40,7 +41,20 @@ BYTES_PER_SHOP = 64
 
 
 def size_terms(scenario: Scenario) -> dict[str, tuple[str, int]]:
-    """The counts that set a run's memory: field path -> (what it counts, how many)."""
+    """The counts that set a run's memory: field path -> (what it counts, how many); a city's summed over streets."""
+    if scenario.city is None:
+        return street_terms(scenario)
+    streets, districts = cached_plan(scenario)
+    terms = [street_terms(p.scenario) for p in streets]
+    total = {path: (what, sum(t[path][1] for t in terms)) for path, (what, _) in terms[0].items()}
+    c, o = total["centers"], total["organizations"]
+    total["centers"] = (c[0], c[1] + sum(d.centers for d in districts))
+    total["organizations"] = (o[0], o[1] + sum(d.departments for d in districts))
+    return total
+
+
+def street_terms(scenario: Scenario) -> dict[str, tuple[str, int]]:
+    """The counts of :func:`size_terms` for one street."""
     centers = sum(scenario.center_count(level) for level in LEVELS)
     org = scenario.organizations
     z = scenario.zones
@@ -61,8 +75,14 @@ def candidate_width(scenario: Scenario) -> int:
 
     Bounded however large the city (``cogov_sim.world.reach.candidates``).
     """
-    centers = sum(scenario.center_count(level) for level in LEVELS)
-    far = sum(min(k, scenario.center_count(level)) for level, k in LEVEL_CANDIDATES.items())
+    if scenario.city is None:
+        counts = {level: scenario.center_count(level) for level in LEVELS}
+    else:
+        streets, districts = cached_plan(scenario)
+        counts = {level: sum(p.scenario.center_count(level) for p in streets) for level in LEVELS}
+        counts["district"] = sum(d.centers for d in districts)
+    centers = sum(counts.values())
+    far = sum(min(k, counts[level]) for level, k in LEVEL_CANDIDATES.items())
     return min(centers, CANDIDATES) + far
 
 
@@ -90,7 +110,13 @@ def check_size(scenario: Scenario, file: str = "") -> None:
     The memory refusal gives the estimate, the limit and the counts behind it, at the field path of the largest.
     """
     pop = scenario.population
-    if pop.agents == 0:
+    agents = size_terms(scenario)["population"][1]
+    if agents > MAX_AGENTS:
+        raise ScenarioError(
+            file, "city" if scenario.city else "population", f"{agents:,} agents; at most {MAX_AGENTS:,} are"
+            " allowed. Lower population.sample_fraction"
+        )  # fmt: skip
+    if agents == 0:
         raise ScenarioError(
             file, "population", f"{pop.residents:,} residents and {pop.commuters:,} commuters at sample_fraction"
             f" {pop.sample_fraction:g} make 0 agents: nobody to simulate (raise population.sample_fraction)"

@@ -16,7 +16,7 @@ from typing import Any
 import solara
 
 from cogov_sim.i18n import LANG_NAMES, LANGS, text
-from cogov_sim.scenario.schema import in_lang
+from cogov_sim.scenario.base import in_lang
 from cogov_sim.viz.params import Control, control_label, describe, option_label, range_text, section_label, value_text
 from cogov_sim.viz.state import SPEEDS, State
 

@@ -7,16 +7,18 @@ the centers draw from streams of ``area.layout_seed`` (:mod:`cogov_sim.city`): r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from cogov_sim.city import Centers, Layout, build_centers, build_layout
-from cogov_sim.population import Population, make_population
+from cogov_sim.population import Population, Streets, make_population
 from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS, LEVELS, SEGMENTS, Scenario
 from cogov_sim.ties import TieStore
 from cogov_sim.world.organizations import Department, Enterprise, Organization, PartyOrganization
+from cogov_sim.world.places import Places, build_city, street_places
 from cogov_sim.world.profiles import (
     DEPARTMENTS,
     PARTY_AWARENESS_BONUS,
@@ -46,11 +48,15 @@ MAX_ORGS = 100_000
 
 
 def build_world(scenario: Scenario, seed: int) -> World:
-    """The World of ``scenario`` for run ``seed`` on day 0."""
-    layout = build_layout(scenario)
-    pop = people(scenario, layout, seed)
-    centers = build_centers(scenario, layout)
-    orgs = organizations(scenario, layout, centers, pop, stream(seed, "init.organizations"))
+    """The World of ``scenario`` for run ``seed`` on day 0 (a street, or a city of streets: ``scenario.city``)."""
+    if scenario.city is None:
+        layout = build_layout(scenario)
+        centers = build_centers(scenario, layout)
+        streets, places = None, street_places(scenario)
+    else:
+        layout, centers, streets, places = build_city(scenario)
+    pop = people(scenario, layout, seed, streets)
+    orgs = organizations(scenario, layout, centers, pop, stream(seed, "init.organizations"), places)
     initial_awareness(pop, stream(seed, "init.awareness"))
     n_residents = len(layout.homes)
     ties = TieStore(pop.n + MAX_ORGS, scenario.behaviour.tie_half_life_days)
@@ -58,16 +64,17 @@ def build_world(scenario: Scenario, seed: int) -> World:
     # stable seating position for encounters: regulars who come at the same time sit near the same people
     affinity = stream(seed, "init.affinity").random(pop.n)
     return World(scenario, int(seed), layout, centers, pop, n_residents, ties, affinity, orgs=orgs,
-                 neighbours=neighbours)  # fmt: skip
+                 neighbours=neighbours, places=places)  # fmt: skip
 
 
-def people(sc: Scenario, layout: Layout, seed: int) -> Population:
-    """Residents (one per home of the layout) and commuters of the scenario."""
+def people(sc: Scenario, layout: Layout, seed: int, streets: Streets | None = None) -> Population:
+    """Residents (one per home of the layout) and commuters of the scenario (of each street of a city)."""
     p, b = sc.population, sc.behaviour
+    commuters = len(streets.commuters) if streets is not None else round(p.commuters * p.sample_fraction)
     return make_population(
         stream(seed, "init.population"),
         len(layout.homes),
-        round(p.commuters * p.sample_fraction),
+        commuters,
         dict(p.segments),
         p.party_member_share,
         layout.homes,
@@ -77,16 +84,51 @@ def people(sc: Scenario, layout: Layout, seed: int) -> Population:
         b.threshold_mean,
         b.threshold_sd,
         b.propensity_shape,
+        streets,
     )
 
 
-def organizations(
-    sc: Scenario, layout: Layout, c: Centers, pop: Population, rng: np.random.Generator
-) -> list[Organization]:
-    """The starting organizations in node order (Party, departments, enterprises, social organizations).
+@dataclass(frozen=True)
+class StreetPart:
+    """The rows of one street in the world's arrays: its scenario, areas, workplaces and street center."""
 
-    Also links employees to their building's enterprise: ``pop.workplace`` becomes the enterprise's node.
+    scenario: Scenario
+    areas: range
+    workplaces: range
+    center: int
+    prefix: str
+
+
+def street_parts(sc: Scenario, layout: Layout, c: Centers, places: Places) -> list[StreetPart]:
+    """One :class:`StreetPart` per street (the whole place for a street scenario)."""
+    street_level = c.level == LEVELS.index("street")
+    parts = []
+    for k in range(places.n_streets):
+        areas = np.flatnonzero(layout.street_of_area == k)
+        work = np.flatnonzero(layout.street_of_workplace == k)
+        mine = np.flatnonzero(street_level & (c.street == k))
+        if len(mine):
+            center = int(mine[0])
+        else:
+            center = int(np.flatnonzero(c.street == k)[0]) if (c.street == k).any() else (0 if len(c) else -1)
+        scenario = places.plans[k].scenario if places.plans else sc
+        prefix = f"{places.street_name(k)}: " if places.plans else ""
+        area_rows = range(int(areas[0]), int(areas[-1]) + 1) if len(areas) else range(0)
+        work_rows = range(int(work[0]), int(work[-1]) + 1) if len(work) else range(0)
+        parts.append(StreetPart(scenario, area_rows, work_rows, center, prefix))
+    return parts
+
+
+def organizations(
+    sc: Scenario, layout: Layout, c: Centers, pop: Population, rng: np.random.Generator, places: Places | None = None
+) -> list[Organization]:
+    """The starting organizations in node order.
+
+    Street by street: its Party organizations, departments, enterprises and social organizations; then each
+    district's departments at its district center. Also links employees to their building's enterprise:
+    ``pop.workplace`` becomes the enterprise's node.
     """
+    places = places or street_places(sc)
     orgs: list[Organization] = []
     nf = len(FUNCTIONS)
 
@@ -100,77 +142,61 @@ def organizations(
     def based(xy: np.ndarray, prof: Profile) -> int:
         return nearest_active(c, xy[0], xy[1], prof.based_at)
 
-    areas = layout.area_centers
-    street_c = np.flatnonzero(c.level == LEVELS.index("street"))
-    center0 = int(street_c[0]) if len(street_c) else (0 if len(c) else -1)
-    per_week = sc.organizations.convening_per_week
-
     def holds(names: tuple[str, ...]) -> np.ndarray:
         return np.isin(np.array(FUNCTIONS), names)
 
-    party = {"per_week": per_week, "specialties": holds(PARTY_SPECIALTIES["residential"])}
-    add(
-        PartyOrganization,
-        PROFILES["street_committee"],
-        center=center0,
-        area=-1,
-        label="street working committee",
-        tier="street",
-        per_week=per_week,
-        specialties=holds(PARTY_SPECIALTIES["street"]),
-    )
-    for a in range(len(areas)):
-        prof = PROFILES["branch"]
-        add(
-            PartyOrganization,
-            prof,
-            center=based(areas[a], prof),
-            area=a,
-            label=f"residential branch {a + 1}",
-            tier="branch",
-            **party,
-        )
-    for w in range(len(layout.workplaces)):
-        prof = PROFILES["workplace_party"]
-        add(
-            PartyOrganization,
-            prof,
-            center=based(layout.workplaces[w], prof),
-            area=-1,
-            label=f"workplace Party org {w + 1}",
-            tier="workplace",
-            per_week=per_week,
-            specialties=holds(PARTY_SPECIALTIES["workplace"]),
-        )
-    for d in range(sc.organizations.departments):
+    def department(d: int, center: int, label: str) -> None:
         name, function = DEPARTMENTS[d % len(DEPARTMENTS)]
         sp = np.zeros(nf, dtype=bool)
         sp[[FUNCTIONS.index("government_services"), FUNCTIONS.index(function)]] = True
-        add(
-            Department,
-            PROFILES["department"],
-            center=center0,
-            area=-1,
-            specialties=sp,
-            label=name,
-            responsiveness=sc.organizations.department_responsiveness,
-        )
-    # enterprises: employees of office buildings are linked through `workplace`
-    prof = PROFILES["enterprise"]
-    for e in range(sc.organizations.enterprises):
-        w = e % max(len(layout.workplaces), 1)
-        xy = layout.workplaces[w] if len(layout.workplaces) else areas[e % len(areas)]
-        sp = rng.random(nf) < prof.specialty_share
-        add(Enterprise, prof, center=based(xy, prof), area=-1, specialties=sp, label=f"enterprise {e + 1}")
-    for s in range(sc.organizations.social_organizations):
-        a = s % len(areas)
-        k = len(orgs)
-        orgs.append(new_social_org(rng, pop.n + k, k + 1, based(areas[a], PROFILES["social_org"]), a, day=0))
-    # employees' workplace index -> the enterprise node in that building (first enterprise there)
-    ent = [o for o in orgs if isinstance(o, Enterprise)]
+        add(Department, PROFILES["department"], center=center, area=-1, specialties=sp, label=label + name,
+            responsiveness=sc.organizations.department_responsiveness)  # fmt: skip
+
+    per_week = sc.organizations.convening_per_week
+    party = {"per_week": per_week, "specialties": holds(PARTY_SPECIALTIES["residential"])}
     wp_to_node = np.full(max(len(layout.workplaces), 1), -1, dtype=np.int64)
-    for i, e in enumerate(ent[: len(layout.workplaces)]):
-        wp_to_node[i] = e.node
+    for part in street_parts(sc, layout, c, places):
+        ssc, pre = part.scenario, part.prefix
+        add(PartyOrganization, PROFILES["street_committee"], center=part.center, area=-1,
+            label=pre + "street working committee", tier="street", per_week=per_week,
+            specialties=holds(PARTY_SPECIALTIES["street"]))  # fmt: skip
+        for n, a in enumerate(part.areas):
+            prof = PROFILES["branch"]
+            add(PartyOrganization, prof, center=based(layout.area_centers[a], prof), area=a,
+                label=f"{pre}residential branch {n + 1}", tier="branch", **party)  # fmt: skip
+        for n, w in enumerate(part.workplaces):
+            prof = PROFILES["workplace_party"]
+            add(PartyOrganization, prof, center=based(layout.workplaces[w], prof), area=-1,
+                label=f"{pre}workplace Party org {n + 1}", tier="workplace", per_week=per_week,
+                specialties=holds(PARTY_SPECIALTIES["workplace"]))  # fmt: skip
+        for d in range(ssc.organizations.departments):
+            department(d, part.center, pre)
+        # enterprises: employees of office buildings are linked through `workplace`
+        prof = PROFILES["enterprise"]
+        first = len(orgs)
+        for e in range(ssc.organizations.enterprises):
+            if len(part.workplaces):
+                xy = layout.workplaces[part.workplaces[e % len(part.workplaces)]]
+            else:
+                xy = layout.area_centers[part.areas[e % len(part.areas)]]
+            sp = rng.random(nf) < prof.specialty_share
+            add(Enterprise, prof, center=based(xy, prof), area=-1, specialties=sp, label=f"{pre}enterprise {e + 1}")
+        # each workplace's employees -> the first enterprise there
+        for w, k in zip(part.workplaces, range(first, len(orgs)), strict=False):
+            wp_to_node[w] = orgs[k].node
+        for s in range(ssc.organizations.social_organizations):
+            a = part.areas[s % len(part.areas)]
+            k = len(orgs)
+            orgs.append(new_social_org(rng, pop.n + k, k + 1, based(layout.area_centers[a], PROFILES["social_org"]),
+                                       a, day=0))  # fmt: skip
+    for i in range(len(places.district_names) if places.plans else 0):
+        hub = np.flatnonzero((c.level == LEVELS.index("district")) & (places.district[c.street] == i))
+        departments = sc.city.districts[i].departments if sc.city else 0
+        first = len(orgs)
+        for d in range(departments):
+            department(d, int(hub[0]) if len(hub) else 0, f"{places.district_name(i)} district: ")
+        places.wide_orgs = np.r_[places.wide_orgs, np.arange(first, len(orgs))].astype(np.int64)
+        places.wide_district = np.r_[places.wide_district, np.full(len(orgs) - first, i)].astype(np.int64)
     has = pop.workplace >= 0
     pop.workplace[has] = wp_to_node[pop.workplace[has]]
     return orgs

@@ -20,6 +20,7 @@ from cogov_sim.rng import stream
 from cogov_sim.scenario import FUNCTIONS, SEGMENTS, Scenario
 from cogov_sim.ties import TieStore
 from cogov_sim.world.organizations import ORG_TYPES, Organization, SocialOrganization
+from cogov_sim.world.places import Places
 from cogov_sim.world.profiles import PROFILES, value
 from cogov_sim.world.reach import Reach, build_reach, nearest_active
 from cogov_sim.world.records import Activity, Problems, Today
@@ -95,6 +96,10 @@ class World:
         visits_by_center: cumulative visits per center and segment (simulated people).
         needs_heard: per center and function, the recent visits whose need the center could not serve (the needs
             its staff collect; a running sum with the memory of ``presence.NEEDS_MEMORY_DAYS``).
+        places: the streets and districts (one street for a street scenario) that ``street`` columns index.
+        street_actions: per street, joint actions held, succeeded and convened by non-Party actors so far (cities
+            only; ``cogov_sim.place_indicators``).
+        street_records: every week, the streets' indicators (cities only).
         today: the scratch record of the current day.
         day: the current day (0 before the first).
         reach: derived reach tables (rebuilt by the edits).
@@ -127,6 +132,9 @@ class World:
     degree: np.ndarray = field(init=False)
     visits_by_center: np.ndarray = field(init=False)
     needs_heard: np.ndarray = field(init=False)
+    places: Places = field(default_factory=Places)
+    street_actions: np.ndarray = field(init=False)
+    street_records: list[tuple[int, dict[str, np.ndarray]]] = field(default_factory=list)
     today: Today = field(default_factory=lambda: Today(day=0, weekend=False))
     day: int = 0
     reach: Reach = field(init=False)
@@ -135,6 +143,7 @@ class World:
         self.visits_by_center = np.zeros((len(self.centers), SEGMENT_COLUMNS), dtype=np.int64)
         self.needs_heard = np.zeros((len(self.centers), len(FUNCTIONS)))
         self.degree = np.zeros(self.pop.n, dtype=np.int64)
+        self.street_actions = np.zeros((self.places.n_streets, 3))
         self.refresh_reach()
 
     # ------------------------------------------------------------------ reading
