@@ -91,10 +91,15 @@ member (the mean of the Beta draw in ``population.py``); plausible 0.35-0.55."""
 
 
 class Catchment(NamedTuple):
-    """The people a convener at a center reaches and their rows of the tie network, for one adjacency."""
+    """The people a convener at a center reaches and the ties among them, for one adjacency.
+
+    ``rows`` and ``cols`` are positions in ``pool`` (ascending people): one entry per tie between two of them,
+    in both directions; ``degree`` counts each one's ties to anyone.
+    """
 
     pool: np.ndarray
-    ties: sp.csr_matrix
+    rows: np.ndarray
+    cols: np.ndarray
     degree: np.ndarray
     threshold: np.ndarray
     sorted_threshold: np.ndarray
@@ -103,8 +108,60 @@ class Catchment(NamedTuple):
     def of(cls, world: World, center: int, area: int, adj: sp.csr_matrix, deg: np.ndarray) -> Catchment:
         """The catchment of a convener at ``center`` serving ``area`` (see ``Reach.catchment``)."""
         pool = world.reach.catchment(center, area)
+        start = adj.indptr[pool]
+        length = adj.indptr[pool + 1] - start
+        rows = np.repeat(np.arange(len(pool)), length)
+        at = np.repeat(start - np.cumsum(length) + length, length) + np.arange(int(length.sum()))
+        other = adj.indices[at]
+        local = np.minimum(np.searchsorted(pool, other), max(len(pool) - 1, 0))
+        inside = pool[local] == other if len(pool) else np.zeros(0, dtype=bool)
         theta = world.pop.threshold[pool]
-        return cls(pool, adj[pool], deg[pool], theta, np.sort(theta))
+        return cls(pool, rows[inside], local[inside], deg[pool], theta, np.sort(theta))
+
+
+class Day(NamedTuple):
+    """The day's activities' catchments end to end: entry ``e`` is person ``pool[e]`` of activity ``seg[e]``."""
+
+    pool: np.ndarray
+    seg: np.ndarray
+    start: np.ndarray  # first entry of each activity
+    size: np.ndarray  # entries of each activity
+    rows: np.ndarray  # ties among an activity's entries, as entry pairs
+    cols: np.ndarray
+    degree: np.ndarray
+    threshold: np.ndarray
+    ranked_threshold: np.ndarray  # each activity's thresholds ascending, shifted by 2 · activity
+
+    @classmethod
+    def of(cls, catchments: list[Catchment]) -> Day:
+        """The entries of ``catchments`` in turn."""
+        size = np.array([len(c.pool) for c in catchments], dtype=np.int64)
+        start = np.cumsum(size) - size
+        cat = np.concatenate
+        return cls(
+            cat([c.pool for c in catchments]).astype(np.int64),
+            np.repeat(np.arange(len(size)), size),
+            start,
+            size,
+            cat([c.rows + s for c, s in zip(catchments, start, strict=True)]).astype(np.int64),
+            cat([c.cols + s for c, s in zip(catchments, start, strict=True)]).astype(np.int64),
+            cat([c.degree for c in catchments]),
+            cat([c.threshold for c in catchments]),
+            cat([c.sorted_threshold + 2.0 * k for k, c in enumerate(catchments)]),
+        )
+
+    def per_activity(self, values: np.ndarray) -> np.ndarray:
+        """Sum of ``values`` (one per entry) over each activity's entries."""
+        return np.bincount(self.seg, weights=values, minlength=len(self.size))
+
+    def rank(self, key: np.ndarray, among: np.ndarray) -> np.ndarray:
+        """Each entry's rank within its activity by ``key`` ascending, counting only the entries ``among``."""
+        idx = np.flatnonzero(among)
+        order = idx[np.lexsort((key[idx], self.seg[idx]))]
+        first = np.searchsorted(self.seg[order], np.arange(len(self.size)))
+        rank = np.full(len(self.pool), np.iinfo(np.int64).max)
+        rank[order] = np.arange(len(order)) - first[self.seg[order]]
+        return rank
 
 
 class JointAction:
@@ -119,12 +176,9 @@ class JointAction:
         self._adj_day = 0
         self._catchments: dict[tuple[int, int], Catchment] = {}
         self._catchments_of: object = None
-        self._share = np.zeros(0)  # people taking part per person, kept zero outside the activity at hand
-        self._here = np.zeros(0, dtype=bool)  # at the activity's center today, kept False elsewhere
-        self._visitors: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
     def run(self, world: World, rng: np.random.Generator) -> None:
-        """Fill participants and draw success for every activity of the day."""
+        """Fill participants of every activity of the day, all at once, then draw every activity's success."""
         acts = world.today.activities
         if not acts:
             return
@@ -136,80 +190,76 @@ class JointAction:
         if self._catchments_of is not world.reach:  # centers opened or closed: new catchments
             self._catchments.clear()
             self._catchments_of = world.reach
-        adj, deg = self._adj, self._deg
-        if len(self._share) != world.n:
-            self._share = np.zeros(world.n)
-            self._here = np.zeros(world.n, dtype=bool)
-        t = world.today
-        order = np.argsort(t.center, kind="stable")
-        self._visitors = (t.center[order], t.visitor[order])
+        catchments = []
         for a in acts:
-            self._participants(world, rng, a, adj, deg)
-            a.success = bool(rng.random() < self.success_probability(world, a))
+            key = (a.center, a.convener.area)
+            if key not in self._catchments:
+                self._catchments[key] = Catchment.of(world, a.center, a.convener.area, self._adj, self._deg)
+            catchments.append(self._catchments[key])
+        self._participants(world, rng, acts, Day.of(catchments))
+        p = np.array([self.success_probability(world, a) for a in acts])
+        for a, won in zip(acts, (rng.random(len(acts)) < p).tolist(), strict=True):
+            a.success = won
 
-    def _participants(self, world: World, rng: np.random.Generator, a: Activity, adj: sp.csr_matrix,
-                      deg: np.ndarray) -> None:  # fmt: skip
+    def _participants(self, world: World, rng: np.random.Generator, acts: list[Activity], day: Day) -> None:
+        """Who of each activity's catchment takes part (module docstring), every activity's draws at once."""
         pop, sc, t = world.pop, world.scenario, world.today
-        key = (a.center, a.convener.area)
-        if key not in self._catchments:
-            self._catchments[key] = Catchment.of(world, a.center, a.convener.area, adj, deg)
-        pool, ties, deg_pool, theta, thresholds = self._catchments[key]
-        if not len(pool):
-            return
-        reach = int(world.to_agents(sc.organizations.mobilization_reach, rng))
-        cap_people = HALL_CAPACITY if a.face_to_face else EVENT_CAPACITY
-        cap = int(world.to_agents(cap_people, rng))
+        pool, seg = day.pool, day.seg
+        n_acts = len(acts)
+        center = np.array([a.center for a in acts], dtype=np.int64)
+        slot = np.array([a.slot for a in acts], dtype=np.int64)
+        cap_people = np.where([a.face_to_face for a in acts], HALL_CAPACITY, EVENT_CAPACITY).astype(float)
+        reach = world.to_agents(np.full(n_acts, sc.organizations.mobilization_reach), rng)
+        cap = world.to_agents(cap_people, rng)
         weight = (
             1.0
             + sc.behaviour.party_invitation_weight * pop.party[pool]
             + VOLUNTEER_INVITATION_WEIGHT * pop.volunteer[pool]
         )
-        if len(t.visitor) and a.center >= 0:
-            centers, visitors = self._visitors
-            lo, hi = np.searchsorted(centers, [a.center, a.center + 1])
-            here = self._here
-            here[visitors[lo:hi]] = True
-            weight = weight + PRESENT_INVITATION_WEIGHT * here[pool]
-            here[visitors[lo:hi]] = False
-        pick = rng.choice(len(pool), size=min(reach, len(pool)), replace=False, p=weight / weight.sum())
-        invited = pool[pick]
-        free_p = np.minimum(1.0, self.avail[pop.segment[pool], int(t.weekend), a.slot] * FREE_FACTOR)
+        if len(t.visitor):  # asked in person: at the activity's center today
+            seen = np.unique(t.center.astype(np.int64) * world.n + t.visitor)
+            key = center[seg] * world.n + pool
+            at = np.minimum(np.searchsorted(seen, key), len(seen) - 1)
+            weight = weight + PRESENT_INVITATION_WEIGHT * ((seen[at] == key) & (center[seg] >= 0))
+        # weighted sampling without replacement (Efraimidis-Spirakis keys: the same law as drawing one by one)
+        key = -np.log(rng.random(len(pool))) / weight
+        invited = day.rank(key, np.ones(len(pool), dtype=bool)) < np.minimum(reach, day.size)[seg]
+        free_p = np.minimum(1.0, self.avail[pop.segment[pool], int(t.weekend), slot[seg]] * FREE_FACTOR)
         free = rng.random(len(pool)) < free_p
-        p = join_probability(pop, invited)
-        direct = free[pick] & (rng.random(len(invited)) < p)
-        joined = np.zeros(len(pool), dtype=bool)  # over the pool, as the arrays below
-        joined[pick[direct]] = True
+        p = join_probability(pop, pool)
+        joined = invited & free & (rng.random(len(pool)) < p)
         # the real people each agent stands for (1/fraction on average) decide too: for the invited, its own
         # answer plus Binomial(s - 1, p_free · p)
         stand = np.floor(world.scale) + (rng.random(len(pool)) < world.scale % 1.0)
-        others = rng.binomial((stand[pick] - 1).astype(np.int64), free_p[pick] * p)
-        people = np.zeros(len(pool))  # people taking part among those each agent stands for
-        people[pick] = direct + others
-        taking_part = self._share
+        others = rng.binomial(np.where(invited, stand - 1, 0).astype(np.int64), free_p * p)
+        people = np.where(invited, joined + others, 0.0)  # people taking part among those each agent stands for
+        going = np.ones(n_acts, dtype=bool)  # activities whose cascade has not stopped
         for _ in range(CASCADE_ROUNDS):
-            if not people.any():
+            going &= day.per_activity(people) > 0
+            if not going.any():
                 break
-            taking_part[pool] = people / stand
-            exposure = ties @ taking_part
-            share = np.divide(exposure, deg_pool, out=np.zeros(len(pool)), where=deg_pool > 0)
-            reached = (exposure > 0) & (people < stand)
-            own = reached & (share >= theta) & free & ~joined
+            exposure = np.bincount(day.rows, weights=(people / stand)[day.cols], minlength=len(pool))
+            share = np.divide(exposure, day.degree, out=np.zeros(len(pool)), where=day.degree > 0)
+            reached = (exposure > 0) & (people < stand) & going[seg]
+            own = reached & (share >= day.threshold) & free & ~joined
             # the agent's other people: each free one whose own threshold the share reaches joins (thresholds
             # as in the catchment); at one agent per person there are none
             rest = stand - 1.0 - (people - joined)
-            reach_p = free_p * np.searchsorted(thresholds, share, side="right") / len(thresholds)
+            below = np.searchsorted(day.ranked_threshold, share + 2.0 * seg, side="right") - day.start[seg]
+            reach_p = free_p * below / np.maximum(day.size[seg], 1)
             more = np.where(reached, rng.binomial(np.maximum(rest, 0).astype(np.int64), reach_p), 0)
-            if not own.any() and not more.any():
-                break
+            going &= day.per_activity(own + more) > 0
             joined |= own
             people += own + more
-        taking_part[pool] = 0.0
-        who = pool[joined]
-        if len(who) > cap:
-            who = rng.choice(who, size=cap, replace=False)
-        a.participants = np.sort(who)
-        a.people = min(float(cap_people), float(people.sum()))
-        a.invited = invited
+        # group size is capped in real people: a random cap's worth of those who joined stay
+        kept = joined & (day.rank(rng.random(len(pool)), joined) < cap[seg])
+        total = np.minimum(cap_people, day.per_activity(people))
+        bounds = np.r_[day.start, len(pool)]
+        for k, a in enumerate(acts):
+            lo, hi = bounds[k], bounds[k + 1]
+            a.participants = pool[lo:hi][kept[lo:hi]]
+            a.people = float(total[k])
+            a.invited = pool[lo:hi][invited[lo:hi]]
 
     def success_probability(self, world: World, a: Activity) -> float:
         """Chance the activity succeeds (see the module docstring for the equation)."""

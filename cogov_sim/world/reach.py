@@ -40,7 +40,7 @@ class Groups:
 
     def __init__(self, keys: np.ndarray) -> None:
         self.order = np.argsort(keys, kind="stable")
-        self.sorted = np.asarray(keys)[self.order]
+        self.sorted = np.asarray(keys, dtype=np.int64)[self.order]  # searched with int64 keys: no copy per search
 
     def members(self, key: int) -> np.ndarray:
         """Indices whose key is ``key``."""
