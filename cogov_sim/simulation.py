@@ -94,8 +94,9 @@ def simulate(
             "agreements_by_type_pair": indicators.agreements_by_type_pair(world),
             "consciousness_ledger": indicators.consciousness_ledger(world),
         }
-        if world.places.plans:
-            groups["per_street"] = place_indicators.by_street(world)
+    if world.places.plans:  # a city's streets, for sweeps too
+        groups["per_street"] = place_indicators.by_street(world)
+        if tables:
             groups["per_district"] = place_indicators.by_district(groups["per_street"])
             groups["streets_timeseries"] = place_indicators.street_series(world)
     return RunResult(ts, final, meta, groups, model if keep_model else None)

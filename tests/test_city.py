@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -277,3 +278,32 @@ def test_minhang_has_the_2_14_68_610_network():
                                                                                             "residential")}  # fmt: skip
     assert (districts[0].centers, counts["street"], counts["grid"], counts["residential"]) == (2, 14, 68, 610)
     assert sum(p.scenario.population.residents for p in streets) == pytest.approx(2_653_000, rel=1e-4)
+
+
+# ------------------------------------------------------------------------------------------ a city's what-if
+def test_a_city_what_if_gives_effects_street_by_street(tmp_path):
+    from cogov_sim.experiments.whatif import load_whatif
+    from cogov_sim.experiments.whatif_run import run_whatif
+    from tests.test_whatif import _threads, _write
+
+    base = tmp_path / "city.yaml"
+    base.write_text(yaml.safe_dump(small_city(), allow_unicode=True), encoding="utf-8")
+    spec = {"name": "city_campaign", "question": "Which streets gain from a campaign in the South?",
+            "base_scenario": str(base), "days": 24, "seed": 3, "replications": 3,
+            "indicators": ["visits", "joint_actions"], "windows": ["after_start"], "map_indicator": "joint_actions",
+            "policies": {"campaign": [{"kind": "mobilization_campaign", "tiers": ["branch"], "start_day": 8,
+                                       "multiplier": 6}]}}  # fmt: skip
+    wf = load_whatif(_write(tmp_path, spec))
+    out = tmp_path / "out"
+    run_whatif(wf, out, _threads, progress=False, say=lambda _m: None)
+    series = pd.read_parquet(out / "timeseries.parquet")
+    streets = [str(s) for s in range(5)]
+    for indicator in ("visits", "joint_actions"):
+        by_street = series[[f"street|{s}|{indicator}" for s in streets]].sum(axis=1).to_numpy()
+        assert by_street == pytest.approx(series[indicator].to_numpy())
+    assert not any(c.startswith("area|") for c in series.columns)
+    effects = pd.read_csv(out / "effects_by_street.csv")
+    assert sorted(effects["street"].unique().tolist()) == [0, 1, 2, 3, 4]
+    gain = effects[effects["indicator"] == "joint_actions"]
+    assert (gain["diff"] > 0).sum() >= 4  # six times the branches' convening: more actions in (almost) every street
+    assert (out / "plots" / "map_campaign.png").stat().st_size > 10_000

@@ -48,6 +48,21 @@ GRID = {
 }
 N_GRID = 12
 
+DISTRICT = {
+    "name": "district",
+    "base_scenario": str(ROOT / "scenarios" / "minhang.yaml"),
+    "set": {"population.sample_fraction": 0.002},
+    "days": 8,
+    "seed": 5,
+    "replications": 2,
+    "design": "full_factorial",
+    "parameters": [{"path": "organizations.convening_per_week", "name": "convening", "type": "real",
+                    "levels": [0.5, 1.5]}],
+    "keep": {"daily_every": 4},
+    "indicators": ["gci", "joint_actions"],
+}  # fmt: skip
+"""A sweep over the district scenario (14 streets) at 1:500: small enough for a test, a city all the same."""
+
 
 def write(path: Path, data: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
@@ -237,6 +252,17 @@ def test_a_cluster_started_by_the_dask_commands_gives_the_process_pool_results_a
     assert address.startswith("tcp://127.0.0.1:")
     assert sweep(grid, tmp_path / "whole", "--executor", "dask", "--scheduler", address) == 0
     pd.testing.assert_frame_equal(results(tmp_path / "whole"), results(reference))
+    # the district: the same runs and the same street-by-street rows on the cluster as on the process pool
+    district = write(tmp_path / "district.yaml", DISTRICT)
+    assert sweep(district, tmp_path / "district_pool", "--workers", "2") == 0
+    assert sweep(district, tmp_path / "district_dask", "--executor", "dask", "--scheduler", address) == 0
+    pd.testing.assert_frame_equal(results(tmp_path / "district_dask"), results(tmp_path / "district_pool"))
+    streets = pd.read_parquet(tmp_path / "district_dask" / "streets.parquet")
+    assert len(streets) == 4 * 14 and set(streets["street"]) == set(range(14))
+    pd.testing.assert_frame_equal(streets, pd.read_parquet(tmp_path / "district_pool" / "streets.parquet"))
+    runs = pd.read_parquet(tmp_path / "district_pool" / "runs.parquet")
+    gains = streets.merge(runs[["run_id", "convening"]]).groupby(["street", "convening"])["joint_actions"].mean()
+    assert (gains.xs(1.5, level="convening") > gains.xs(0.5, level="convening")).all()  # which streets gain
     out = tmp_path / "killed"
     codes: list[int] = []
     thread = threading.Thread(

@@ -89,11 +89,13 @@ class RunOutcome:
             ``version``, ``wall_time_s``, ``attempts``.
         series: ``(kept days, 1 + indicators)`` float array, first column ``day``; ``None`` when nothing is kept.
         series_columns: the series' column names (``day`` first).
+        streets: a city's final per-street rows (``place_indicators.by_street``); ``None`` for a street.
     """
 
     row: dict[str, Any]
     series: np.ndarray | None = None
     series_columns: tuple[str, ...] = ()
+    streets: list[dict[str, Any]] | None = None
 
     @property
     def run_id(self) -> str:
@@ -184,7 +186,10 @@ def execute(task: RunTask) -> RunOutcome:
         keep = (day % task.daily_every == 0) | (day == day[-1])
         series = ts.to_numpy(dtype=np.float64)[keep]
         columns = tuple(str(c) for c in ts.columns)
-    return RunOutcome(_finish_row(row, result.final, task, time.perf_counter() - start), series, columns)
+    streets = None
+    if "per_street" in result.tables:
+        streets = result.tables["per_street"].to_dict("records")
+    return RunOutcome(_finish_row(row, result.final, task, time.perf_counter() - start), series, columns, streets)
 
 
 def lost_outcome(task: RunTask, error: str, attempts: int) -> RunOutcome:

@@ -72,6 +72,9 @@ META_KEY = b"cogov_run"
 CHECKSUM_KEY = b"cogov_sha256"
 """Key of the sha256 of the run's row and series (:func:`content_digest`) in a run file's Parquet metadata."""
 
+STREETS_KEY = b"cogov_streets"
+"""Key of a city run's final per-street rows (JSON list) in its run file's metadata (covered by the checksum)."""
+
 SERIES_KEYS: tuple[str, ...] = ("run_id", "point_index", "replication")
 """Columns that ``timeseries.parquet`` adds in front of each run's series."""
 
@@ -192,12 +195,17 @@ class ResultStore:
         else:
             table = pa.table({"day": pa.array([], pa.int64())})
         meta = json.dumps(outcome.row, default=_json_default, allow_nan=True).encode()
-        digest = content_digest(table, meta).encode()
-        table = table.replace_schema_metadata({META_KEY: meta, CHECKSUM_KEY: digest})
+        extra = {}
+        if outcome.streets:
+            extra[STREETS_KEY] = json.dumps(outcome.streets, default=_json_default, allow_nan=True).encode()
+        digest = content_digest(table, meta + b"".join(b"\0" + v for v in extra.values())).encode()
+        table = table.replace_schema_metadata({META_KEY: meta, CHECKSUM_KEY: digest, **extra})
         return atomic_write(self.path(outcome.run_id), lambda f: pq.write_table(table, f))
 
-    def load(self, run_id: str) -> tuple[pa.Table, dict[str, Any]]:
-        """A run's kept series (without metadata) and its ``runs.parquet`` row, checked against the checksum.
+    def load(self, run_id: str) -> tuple[pa.Table, dict[str, Any], list[dict[str, Any]]]:
+        """A run's kept series (without metadata), its ``runs.parquet`` row and its per-street rows, checked.
+
+        The per-street rows are a city's (empty otherwise); everything is checked against the checksum.
 
         Raises:
             DamagedRunFileError: the file cannot be read, has no run record or checksum, does not match its
@@ -214,15 +222,18 @@ class ResultStore:
         if CHECKSUM_KEY not in meta:
             raise DamagedRunFileError(path, "no checksum")
         table = table.replace_schema_metadata(None)
-        if content_digest(table, meta[META_KEY]).encode() != meta[CHECKSUM_KEY]:
+        streets_bytes = meta.get(STREETS_KEY)
+        record = meta[META_KEY] + (b"\0" + streets_bytes if streets_bytes is not None else b"")
+        if content_digest(table, record).encode() != meta[CHECKSUM_KEY]:
             raise DamagedRunFileError(path, "checksum mismatch")
         try:
             row = json.loads(meta[META_KEY])
+            streets = json.loads(streets_bytes) if streets_bytes is not None else []
         except ValueError:
             raise DamagedRunFileError(path, "unreadable run record") from None
         if not isinstance(row, dict) or row.get("run_id") != run_id:
             raise DamagedRunFileError(path, "records another run")
-        return table, row
+        return table, row, streets
 
     def read_row(self, run_id: str) -> dict[str, Any]:
         """The ``runs.parquet`` row stored with a finished run (checked: see :meth:`load`)."""
@@ -266,7 +277,7 @@ class ResultStore:
         *,
         row_group_rows: int = 65_536,
     ) -> Consolidated:
-        """Write ``runs.parquet`` and ``timeseries.parquet`` for ``tasks``, in their order.
+        """Write ``runs.parquet`` and ``timeseries.parquet`` (and a city's ``streets.parquet``) for ``tasks``.
 
         Every task gives exactly one row: its stored result, else its lost outcome, else a ``lost`` row saying it
         has no result. A run file found damaged is moved aside and its run recorded as ``lost`` (never read into
@@ -282,6 +293,7 @@ class ResultStore:
         """
         lost = lost or {}
         rows: list[dict[str, Any]] = []
+        street_rows: list[dict[str, Any]] = []
         ids: set[str] = set()
         damaged: list[str] = []
         finished = self.finished()
@@ -310,7 +322,9 @@ class ResultStore:
                         self.quarantine(bad)
                         damaged.append(task.run_id)
                 if loaded is not None:
-                    table, row = loaded
+                    table, row, streets = loaded
+                    street_rows += [{"run_id": task.run_id, "point_index": task.point_index,
+                                     "replication": task.replication, **s} for s in streets]  # fmt: skip
                     if table.num_rows:
                         keys = [
                             pa.array([task.run_id] * table.num_rows, pa.string()),
@@ -358,6 +372,9 @@ class ResultStore:
             tmp_series.unlink(missing_ok=True)
         runs = _runs_frame(rows)
         atomic_write(self.root / "runs.parquet", lambda f: runs.to_parquet(f, index=False))
+        if street_rows:  # one row per run and street: "which streets gain" is a groupby with runs.parquet
+            streets_frame = pd.DataFrame.from_records(street_rows)
+            atomic_write(self.root / "streets.parquet", lambda f: streets_frame.to_parquet(f, index=False))
         return Consolidated(runs, series_rows, len(finished - ids), damaged)
 
 

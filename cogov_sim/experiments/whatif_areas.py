@@ -39,6 +39,10 @@ AREA_COLUMNS: tuple[str, ...] = ("policy", "window", "area", "area_label", "indi
 """``effects_by_area.csv``: ``area`` 0-based (as interventions' ``areas``; -1 the in-commuters), ``area_label``
 ``RA1`` … (``commuters``)."""
 
+STREET_COLUMNS: tuple[str, ...] = ("policy", "window", "street", "street_label", "indicator", *STAT_COLUMNS)
+"""``effects_by_street.csv`` (a city or district): ``street`` 0-based, as ``tables/per_street.csv`` of a run numbers
+its streets; ``street_label`` ``S1`` …"""
+
 SEGMENT_COLUMNS: tuple[str, ...] = ("policy", "window", "group", "unit", "indicator", *STAT_COLUMNS)
 """``effects_by_segment.csv``: ``group`` is ``segment``, ``age_band`` or ``party_member``; ``unit`` its value."""
 
@@ -57,6 +61,7 @@ UNIT_MIN_IMPORTANT: dict[str, float | str] = {
 
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "area": ("area",),
+    "street": ("street",),
     "segment": ("segment", "age_band", "party_member"),
     "actor": ("actor",),
 }
@@ -84,7 +89,10 @@ def unit_mid(indicator: str, overrides: dict[str, float | str] | None = None) ->
 def unit_effects(
     runs: pd.DataFrame, series: pd.DataFrame, wf: WhatIf, policies: Sequence[str] | None = None
 ) -> dict[str, pd.DataFrame]:
-    """Paired effects of every policy on every recorded unit column: ``{"area": …, "segment": …, "actor": …}``.
+    """Paired effects of every policy on every recorded unit column, a table per dimension.
+
+    The tables are ``area``, ``street``, ``segment`` and ``actor``; a city has streets and no areas, a street
+    areas and no streets.
 
     Args:
         runs: ``runs.parquet``.
@@ -93,8 +101,8 @@ def unit_effects(
         policies: the policies to estimate (default all).
 
     Returns:
-        The three tidy tables (columns :data:`AREA_COLUMNS`, :data:`SEGMENT_COLUMNS`, :data:`ACTOR_COLUMNS`);
-        empty when the series holds no unit columns.
+        The tidy tables (columns :data:`AREA_COLUMNS`, :data:`STREET_COLUMNS`, :data:`SEGMENT_COLUMNS`,
+        :data:`ACTOR_COLUMNS`); empty when the series holds no unit columns.
     """
     spec = wf.spec
     parsed = {c: p for c in series.columns if (p := parse_unit_column(str(c))) is not None}
@@ -111,6 +119,10 @@ def unit_effects(
             part["area"] = [-1 if u == COMMUTERS else int(u) for u in part["unit"]]
             part["area_label"] = [COMMUTERS if u == COMMUTERS else text("map.area", k=int(u) + 1) for u in part["unit"]]
             columns = AREA_COLUMNS
+        elif table == "street":
+            part["street"] = [int(u) for u in part["unit"]]
+            part["street_label"] = [text("map.street", k=int(u) + 1) for u in part["unit"]]
+            columns = STREET_COLUMNS
         elif table == "segment":
             part = part.rename(columns={"dimension": "group"})
             columns = SEGMENT_COLUMNS
@@ -125,6 +137,8 @@ def unit_label(dimension: str, unit: str, lang: str = "en") -> str:
     """A unit as a reader names it: ``RA3`` (居3), ``elderly`` (老年人), ``aged 60-69``, ``Party members``."""
     if dimension == "area":
         return text("wi.units.commuters", lang) if unit == COMMUTERS else text("map.area", lang, k=int(unit) + 1)
+    if dimension == "street":
+        return text("map.street", lang, k=int(unit) + 1)
     if dimension == "segment":
         return label(unit, lang, "segment")
     if dimension == "age_band":
@@ -185,8 +199,10 @@ def unit_lines(wf: WhatIf, tables: dict[str, pd.DataFrame], window_text, lang: s
     lines = [f"## {text('wi.units', lang)}", "", text("wi.units.intro", lang), ""]
     units = [COMMUTERS if a < 0 else str(a) for a in tables["area"]["area"]]
     area = tables["area"].assign(dimension="area", unit=units)
+    street = tables["street"].assign(dimension="street", unit=[str(s) for s in tables["street"]["street"]])
     frames = (
         ("wi.units.by_area", area, "dimension", "unit"),
+        ("wi.units.by_street", street, "dimension", "unit"),
         ("wi.units.by_segment", tables["segment"], "group", "unit"),
         ("wi.units.by_actor", tables["actor"], "", "actor_type"),
     )

@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize, to_rgba
-from matplotlib.patches import Circle, Patch
+from matplotlib.patches import Circle, Patch, Rectangle
 
 from cogov_sim.experiments.store import atomic_write, write_csv
 from cogov_sim.experiments.whatif import Policy, WhatIf
@@ -81,12 +81,12 @@ def difference_map(
     added: np.ndarray | None = None,
     lang: str = "en",
 ) -> Figure:
-    """The map of one policy's effect on ``indicator`` in ``window``, area by area.
+    """The map of one policy's effect on ``indicator`` in ``window``, area by area (street by street in a city).
 
     Args:
         world: the place (:func:`map_world`).
-        area_effects: rows of ``effects_by_area.csv`` (any; those of ``policy``, ``indicator`` and ``window`` are
-            drawn).
+        area_effects: rows of ``effects_by_area.csv`` (``effects_by_street.csv`` for a city; any rows, those of
+            ``policy``, ``indicator`` and ``window`` are drawn).
         policy: the policy.
         indicator: a per-area indicator (``visits_per_capita``, ``trust_mean`` …).
         window: the effect window (``after_start``).
@@ -95,8 +95,9 @@ def difference_map(
         lang: ``en`` or ``zh``.
     """
     e = area_effects
-    rows = e[(e["policy"] == policy) & (e["indicator"] == indicator) & (e["window"] == window) & (e["area"] >= 0)]
-    by_area = rows.set_index("area")
+    unit = "street" if world.places.plans else "area"
+    rows = e[(e["policy"] == policy) & (e["indicator"] == indicator) & (e["window"] == window) & (e[unit] >= 0)]
+    by_area = rows.set_index(unit)
     fig = Figure(figsize=(9.5, 7.5), layout="constrained")
     ax = fig.subplots()
     c = world.centers
@@ -106,18 +107,25 @@ def difference_map(
     band = float(np.nanmedian(bands)) if np.isfinite(bands).any() else 0.0
     span = max(float(np.nanmax(np.abs(rel))) if np.isfinite(rel).any() else 0.0, 2 * band, MIN_SPAN_PCT)
     cmap, norm = neutral_cmap(band, span), Normalize(-span, span)
-    lay = world.layout
-    for a, (x, y) in enumerate(lay.area_centers):
+    lay, p = world.layout, world.places
+    if p.plans:
+        corners, sizes = p.origin, p.size
+        labels = [(x + w / 2, y + h / 2) for (x, y), (w, h) in zip(corners, sizes, strict=True)]
+    else:
+        labels = [(x, y - 0.35 * lay.area_radius) for x, y in lay.area_centers]
+    for a, (lx, ly) in enumerate(labels):
         if a not in by_area.index or not math.isfinite(rel.get(a, math.nan)):
-            ax.text(x, y - 0.35 * lay.area_radius, text("wi.map.no_change", lang), fontsize=7, ha="center",
-                    color="#555555", zorder=2)  # fmt: skip
+            ax.text(lx, ly, text("wi.map.no_change", lang), fontsize=7, ha="center", color="#555555", zorder=2)
             continue
         v = by_area.loc[a, "verdict"]
-        ax.add_patch(Circle((x, y), lay.area_radius, facecolor=cmap(norm(rel[a])), alpha=0.6, zorder=0.5,
-                            edgecolor="black" if v in ("up", "down") else "#888888",
-                            linewidth=2.0 if v in ("up", "down") else 0.6,
-                            hatch="//" if v == "unclear" else None))  # fmt: skip
-        ax.text(x, y - 0.35 * lay.area_radius, f"{rel[a]:+.1f}%", fontsize=8, ha="center", zorder=6,
+        style = {"facecolor": cmap(norm(rel[a])), "alpha": 0.6, "zorder": 0.5,
+                 "hatch": "//" if v == "unclear" else None, "edgecolor": "black" if v in ("up", "down") else "#888888",
+                 "linewidth": 2.0 if v in ("up", "down") else 0.6}  # fmt: skip
+        if p.plans:
+            ax.add_patch(Rectangle(tuple(p.origin[a]), *p.size[a], **style))
+        else:
+            ax.add_patch(Circle(tuple(lay.area_centers[a]), lay.area_radius, **style))
+        ax.text(lx, ly, f"{rel[a]:+.1f}%", fontsize=8, ha="center", zorder=6,
                 bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 1})  # fmt: skip
     if added is not None and len(added):
         ax.scatter(c.x[added], c.y[added], s=160, facecolors="none", edgecolors=MARKER_COLOR, linewidths=2.0,
@@ -132,7 +140,16 @@ def difference_map(
               bbox_to_anchor=(0.5, -0.08), ncol=3)  # fmt: skip
     shown = unit_indicator(indicator, lang)
     fig.colorbar(ScalarMappable(norm, cmap), ax=ax, shrink=0.7, label=text("wi.map.colorbar", lang, indicator=shown))
-    fig.suptitle(text("wi.map.title", lang, policy=policy, indicator=shown, window=window_label), fontsize=11)
+    fig.suptitle(
+        text(
+            "wi.map.title_street" if p.plans else "wi.map.title",
+            lang,
+            policy=policy,
+            indicator=shown,
+            window=window_label,
+        ),
+        fontsize=11,
+    )
     ax.set_title(world.scenario.name, fontsize=9)  # the run map's title describes its own colours
     return fig
 
@@ -165,9 +182,11 @@ def write_unit_outputs(
         maps' paths relative to ``out``; nothing when the series holds no unit columns.
     """
     tables = unit_effects(runs, series, wf)
-    if not len(tables["area"]) and not len(tables["segment"]):
+    if not len(tables["area"]) and not len(tables["street"]) and not len(tables["segment"]):
         return [], tables, []
-    files = [write_csv(out / f"effects_by_{name}.csv", frame) for name, frame in tables.items()]
+    # a street has no street table and a city no area table
+    files = [write_csv(out / f"effects_by_{name}.csv", frame) for name, frame in tables.items()
+             if len(frame) or name not in ("area", "street")]  # fmt: skip
     window = map_window(wf.spec.windows)
     maps = []
     place: tuple[World, np.ndarray] | None = None
@@ -178,7 +197,8 @@ def write_unit_outputs(
             place = place or map_world(wf)
             world, added = place
         label = window_text(window, p.start_day)
-        fig = difference_map(world, tables["area"], p.name, wf.spec.map_indicator, window, label, added, lang)
+        places = tables["street"] if world.places.plans else tables["area"]
+        fig = difference_map(world, places, p.name, wf.spec.map_indicator, window, label, added, lang)
         name = f"map_{p.name}.png"
         files.append(atomic_write(out / "plots" / name, lambda f, fig=fig: fig.savefig(f, dpi=110, format="png")))
         maps.append(f"plots/{name}")

@@ -1,4 +1,4 @@
-"""Per-unit daily values of a what-if run: by residential area, by segment of residents and by actor type.
+"""Per-unit daily values of a what-if run: by residential area (street in a city), by group and by actor type.
 
 A what-if run records, besides the daily indicators, the values of a few indicators in every *unit* of the
 place: each residential area (residents by home area; the in-commuters, who live elsewhere, as the unit
@@ -97,10 +97,19 @@ def area_units(n_areas: int) -> list[str]:
     return [*(str(a) for a in range(n_areas)), COMMUTERS]
 
 
-def unit_columns(n_areas: int) -> list[str]:
-    """Every unit column, in the order :func:`unit_values` returns them."""
-    cols = [unit_column("area", u, i) for u in area_units(n_areas) for i in RESIDENT_INDICATORS]
-    cols += [unit_column("area", str(a), i) for a in range(n_areas) for i in PLACE_INDICATORS]
+def unit_columns(n_areas: int, n_streets: int = 0) -> list[str]:
+    """Every unit column, in the order :func:`unit_values` returns them.
+
+    In a city (``n_streets`` > 0) the place's units are its streets (dimension ``street``, everyone belongs to
+    one), not its residential areas.
+    """
+    if n_streets:
+        streets = [str(s) for s in range(n_streets)]
+        cols = [unit_column("street", u, i) for u in streets for i in RESIDENT_INDICATORS]
+        cols += [unit_column("street", u, i) for u in streets for i in PLACE_INDICATORS]
+    else:
+        cols = [unit_column("area", u, i) for u in area_units(n_areas) for i in RESIDENT_INDICATORS]
+        cols += [unit_column("area", str(a), i) for a in range(n_areas) for i in PLACE_INDICATORS]
     groups = {"segment": list(SEGMENTS), "age_band": list(AGE_LABELS), "party_member": ["False", "True"]}
     cols += [unit_column(g, u, i) for g in GROUPS for u in groups[g] for i in RESIDENT_INDICATORS]
     cols += [unit_column("actor", a, i) for a in ACTOR_TYPES for i in ACTOR_INDICATORS]
@@ -134,16 +143,22 @@ def _people(world: World, group: np.ndarray, k: int, participants: np.ndarray) -
 def unit_values(world: World) -> np.ndarray:
     """Today's value of every unit column (:func:`unit_columns`), as one float array."""
     pop, t, c = world.pop, world.today, world.centers
-    n_areas = world.scenario.population.residential_areas
     acts = t.activities
     participants = np.concatenate([a.participants for a in acts]) if acts else np.zeros(0, np.int64)
-    area = np.where(pop.area >= 0, pop.area, n_areas).astype(np.int64)
-    parts = [_people(world, area, n_areas + 1, participants).ravel()]
     venues = np.array([a.center for a in acts], dtype=np.int64)
-    venue_area = c.area_index[venues[venues >= 0]]
-    open_area = world.problems.area[world.problems.open_mask]
-    place = np.column_stack([np.bincount(venue_area, minlength=n_areas), np.bincount(open_area, minlength=n_areas)])
-    parts.append(place[:n_areas].astype(float).ravel())
+    venues = venues[venues >= 0]
+    open_area = world.problems.area[world.problems.open_mask].astype(np.int64)
+    if world.places.plans:  # a city: by street
+        n = world.places.n_streets
+        parts = [_people(world, pop.street.astype(np.int64), n, participants).ravel()]
+        venue_unit, open_unit = c.street[venues], world.layout.street_of_area[open_area]
+    else:
+        n = len(world.layout.area_centers)
+        area = np.where(pop.area >= 0, pop.area, n).astype(np.int64)
+        parts = [_people(world, area, n + 1, participants).ravel()]
+        venue_unit, open_unit = c.area_index[venues], open_area
+    place = np.column_stack([np.bincount(venue_unit, minlength=n), np.bincount(open_unit, minlength=n)])
+    parts.append(place[:n].astype(float).ravel())
     groups = (pop.segment.astype(np.int64), pop.age_band().astype(np.int64), pop.party.astype(np.int64))
     for g, k in zip(groups, (len(SEGMENTS), len(AGE_LABELS), 2), strict=True):
         parts.append(_people(world, g, k, participants).ravel())
@@ -185,6 +200,7 @@ class UnitRecorder:
         self.days: list[int] = []
         self.rows: list[np.ndarray] = []
         self._model: CoGovModel | None = None
+        self.places = (0, 0)  # residential areas and streets (0: one street) of the world recorded
 
     def bind(self, model: CoGovModel) -> UnitRecorder:
         """Attach to ``model`` (forgetting any earlier record)."""
@@ -197,12 +213,13 @@ class UnitRecorder:
 
     def _record(self) -> None:
         world = self._model.world
+        self.places = (len(world.layout.area_centers), world.places.n_streets if world.places.plans else 0)
         self.days.append(world.day)
         self.rows.append(unit_values(world))
 
-    def table(self, n_areas: int) -> tuple[np.ndarray, list[str]]:
+    def table(self) -> tuple[np.ndarray, list[str]]:
         """The recorded values (day × unit column) and the columns' names."""
-        cols = unit_columns(n_areas)
+        cols = unit_columns(*self.places)
         return (np.vstack(self.rows) if self.rows else np.zeros((0, len(cols)))), cols
 
 
@@ -216,7 +233,7 @@ def execute_with_units(task: RunTask) -> RunOutcome:
     outcome = execute(dataclasses.replace(task, interventions=(*task.interventions, recorder)))
     if outcome.series is None or not recorder.rows:
         return outcome
-    values, cols = recorder.table(int(task.scenario_data["population"]["residential_areas"]))
+    values, cols = recorder.table()
     kept = np.isin(np.asarray(recorder.days), outcome.series[:, 0].astype(np.int64))
     series = np.hstack([outcome.series, values[kept]])
     return dataclasses.replace(outcome, series=series, series_columns=(*outcome.series_columns, *cols))

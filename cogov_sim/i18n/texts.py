@@ -25,6 +25,7 @@ PLOTS: dict[str, tuple[str, str]] = {
     ),
     "map.identification": ("identification", "认同感"),
     "map.area": ("RA{k}", "居{k}"),
+    "map.street": ("S{k}", "街{k}"),
     "map.metres": ("m", "米"),
     "citymap.title": ("{name}: {indicator} by street, day {day}", "{name}：各街镇{indicator}，第 {day} 天"),
     "citymap.district": ("district boundary", "区界"),

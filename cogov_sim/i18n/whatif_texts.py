@@ -156,6 +156,7 @@ WHATIF: dict[str, tuple[str, str]] = {
         "没有居民区、人群或行动者类型发生实质变化。",
     ),
     "wi.units.by_area": ("by residential area: {items}", "按居民区：{items}"),
+    "wi.units.by_street": ("by street: {items}", "按街镇：{items}"),
     "wi.units.by_segment": ("by group of residents: {items}", "按人群：{items}"),
     "wi.units.by_actor": ("by actor type: {items}", "按行动者类型：{items}"),
     "wi.units.item": ("{indicator} {direction}: {units}", "{indicator}{direction}：{units}"),
@@ -173,15 +174,20 @@ WHATIF: dict[str, tuple[str, str]] = {
     "wi.units.ind.active": ("active organizations", "活跃组织数"),
     "wi.units.ind.commitment_mean": ("commitment", "投入度"),
     "wi.units.files": (
-        "Files: `effects_by_area.csv`, `effects_by_segment.csv`, `effects_by_actor.csv` (one row per policy,"
-        " window, unit and indicator, with the columns of `effects.csv`); `plots/map_<policy>.png` (the map of"
-        " differences).",
-        "文件：`effects_by_area.csv`、`effects_by_segment.csv`、`effects_by_actor.csv`（每行一个政策、窗口、单元和"
-        "指标，列与 `effects.csv` 相同）；`plots/map_<policy>.png`（差异地图）。",
+        "Files: `effects_by_area.csv` (in a city `effects_by_street.csv`), `effects_by_segment.csv`,"
+        " `effects_by_actor.csv` (one row per policy, window, unit and indicator, with the columns of"
+        " `effects.csv`); `plots/map_<policy>.png` (the map of differences).",
+        "文件：`effects_by_area.csv`（城市为 `effects_by_street.csv`）、`effects_by_segment.csv`、"
+        "`effects_by_actor.csv`（每行一个政策、窗口、单元和指标，列与 `effects.csv` 相同）；"
+        "`plots/map_<policy>.png`（差异地图）。",
     ),
     "wi.map.title": (
         "{policy}: change in {indicator} by residential area, {window}",
         "{policy}：各居民区{indicator}的变化，{window}",
+    ),
+    "wi.map.title_street": (
+        "{policy}: change in {indicator} by street, {window}",
+        "{policy}：各街镇{indicator}的变化，{window}",
     ),
     "wi.map.colorbar": (
         "{indicator}: (policy − baseline) / baseline mean, %",
