@@ -210,7 +210,6 @@ class JointAction:
         slot = np.array([a.slot for a in acts], dtype=np.int64)
         cap_people = np.where([a.face_to_face for a in acts], HALL_CAPACITY, EVENT_CAPACITY).astype(float)
         reach = world.to_agents(np.full(n_acts, sc.organizations.mobilization_reach), rng)
-        cap = world.to_agents(cap_people, rng)
         weight = (
             1.0
             + sc.behaviour.party_invitation_weight * pop.party[pool]
@@ -252,7 +251,8 @@ class JointAction:
             joined |= own
             people += own + more
         # group size is capped in real people: a random cap's worth of those who joined stay
-        kept = joined & (day.rank(rng.random(len(pool)), joined) < cap[seg])
+        room = world.within_capacity(day.per_activity(joined), cap_people, rng)
+        kept = joined & (day.rank(rng.random(len(pool)), joined) < room[seg])
         total = np.minimum(cap_people, day.per_activity(people))
         bounds = np.r_[day.start, len(pool)]
         for k, a in enumerate(acts):

@@ -16,7 +16,8 @@ preferred slot and 0.6 in the others, times 2.2 on the person's two routine week
 
 Because the outside option competes with the centers, per-capita visits fall with walking distance at the
 configured decay (the Huff/gravity form with an exponential impedance). Each center admits at most
-``area / m2_per_visitor`` visitors per slot (in simulated people); the rest are turned away at random.
+``area / m2_per_visitor`` real visitors per slot: of the agents who come to it in a slot, min(them, capacity ·
+fraction) randomly rounded are let in (``World.within_capacity``), the rest turned away at random.
 
 A visit whose need the center does not serve is heard there: ``world.needs_heard`` (the needs a convener can
 take up, ``supply.choose_topic``).
@@ -96,7 +97,7 @@ class Presence:
         avail = avail * np.where(np.arange(n_slots)[None, :] == pop.pref_slot[:, None], hi, lo) * day_factor[:, None]
         if t.weekend:
             avail = avail * np.where(pop.commuter, 0.05, 1.0)[:, None]
-        cap = world.to_agents(c.area_m2 / b.m2_per_visitor, rng)  # per center, real people converted
+        capacity = c.area_m2 / b.m2_per_visitor  # per center and slot, real people
         works = self.works[pop.segment.astype(np.int64)]  # (n, slots): anchored at work in the slot
         at_work = np.zeros((pop.n, n_slots), dtype=bool)
         at_work[world.reach.cand["work"].rows] = works[world.reach.cand["work"].rows]
@@ -132,7 +133,10 @@ class Presence:
             go = np.concatenate(out_v)
             dest = np.concatenate(out_c)
             slot_of = np.concatenate(out_s)
-            admitted = group_rank(dest * n_slots + slot_of, rng) < cap[dest]
+            key = dest * n_slots + slot_of
+            groups, group, wanting = np.unique(key, return_inverse=True, return_counts=True)
+            room = world.within_capacity(wanting, capacity[groups // n_slots], rng)
+            admitted = group_rank(key, rng) < room[group]
             t.turned_away = go[~admitted]
             go, dest, slot_of = go[admitted], dest[admitted], slot_of[admitted]
             # zone: the person's need if offered there, else a random zone of the center

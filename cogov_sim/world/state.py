@@ -167,6 +167,20 @@ class World:
         low = np.floor(x)
         return (low + (rng.random(x.shape) < x - low)).astype(np.int64)
 
+    def within_capacity(
+        self, wanting: np.ndarray, capacity: float | np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        """How many of ``wanting`` simulated people a capacity of ``capacity`` real people lets in.
+
+        min(wanting, capacity · fraction), rounded at random: E = min(wanting, capacity · fraction) exactly. Rounding
+        the capacity first (:meth:`to_agents`) and then taking the minimum would let in fewer on average wherever a
+        capacity is a fraction of an agent (a station of 0.4 agents a slot shut six days in ten, its visitor turned
+        away even when there is room for 40 of the 100 people the visitor stands for).
+        """
+        x = np.minimum(np.asarray(wanting, dtype=np.float64), np.asarray(capacity, dtype=np.float64) / self.scale)
+        low = np.floor(x)
+        return (low + (rng.random(x.shape) < x - low)).astype(np.int64)
+
     def org(self, node: int) -> Organization:
         """The organization at tie-network ``node``."""
         return self.orgs[node - self.n]
