@@ -10,7 +10,8 @@
    made under nearly the same load, and the median of the repetitions' ratios is reported, of wall time and of
    the process's CPU time (which waiting for a core on a shared machine does not inflate).
 2. ``profile``: one baseline run at ``--residents`` with every phase timed; the share of the day each takes.
-   With ``--city``, the same for :data:`CITY`, Shanghai at 1:100 written as one street.
+   With ``--city``, the same for :data:`CITY`, Shanghai at 1:100 as districts of streets; with ``--scenario``,
+   for any scenario file as it is.
 
 Every result states the machine's load (``os.getloadavg``) before and after. Numbers on a shared machine are
 ratios measured in one sitting, not absolute seconds.
@@ -20,6 +21,7 @@ Usage::
     python benchmarks/bench_speed.py compare [--residents 100000] [--days 365] [--reps 3]
     python benchmarks/bench_speed.py profile [--residents 100000] [--days 60]
     python benchmarks/bench_speed.py profile --city --days 5
+    python benchmarks/bench_speed.py profile --scenario scenarios/minhang.yaml --days 60
 """
 
 from __future__ import annotations
@@ -161,19 +163,8 @@ def compare(residents: int, days: int, reps: int) -> dict:
     }
 
 
-CITY = r"""
-district = {"count": 16, "placement": "even", "area_m2": [3000, 6000], "visibility": 0.9,
-            "open_slots": ["morning", "midday", "afternoon", "evening"], "open_days": ["weekday", "weekend"],
-            "functions": ["party_building", "government_services", "deliberation", "group_work", "livelihood",
-                          "culture_sports", "training"]}
-over = {"population.residents": 24_800_000, "population.commuters": 0, "population.sample_fraction": 0.01,
-        "population.residential_areas": 2000, "area.width_m": 40000, "area.height_m": 40000,
-        "zones.office_buildings": 1000, "zones.business_parks": 50, "zones.shops": 20000,
-        "centers.district": district, "centers.street.count": 214, "centers.grid.count": 2000,
-        "centers.residential.count": 6000, "centers.building.count": 1500, "centers.rider.count": 2000,
-        "organizations.enterprises": 3000, "organizations.social_organizations": 1000,
-        "organizations.max_social_organizations": 16000}
-"""
+CITY = "scenarios/shanghai.yaml"
+"""Shanghai at 1:100 as 16 districts of 215 streets (``--city``); ``--scenario`` profiles any other file."""
 """Shanghai at 1:100 written as one giant street (issue 11): 24.8 M people at sample fraction 0.01 (248,000
 agents), 16 district and 214 street centers among 11,730, about 7,000 organizations, on 40 × 40 km."""
 
@@ -181,9 +172,9 @@ PROFILE_CHILD = r"""
 import collections, json, resource, sys, time
 from cogov_sim.scenario import load_scenario
 from cogov_sim.model import CoGovModel
-size = int(sys.argv[1])
-exec(sys.argv[3])  # the scenario overrides `over`: SCALED (the baseline at `size` residents) or CITY
-sc = load_scenario("scenarios/baseline.yaml", over)
+size, path = int(sys.argv[1]), sys.argv[4]
+exec(sys.argv[3])  # the scenario overrides `over`: SCALED (the baseline at `size` residents), or none
+sc = load_scenario(path, over)
 t0 = time.perf_counter()
 model = CoGovModel(sc, seed=1)
 build = time.perf_counter() - t0
@@ -210,11 +201,20 @@ print(json.dumps({"agents": w.n, "days": int(sys.argv[2]), "build_s": build, "ru
 """
 
 
-def profile(residents: int, days: int, city: bool = False) -> dict:
-    """Seconds per phase of one run of the scaled baseline (or of :data:`CITY`)."""
+def profile(residents: int, days: int, scenario: str | None = None) -> dict:
+    """Seconds per phase of one run of the scaled baseline, or of ``scenario`` as it is (:data:`CITY`)."""
     before = load()
-    row = child(PROFILE_CHILD, residents, days, CITY if city else SCALED)
-    return {"residents": 24_800_000 if city else residents, "load_before": before, "load_after": load(), **row}
+    if scenario is None:
+        row = child(PROFILE_CHILD, residents, days, SCALED, "scenarios/baseline.yaml")
+    else:
+        row = child(PROFILE_CHILD, residents, days, "over = {}", scenario)
+    return {
+        "residents": residents if scenario is None else None,
+        "scenario": scenario or "baseline scaled",
+        "load_before": before,
+        "load_after": load(),
+        **row,
+    }
 
 
 def main() -> None:
@@ -228,7 +228,8 @@ def main() -> None:
     f = sub.add_parser("profile", help="where a day's time goes, by phase")
     f.add_argument("--residents", type=int, default=100_000)
     f.add_argument("--days", type=int, default=60)
-    f.add_argument("--city", action="store_true", help="profile CITY, Shanghai at 1:100 as one street, instead")
+    f.add_argument("--city", action="store_true", help=f"profile {CITY} (16 districts, 215 streets) instead")
+    f.add_argument("--scenario", help="profile this scenario file as it is (e.g. scenarios/minhang.yaml) instead")
     args = p.parse_args()
     if args.what == "compare":
         r = compare(args.residents, args.days, args.reps)
@@ -242,9 +243,9 @@ def main() -> None:
                   f" (above 1: the model is faster), model / numpy kernel = {r[f'model_over_kernel_{what}']:.2f}"
                   f" (without tie memory {r[f'model_over_bare_{what}']:.2f})")  # fmt: skip
     else:
-        r = profile(args.residents, args.days, args.city)
+        r = profile(args.residents, args.days, CITY if args.city else args.scenario)
         print(json.dumps(r), file=sys.stderr)
-        print(f"\n{r['residents']:,} residents ({r['agents']:,} agents, {r['centers']:,} centers, {r['candidates']}"
+        print(f"\n{r['scenario']} ({r['agents']:,} agents, {r['centers']:,} centers, {r['candidates']}"
               f" candidates a person, {r['organizations']:,} organizations), {r['days']} days: built in"
               f" {r['build_s']:.1f} s, {1000 * r['run_s'] / r['days']:.0f} ms a day"
               f" ({1000 * r['cpu_s'] / r['days']:.0f} ms of CPU), peak {r['peak_rss_mb']:,.0f} MB;"
