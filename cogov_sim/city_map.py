@@ -6,7 +6,6 @@ the files of a finished run; matplotlib's object API, Agg backend, words from :m
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from cogov_sim.i18n import label, text
@@ -67,10 +66,3 @@ def city_map_figure(streets: pd.DataFrame, indicator: str, name: str = "", day: 
     ax.set_title(text("citymap.title", lang, name=name, indicator=title, day=day))
     fig.colorbar(mapper, ax=ax, label=title, shrink=0.7)
     return fig
-
-
-def street_spread(streets: pd.DataFrame, indicator: str) -> dict[str, float]:
-    """How far the streets differ on ``indicator``: lowest, median, highest and the highest over the lowest."""
-    v = streets[indicator].to_numpy(dtype=float)
-    low, high = float(v.min()), float(v.max())
-    return {"min": low, "median": float(np.median(v)), "max": high, "ratio": high / low if low > 0 else float("inf")}

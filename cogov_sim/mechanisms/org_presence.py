@@ -78,9 +78,7 @@ def department_scopes(
     street = c.street[np.maximum(tab.center[orgs], 0)]
     key = street.astype(np.int64)
     wide = np.isin(orgs, p.wide_orgs)
-    if wide.any():
-        served = dict(zip(p.wide_orgs.tolist(), p.wide_district.tolist(), strict=True))
-        key[wide] = p.n_streets + np.array([served[int(k)] for k in orgs[wide]])
+    key[wide] = p.n_streets + p.wide_district[np.searchsorted(p.wide_orgs, orgs[wide])]  # wide_orgs ascend
     gov_key = c.street[gov]
     out = []
     for k in np.unique(key).tolist():

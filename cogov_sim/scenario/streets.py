@@ -9,7 +9,7 @@ Streets without positions are laid out in rows within their district, and distri
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import ValidationError
 
@@ -133,7 +133,7 @@ def shelf(sizes: list[tuple[float, float]]) -> tuple[list[tuple[float, float]], 
 
 
 def _moved(p: StreetPlan, dx: float, dy: float) -> StreetPlan:
-    return StreetPlan(p.name, p.district, p.path, (p.origin[0] + dx, p.origin[1] + dy), p.scenario)
+    return replace(p, origin=(p.origin[0] + dx, p.origin[1] + dy))
 
 
 def plan_streets(template: Scenario) -> tuple[list[StreetPlan], list[DistrictPlan]]:
@@ -188,7 +188,7 @@ def plan_streets(template: Scenario) -> tuple[list[StreetPlan], list[DistrictPla
         corners, _ = shelf([dp.size for dp in districts])
         for i, (cx, cy) in enumerate(corners):
             dp = districts[i]
-            districts[i] = DistrictPlan(dp.name, (cx, cy), dp.size, dp.streets, dp.departments, dp.centers)
+            districts[i] = replace(dp, origin=(cx, cy))
             for k in dp.streets:
                 streets[k] = _moved(streets[k], cx, cy)
     return streets, districts

@@ -106,11 +106,11 @@ def street_parts(sc: Scenario, layout: Layout, c: Centers, places: Places) -> li
     for k in range(places.n_streets):
         areas = np.flatnonzero(layout.street_of_area == k)
         work = np.flatnonzero(layout.street_of_workplace == k)
-        mine = np.flatnonzero(street_level & (c.street == k))
-        if len(mine):
-            center = int(mine[0])
-        else:
-            center = int(np.flatnonzero(c.street == k)[0]) if (c.street == k).any() else (0 if len(c) else -1)
+        # the street center, else the street's first center, else any center (-1 with none)
+        here = np.flatnonzero(c.street == k)
+        mine = here[street_level[here]]
+        first = mine if len(mine) else here
+        center = int(first[0]) if len(first) else (0 if len(c) else -1)
         scenario = places.plans[k].scenario if places.plans else sc
         prefix = f"{places.street_name(k)}: " if places.plans else ""
         area_rows = range(int(areas[0]), int(areas[-1]) + 1) if len(areas) else range(0)

@@ -43,8 +43,6 @@ class Places:
     size: np.ndarray = field(default_factory=lambda: np.zeros((1, 2)))
     """(S, 2) each street's width and height, m."""
     district_names: list[Localized] = field(default_factory=lambda: [""])
-    district_origin: np.ndarray = field(default_factory=lambda: np.zeros((1, 2)))
-    district_size: np.ndarray = field(default_factory=lambda: np.zeros((1, 2)))
     plans: list[StreetPlan] = field(default_factory=list)
     """The street scenarios (empty for a street scenario: the scenario is the street)."""
     wide_orgs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -69,7 +67,7 @@ class Places:
 def street_places(scenario: Scenario) -> Places:
     """The :class:`Places` of a one-street scenario: the whole area is street 0."""
     size = np.array([[scenario.area.width_m, scenario.area.height_m]])
-    return Places(names=[scenario.name], size=size, district_names=[scenario.name], district_size=size.copy())
+    return Places(names=[scenario.name], size=size, district_names=[scenario.name])
 
 
 def _joined(parts: list[Layout], template: Scenario, width: float, height: float) -> Layout:
@@ -148,8 +146,6 @@ def build_city(template: Scenario) -> tuple[Layout, Centers, Streets, Places]:
         origin=np.array([p.origin for p in streets], dtype=float),
         size=np.array([p.size for p in streets], dtype=float),
         district_names=[d.name for d in districts],
-        district_origin=np.array([d.origin for d in districts], dtype=float),
-        district_size=np.array([d.size for d in districts], dtype=float),
         plans=streets,
     )
     return layout, centers, people, places

@@ -177,9 +177,7 @@ class World:
         capacity is a fraction of an agent (a station of 0.4 agents a slot shut six days in ten, its visitor turned
         away even when there is room for 40 of the 100 people the visitor stands for).
         """
-        x = np.minimum(np.asarray(wanting, dtype=np.float64), np.asarray(capacity, dtype=np.float64) / self.scale)
-        low = np.floor(x)
-        return (low + (rng.random(x.shape) < x - low)).astype(np.int64)
+        return self.to_agents(np.minimum(np.asarray(wanting, dtype=np.float64) * self.scale, capacity), rng)
 
     def org(self, node: int) -> Organization:
         """The organization at tie-network ``node``."""
