@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cogov_sim.population import availability_table, works_table
+from cogov_sim.population import SEGMENTS, Population, availability_table, works_table
 from cogov_sim.scenario import LEVELS, SLOTS
 from cogov_sim.world import World
 
@@ -50,6 +50,9 @@ ROUTINE_DAYS = np.array([[1, 4], [2, 5], [3, 6], [0, 3]])
 ROUTINE_DAY_FACTOR = (2.2, 0.5)
 """Availability multiplier on a person's routine days and on the other days: assumption."""
 
+BOUND_MARGIN = 1.0 + 1e-5
+"""Headroom on the thinning bound of a visit's chance, for float rounding: a bound of the computation."""
+
 AWARENESS_GAIN = 0.002
 """Daily chance per unit visibility of learning of a level's centers from the street front: assumption."""
 
@@ -63,6 +66,20 @@ def group_rank(keys: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     rank = np.empty(len(keys), dtype=np.int64)
     rank[order] = np.arange(len(keys)) - first
     return rank
+
+
+def routine_kinds(pop: Population) -> tuple[np.ndarray, np.ndarray]:
+    """Every (segment, preferred slot, routine, commuter) combination, and each person's row among them.
+
+    Availability depends on a person only through these four, so a day's table is built per combination.
+    """
+    code = ((pop.segment.astype(np.int64) * len(SLOTS) + pop.pref_slot) * len(ROUTINE_DAYS) + pop.routine) * 2
+    code += pop.commuter
+    every = np.arange(len(SEGMENTS) * len(SLOTS) * len(ROUTINE_DAYS) * 2)
+    commuter, rest = every % 2, every // 2
+    routine, rest = rest % len(ROUTINE_DAYS), rest // len(ROUTINE_DAYS)
+    pref, seg = rest % len(SLOTS), rest // len(SLOTS)
+    return np.stack([seg, pref, routine, commuter], axis=1), code
 
 
 class Presence:
@@ -90,40 +107,44 @@ class Presence:
                 boost[a.center, a.slot] += 1.0
         slot_factor = c.open[:, kind, :] * boost * (c.quality * c.active)[:, None]  # (C, slots)
         drive = b.visit_scale * pop.propensity * (0.3 + pop.unmet) * (1 + 0.5 * pop.habit) * (1 + pop.identification)
-        avail = self.avail[pop.segment.astype(np.int64), kind]  # (n, slots)
-        hi, lo = PREFERRED_SLOT_FACTOR
-        routine_day = (world.day % 7 == ROUTINE_DAYS).any(axis=1)[pop.routine]
-        day_factor = np.where(routine_day, ROUTINE_DAY_FACTOR[0], ROUTINE_DAY_FACTOR[1])
-        avail = avail * np.where(np.arange(n_slots)[None, :] == pop.pref_slot[:, None], hi, lo) * day_factor[:, None]
-        if t.weekend:
-            avail = avail * np.where(pop.commuter, 0.05, 1.0)[:, None]
+        kinds, code = routine_kinds(pop)
+        free = self.availability(kinds, world.day, t.weekend).T  # (slots, kinds)
+        works = self.works[kinds[:, 0]].T  # (slots, kinds): anchored at the workplace in the slot
         capacity = c.area_m2 / b.m2_per_visitor  # per center and slot, real people
-        works = self.works[pop.segment.astype(np.int64)]  # (n, slots): anchored at work in the slot
-        at_work = np.zeros((pop.n, n_slots), dtype=bool)
-        at_work[world.reach.cand["work"].rows] = works[world.reach.cand["work"].rows]
-        daily = {}
+        has_work = np.zeros(pop.n, dtype=bool)
+        has_work[world.reach.cand["work"].rows] = True
+        anchors = []
         for anchor, cd in world.reach.cand.items():
-            aware = np.take_along_axis(pop.awareness[cd.rows], cd.level, axis=1)
-            daily[anchor] = cd.weight * aware
+            if not cd.idx.shape[1] or not len(cd.rows):
+                continue
+            home = anchor == "home"  # rows are everyone, in order
+            kind_of = code if home else code[cd.rows]
+            daily = cd.weight * pop.awareness.ravel()[cd.awareness_at(pop.awareness.shape[1])]
+            d = drive if home else drive[cd.rows]
+            anchors.append((home, cd, kind_of, daily, d, d * (daily @ np.ones(daily.shape[1], dtype=np.float32))))
         out_v, out_c, out_s = [], [], []
         for slot in range(n_slots):
             factor = np.ascontiguousarray(slot_factor[:, slot], dtype=np.float32)
-            for anchor, cd in world.reach.cand.items():
-                if not cd.idx.shape[1] or not len(cd.rows):
-                    continue
-                if anchor == "home":  # rows are everyone, in order
-                    applies, d, a = ~at_work[:, slot], drive, avail[:, slot]
-                else:
-                    applies, d, a = at_work[cd.rows, slot], drive[cd.rows], avail[cd.rows, slot]
-                w = daily[anchor] * factor[cd.safe]
-                v = d * w.sum(axis=1)
-                p = applies * a * v / (1 + v)
-                hit = np.flatnonzero(rng.random(len(cd.rows)) < p)
+            top = float(factor.max()) * BOUND_MARGIN
+            for home, cd, kind_of, daily, d, reach in anchors:
+                at_work = works[slot][kind_of]
+                applies = ~(has_work & at_work) if home else at_work
+                a = applies * free[slot][kind_of]
+                u = rng.random(len(cd.rows))
+                # thinning: v is at most d · Σ_j w_ij at the slot's largest center factor, so only the people
+                # whose uniform falls under that bound need the exact weights; who goes is the same
+                v_top = reach * top
+                near = np.flatnonzero(u < a * v_top / (1 + v_top))
+                w = daily[near] * factor[cd.safe[near]]
+                v = d[near] * w.sum(axis=1)
+                p = a[near] * v / (1 + v)
+                keep = u[near] < p
+                hit, w = near[keep], w[keep]
                 if not len(hit):
                     continue
                 who = cd.rows[hit]
                 usual = cd.idx[hit] == pop.favourite[who, None]
-                cw = np.cumsum(w[hit] * (1.0 + REGULAR_WEIGHT * pop.habit[who, None] * usual), axis=1)
+                cw = np.cumsum(w * (1.0 + REGULAR_WEIGHT * pop.habit[who, None] * usual), axis=1)
                 pick = (cw < (rng.random(len(hit)) * cw[:, -1])[:, None]).sum(axis=1)
                 dest = cd.idx[hit, np.minimum(pick, cw.shape[1] - 1)]
                 out_v.append(who)
@@ -161,6 +182,22 @@ class Presence:
         pop.visits += np.bincount(v, minlength=pop.n).astype(pop.visits.dtype)
         per = world.visits_by_center
         per += np.bincount(t.center * per.shape[1] + pop.segment[v], minlength=per.size).reshape(per.shape)
+
+    def availability(self, kinds: np.ndarray, day: int, weekend: bool) -> np.ndarray:
+        """Chance of being free in each slot today for each routine kind of :func:`routine_kinds` (kinds, slots).
+
+        The segment's availability on the day kind, times ``PREFERRED_SLOT_FACTOR`` (the person's slot or not),
+        times ``ROUTINE_DAY_FACTOR`` (a routine day or not); on weekends in-commuters rarely come (0.05).
+        """
+        seg, pref, routine, commuter = kinds.T
+        hi, lo = PREFERRED_SLOT_FACTOR
+        routine_day = (day % 7 == ROUTINE_DAYS).any(axis=1)[routine]
+        day_factor = np.where(routine_day, ROUTINE_DAY_FACTOR[0], ROUTINE_DAY_FACTOR[1])
+        avail = self.avail[seg, int(weekend)]
+        avail = avail * np.where(np.arange(len(SLOTS))[None, :] == pref[:, None], hi, lo) * day_factor[:, None]
+        if weekend:
+            avail = avail * np.where(commuter.astype(bool), 0.05, 1.0)[:, None]
+        return avail
 
     def _learn(self, world: World, rng: np.random.Generator) -> None:
         """Street-front visibility makes people aware of a level's centers over time."""

@@ -33,6 +33,13 @@ class Candidates:
     dist: np.ndarray  # (rows, K) walking distance, m
     weight: np.ndarray  # (rows, K) static Huff weight
     level: np.ndarray  # (rows, K) level of each candidate
+    _awareness_at: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def awareness_at(self, n_levels: int) -> np.ndarray:
+        """(rows, K) flat index of each candidate's level in the people's (people, levels) awareness array."""
+        if self._awareness_at is None:
+            self._awareness_at = self.rows[:, None].astype(np.intp) * n_levels + self.level
+        return self._awareness_at
 
 
 class Groups:
