@@ -157,7 +157,10 @@ class Day(NamedTuple):
     def rank(self, key: np.ndarray, among: np.ndarray) -> np.ndarray:
         """Each entry's rank within its activity by ``key`` ascending, counting only the entries ``among``."""
         idx = np.flatnonzero(among)
-        order = idx[np.lexsort((key[idx], self.seg[idx]))]
+        by_key = np.argsort(key[idx])
+        seg = self.seg[idx][by_key]
+        # a stable sort of small integers is a radix sort: the lexsort's order at a fraction of its cost
+        order = idx[by_key[np.argsort(seg.astype(np.int16) if len(self.size) < 2**15 else seg, kind="stable")]]
         first = np.searchsorted(self.seg[order], np.arange(len(self.size)))
         rank = np.full(len(self.pool), np.iinfo(np.int64).max)
         rank[order] = np.arange(len(order)) - first[self.seg[order]]
