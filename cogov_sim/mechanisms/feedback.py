@@ -144,7 +144,7 @@ class Feedback:
                     )
             if a.success:
                 if a.problem >= 0 and world.problems.resolved[a.problem] < 0:
-                    world.problems.resolved[a.problem] = day
+                    world.problems.resolve(a.problem, day)
                 if self._incubates(world, a):
                     world.success_log.append((day, a.center))
                 candidates.update((min(x.node, y.node), max(x.node, y.node)) for x, y in combinations(orgs, 2)

@@ -242,14 +242,20 @@ def ask(
     if convener.kind in ORG_TYPES:
         missing[ORG_TYPES.index(convener.kind)] = False
     w = world.scenario.behaviour.complementarity_weight
-    kinds = table.kind[short.idx]
-    left = np.ones(len(short.idx), dtype=bool)
+    # a shortlist holds a few dozen: plain Python lists beat numpy calls on arrays this small
+    missing = missing.tolist()
+    kinds = table.kind[short.idx].tolist()
+    base, idx, tie, rel = short.base.tolist(), short.idx.tolist(), short.tie.tolist(), short.rel.tolist()
+    left = list(range(len(idx)))
     accepted: list[Organization] = []
-    for u in asks:
-        j = int(np.argmax(np.where(left, short.base + w * missing[kinds], -np.inf)))
-        left[j] = False
-        o = world.orgs[int(short.idx[j])]
-        p = o.acceptance(float(short.tie[j]), float(short.rel[j]))
+    for u in asks.tolist():
+        if not left:
+            break
+        # the best by score, the first of equals (as argmax), among those not yet asked
+        j = max(left, key=lambda k: base[k] + w * missing[kinds[k]])
+        left.remove(j)
+        o = world.orgs[idx[j]]
+        p = o.acceptance(tie[j], rel[j])
         if isinstance(o, Department) and problem >= 0:
             p = max(p, o.response_probability())
         if u < p:

@@ -95,7 +95,7 @@ def choose_topic(world: World, rng: np.random.Generator, center: int, area: int,
     meeting.
     """
     c, probs = world.centers, world.problems
-    open_here = np.flatnonzero(probs.open_mask & (probs.area == area))
+    open_here = probs.open_in(area)
     if len(open_here) and rng.random() < problem_share:
         problem = int(open_here[rng.integers(0, len(open_here))])
         face = bool(center >= 0 and c.functions[center, DELIBERATION])

@@ -90,6 +90,7 @@ class Problems:
         self.difficulty = np.zeros(0, dtype=np.float32)
         self.opened = np.zeros(0, dtype=np.int32)
         self.resolved = np.zeros(0, dtype=np.int32)  # day resolved, -1 open
+        self._open_by_area: tuple[np.ndarray, np.ndarray] | None = None
 
     def add(self, area: np.ndarray, kind: np.ndarray, difficulty: np.ndarray, day: int) -> None:
         """Open new problems."""
@@ -98,6 +99,22 @@ class Problems:
         self.difficulty = np.concatenate([self.difficulty, difficulty.astype(np.float32)])
         self.opened = np.concatenate([self.opened, np.full(len(area), day, np.int32)])
         self.resolved = np.concatenate([self.resolved, np.full(len(area), -1, np.int32)])
+        self._open_by_area = None
+
+    def resolve(self, i: int, day: int) -> None:
+        """Mark problem ``i`` resolved on ``day``."""
+        self.resolved[i] = day
+        self._open_by_area = None
+
+    def open_in(self, area: int) -> np.ndarray:
+        """The open problems of residential ``area``, ascending (kept until a problem opens or is resolved)."""
+        if self._open_by_area is None:
+            idx = np.flatnonzero(self.open_mask)
+            idx = idx[np.argsort(self.area[idx], kind="stable")]
+            self._open_by_area = (idx, self.area[idx])
+        idx, areas = self._open_by_area
+        lo, hi = np.searchsorted(areas, [area, area + 1])
+        return idx[lo:hi]
 
     def function_of(self, i: int) -> int:
         """Function index that addresses problem ``i``."""
