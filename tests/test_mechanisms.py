@@ -90,14 +90,16 @@ def test_visits_fall_with_walking_distance_at_the_configured_decay(decay):
 def test_capacity_turns_people_away():
     sc = one_center_scenario(area_m2=25.0, residents=8_000, m2_per_visitor=2.5, visit_scale=1.0)
     model = CoGovModel(sc, seed=3)
-    away = 0
-    for _ in range(5):
+    away, held = 0, []
+    for _ in range(20):
         model.step()
         t = model.world.today
         per_slot = np.bincount(t.slot, minlength=4)
-        assert per_slot.max() <= 10  # 25 m² / 2.5 m² per visitor
+        held += per_slot[per_slot > 0].tolist()
         away += len(t.turned_away)
-    assert away > 0
+    assert away > 3 * sum(held)  # hundreds come, ten fit
+    # a center rations by its usual crowd, so it holds its capacity on average: 25 m² / 2.5 m² per visitor
+    assert 8 <= np.mean(held) <= 12
     roomy = CoGovModel(one_center_scenario(area_m2=5000.0, residents=8_000, visit_scale=1.0), seed=3)
     for _ in range(5):
         roomy.step()

@@ -15,9 +15,12 @@ preferred slot and 0.6 in the others, times 2.2 on the person's two routine week
 (weekly classes and groups meet on fixed days, so regulars meet each other).
 
 Because the outside option competes with the centers, per-capita visits fall with walking distance at the
-configured decay (the Huff/gravity form with an exponential impedance). Each center admits at most
-``area / m2_per_visitor`` real visitors per slot: of the agents who come to it in a slot, min(them, capacity ·
-fraction) randomly rounded are let in (``World.within_capacity``), the rest turned away at random.
+configured decay (the Huff/gravity form with an exponential impedance). Each center holds
+``area / m2_per_visitor`` real visitors per slot and rations by its usual crowd: each visitor is let in with
+chance min(1, capacity / usual crowd), the usual crowd being the running mean of the real people who came in that
+slot on that day kind (``CROWD_MEMORY_DAYS``; :func:`admitted_share`). The rest are turned away. A mean of real
+people is the same at every sample fraction; the day's count of agents is not (at 1:100 each stands for 100
+people, so comparing the day's count with the capacity turned away a third of the visitors).
 
 A visit whose need the center does not serve is heard there: ``world.needs_heard`` (the needs a convener can
 take up, ``supply.choose_topic``).
@@ -50,6 +53,10 @@ ROUTINE_DAYS = np.array([[1, 4], [2, 5], [3, 6], [0, 3]])
 ROUTINE_DAY_FACTOR = (2.2, 0.5)
 """Availability multiplier on a person's routine days and on the other days: assumption."""
 
+CROWD_MEMORY_DAYS = 28.0
+"""Days of a day kind over which a center's usual crowd in a slot is remembered (its staff and its regulars know
+when it is full: booking, queues): assumption; plausible 7-90."""
+
 BOUND_MARGIN = 1.0 + 1e-5
 """Headroom on the thinning bound of a visit's chance, for float rounding: a bound of the computation."""
 
@@ -57,15 +64,22 @@ AWARENESS_GAIN = 0.002
 """Daily chance per unit visibility of learning of a level's centers from the street front: assumption."""
 
 
-def group_rank(keys: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Random rank of each element within its key group (0 = first admitted)."""
-    order = np.lexsort((rng.random(len(keys)), keys))
-    sorted_keys = keys[order]
-    start = np.r_[0, np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1]
-    first = np.repeat(start, np.diff(np.r_[start, len(keys)]))
-    rank = np.empty(len(keys), dtype=np.int64)
-    rank[order] = np.arange(len(keys)) - first
-    return rank
+def admitted_share(usual: np.ndarray, came: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Share of today's visitors each center and slot lets in (flat center × slot arrays, real people).
+
+    min(1, capacity / usual crowd): a center rations by the crowd it usually has in the slot, known from before
+    today (``World.usual_crowd``; today's own crowd where it has none yet). The usual crowd is a mean of real
+    people, the same at every sample fraction, where today's count comes in lumps of 1/fraction people.
+    """
+    crowd = np.where(np.isnan(usual), came, usual)
+    cap = np.repeat(capacity, len(usual) // max(len(capacity), 1))
+    return np.minimum(1.0, np.divide(cap, crowd, out=np.ones_like(crowd), where=crowd > 0))
+
+
+def remember_crowd(usual: np.ndarray, came: np.ndarray, open_now: np.ndarray) -> None:
+    """Fold today's real visitors ``came`` into the running mean ``usual`` of the slots open today (in place)."""
+    new = np.where(np.isnan(usual), came, usual + (came - usual) / CROWD_MEMORY_DAYS)
+    usual[open_now] = new[open_now]
 
 
 def routine_kinds(pop: Population) -> tuple[np.ndarray, np.ndarray]:
@@ -150,14 +164,14 @@ class Presence:
                 out_v.append(who)
                 out_c.append(dest)
                 out_s.append(np.full(len(hit), slot))
+        came = np.zeros(len(c) * n_slots)
         if out_v:
             go = np.concatenate(out_v)
             dest = np.concatenate(out_c)
             slot_of = np.concatenate(out_s)
             key = dest * n_slots + slot_of
-            groups, group, wanting = np.unique(key, return_inverse=True, return_counts=True)
-            room = world.within_capacity(wanting, capacity[groups // n_slots], rng)
-            admitted = group_rank(key, rng) < room[group]
+            came = np.bincount(key, minlength=len(c) * n_slots) * world.scale  # real people
+            admitted = rng.random(len(go)) < admitted_share(world.usual_crowd[:, kind, :].ravel(), came, capacity)[key]
             t.turned_away = go[~admitted]
             go, dest, slot_of = go[admitted], dest[admitted], slot_of[admitted]
             # zone: the person's need if offered there, else a random zone of the center
@@ -168,6 +182,8 @@ class Presence:
             other = np.argmax(np.cumsum(c.functions[dest], axis=1) > nth[:, None], axis=1)
             t.visitor, t.center, t.slot = go, dest, slot_of
             t.zone = np.where(offered, need, other)
+        open_now = c.open[:, kind, :] & c.active[:, None]
+        remember_crowd(world.usual_crowd[:, kind, :], came.reshape(len(c), n_slots), open_now)
         v = t.visitor
         served = c.functions[t.center, pop.need[v]] & (t.zone == pop.need[v])
         t.served = served

@@ -17,7 +17,7 @@ import numpy as np
 from cogov_sim.city import Centers, Layout
 from cogov_sim.population import Population
 from cogov_sim.rng import stream
-from cogov_sim.scenario import FUNCTIONS, SEGMENTS, Scenario
+from cogov_sim.scenario import DAY_KINDS, FUNCTIONS, SEGMENTS, SLOTS, Scenario
 from cogov_sim.ties import TieStore
 from cogov_sim.world.organizations import ORG_TYPES, Organization, SocialOrganization
 from cogov_sim.world.places import Places
@@ -96,6 +96,8 @@ class World:
         visits_by_center: cumulative visits per center and segment (simulated people).
         needs_heard: per center and function, the recent visits whose need the center could not serve (the needs
             its staff collect; a running sum with the memory of ``presence.NEEDS_MEMORY_DAYS``).
+        usual_crowd: per center, day kind and slot, the running mean of the real people who came to it
+            (``presence.CROWD_MEMORY_DAYS``; NaN until first seen open), by which it admits visitors.
         places: the streets and districts (one street for a street scenario) that ``street`` columns index.
         street_actions: per street, joint actions held, succeeded and convened by non-Party actors so far (cities
             only; ``cogov_sim.place_indicators``).
@@ -132,6 +134,7 @@ class World:
     degree: np.ndarray = field(init=False)
     visits_by_center: np.ndarray = field(init=False)
     needs_heard: np.ndarray = field(init=False)
+    usual_crowd: np.ndarray = field(init=False)
     places: Places = field(default_factory=Places)
     street_actions: np.ndarray = field(init=False)
     street_records: list[tuple[int, dict[str, np.ndarray]]] = field(default_factory=list)
@@ -142,6 +145,7 @@ class World:
     def __post_init__(self) -> None:
         self.visits_by_center = np.zeros((len(self.centers), SEGMENT_COLUMNS), dtype=np.int64)
         self.needs_heard = np.zeros((len(self.centers), len(FUNCTIONS)))
+        self.usual_crowd = np.full((len(self.centers), len(DAY_KINDS), len(SLOTS)), np.nan)
         self.degree = np.zeros(self.pop.n, dtype=np.int64)
         self.street_actions = np.zeros((self.places.n_streets, 3))
         self.refresh_reach()
@@ -237,6 +241,7 @@ class World:
         pad = np.zeros((len(self.centers) - len(self.visits_by_center), SEGMENT_COLUMNS), np.int64)
         self.visits_by_center = np.vstack([self.visits_by_center, pad])
         self.needs_heard = np.vstack([self.needs_heard, np.zeros((len(pad), len(FUNCTIONS)))])
+        self.usual_crowd = np.concatenate([self.usual_crowd, np.full((len(pad), *self.usual_crowd.shape[1:]), np.nan)])
         self.refresh_reach()
         return np.arange(start, len(self.centers))
 
