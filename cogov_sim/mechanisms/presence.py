@@ -135,7 +135,8 @@ class Presence:
             kind_of = code if home else code[cd.rows]
             daily = cd.weight * pop.awareness.ravel()[cd.awareness_at(pop.awareness.shape[1])]
             d = drive if home else drive[cd.rows]
-            anchors.append((home, cd, kind_of, daily, d, d * (daily @ np.ones(daily.shape[1], dtype=np.float32))))
+            # einsum, not a matrix product: BLAS threads would spin on the other core for nothing
+            anchors.append((home, cd, kind_of, daily, d, d * np.einsum("ij->i", daily)))
         out_v, out_c, out_s = [], [], []
         for slot in range(n_slots):
             factor = np.ascontiguousarray(slot_factor[:, slot], dtype=np.float32)
