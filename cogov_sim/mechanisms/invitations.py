@@ -238,12 +238,9 @@ def ask(
     ``Organization.acceptance`` (motive × tie × free capacity × relevance); a department asked to a problem also
     responds by its responsiveness.
     """
-    missing = np.ones(len(ORG_TYPES), dtype=bool)
-    if convener.kind in ORG_TYPES:
-        missing[ORG_TYPES.index(convener.kind)] = False
     w = world.scenario.behaviour.complementarity_weight
     # a shortlist holds a few dozen: plain Python lists beat numpy calls on arrays this small
-    missing = missing.tolist()
+    missing = [kind != convener.kind for kind in ORG_TYPES]  # a resident lead's kind is none of them
     kinds = table.kind[short.idx].tolist()
     base, idx, tie, rel = short.base.tolist(), short.idx.tolist(), short.tie.tolist(), short.rel.tolist()
     left = list(range(len(idx)))

@@ -65,14 +65,14 @@ AWARENESS_GAIN = 0.002
 
 
 def admitted_share(usual: np.ndarray, came: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """Share of today's visitors each center and slot lets in (flat center × slot arrays, real people).
+    """Share of today's visitors each center and slot lets in (real people; ``capacity`` broadcasts to ``usual``).
 
     min(1, capacity / usual crowd): a center rations by the crowd it usually has in the slot, known from before
     today (``World.usual_crowd``; today's own crowd where it has none yet). The usual crowd is a mean of real
     people, the same at every sample fraction, where today's count comes in lumps of 1/fraction people.
     """
     crowd = np.where(np.isnan(usual), came, usual)
-    cap = np.repeat(capacity, len(usual) // max(len(capacity), 1))
+    cap = np.broadcast_to(capacity, crowd.shape)
     return np.minimum(1.0, np.divide(cap, crowd, out=np.ones_like(crowd), where=crowd > 0))
 
 
@@ -124,7 +124,7 @@ class Presence:
         kinds, code = routine_kinds(pop)
         free = self.availability(kinds, world.day, t.weekend).T  # (slots, kinds)
         works = self.works[kinds[:, 0]].T  # (slots, kinds): anchored at the workplace in the slot
-        capacity = c.area_m2 / b.m2_per_visitor  # per center and slot, real people
+        capacity = c.area_m2 / b.m2_per_visitor  # per center, real people a slot
         has_work = np.zeros(pop.n, dtype=bool)
         has_work[world.reach.cand["work"].rows] = True
         anchors = []
@@ -165,14 +165,14 @@ class Presence:
                 out_v.append(who)
                 out_c.append(dest)
                 out_s.append(np.full(len(hit), slot))
-        came = np.zeros(len(c) * n_slots)
+        usual = world.usual_crowd[:, kind, :]  # (C, slots), a view: remember_crowd updates it
+        came = np.zeros(usual.shape)
         if out_v:
             go = np.concatenate(out_v)
             dest = np.concatenate(out_c)
             slot_of = np.concatenate(out_s)
-            key = dest * n_slots + slot_of
-            came = np.bincount(key, minlength=len(c) * n_slots) * world.scale  # real people
-            admitted = rng.random(len(go)) < admitted_share(world.usual_crowd[:, kind, :].ravel(), came, capacity)[key]
+            came = np.bincount(dest * n_slots + slot_of, minlength=came.size).reshape(came.shape) * world.scale
+            admitted = rng.random(len(go)) < admitted_share(usual, came, capacity[:, None])[dest, slot_of]
             t.turned_away = go[~admitted]
             go, dest, slot_of = go[admitted], dest[admitted], slot_of[admitted]
             # zone: the person's need if offered there, else a random zone of the center
@@ -183,8 +183,7 @@ class Presence:
             other = np.argmax(np.cumsum(c.functions[dest], axis=1) > nth[:, None], axis=1)
             t.visitor, t.center, t.slot = go, dest, slot_of
             t.zone = np.where(offered, need, other)
-        open_now = c.open[:, kind, :] & c.active[:, None]
-        remember_crowd(world.usual_crowd[:, kind, :], came.reshape(len(c), n_slots), open_now)
+        remember_crowd(usual, came, c.open[:, kind, :] & c.active[:, None])
         v = t.visitor
         served = c.functions[t.center, pop.need[v]] & (t.zone == pop.need[v])
         t.served = served

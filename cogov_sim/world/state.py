@@ -176,10 +176,10 @@ class World:
     ) -> np.ndarray:
         """How many of ``wanting`` simulated people a capacity of ``capacity`` real people lets in.
 
-        min(wanting, capacity · fraction), rounded at random: E = min(wanting, capacity · fraction) exactly. Rounding
-        the capacity first (:meth:`to_agents`) and then taking the minimum would let in fewer on average wherever a
-        capacity is a fraction of an agent (a station of 0.4 agents a slot shut six days in ten, its visitor turned
-        away even when there is room for 40 of the 100 people the visitor stands for).
+        min(wanting, capacity · fraction), rounded at random: E = min(wanting, capacity · fraction) exactly (an
+        activity's group cap). Rounding the capacity first (:meth:`to_agents`) and then taking the minimum would let
+        in fewer on average wherever a capacity is a fraction of an agent. Centers admit by their usual crowd
+        instead (``presence.admitted_share``): the day's agents come in lumps of 1/fraction people.
         """
         return self.to_agents(np.minimum(np.asarray(wanting, dtype=np.float64) * self.scale, capacity), rng)
 
